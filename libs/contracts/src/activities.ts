@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { ManifestRef } from './dataset';
+import { Perturbation } from './perturbation';
+import { RunConfig } from './run-config';
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** A checkpoint file in S3 (one safetensors file: trainable tensors, optimizer, RNG, step, config). */
+export const CheckpointRef = z.strictObject({
+  key: z.string().min(1),
+  sha256: sha256Hex,
+  bytes: z.number().int().min(0),
+  step: z.number().int().min(0),
+});
+export type CheckpointRef = z.infer<typeof CheckpointRef>;
+
+/** An image that could not be decoded; runs skip, count and list these instead of crashing. */
+export const SkippedImage = z.strictObject({ uri: z.string(), reason: z.string() });
+
+const LossTerms = z.record(z.string(), z.number());
+
+/** Input of the Python `train` activity. */
+export const TrainInput = z.strictObject({
+  run_id: z.string().min(1),
+  config: RunConfig,
+  train_manifest: ManifestRef,
+  val_manifest: ManifestRef.nullable(),
+  bucket: z.string().min(1),
+  checkpoint_prefix: z.string().min(1),
+  train_metrics_key: z.string().min(1),
+  code_version: z.string().min(1),
+});
+export type TrainInput = z.infer<typeof TrainInput>;
+
+/** Heartbeat details of `train`; a retried attempt resumes from `checkpoint`. */
+export const TrainHeartbeat = z.strictObject({
+  step: z.number().int().min(0),
+  total_steps: z.number().int().min(0),
+  loss_terms: LossTerms,
+  lr: z.number(),
+  images_per_second: z.number().min(0),
+  checkpoint: CheckpointRef.nullable(),
+});
+export type TrainHeartbeat = z.infer<typeof TrainHeartbeat>;
+
+/** Output of `train`. Train metrics are in S3 at `train_metrics_key` (JSON lines), never in the payload. */
+export const TrainOutput = z.strictObject({
+  run_id: z.string().min(1),
+  checkpoint: CheckpointRef,
+  checkpoints: z.array(CheckpointRef),
+  steps: z.number().int().min(0),
+  final_loss_terms: LossTerms,
+  images_per_second: z.number().min(0),
+  calibrated_threshold: z.number().min(0).max(1).nullable(),
+  train_metrics_key: z.string().min(1),
+  n_train: z.number().int().min(0),
+  resumed_from_step: z.number().int().min(0).nullable(),
+  skipped: z.array(SkippedImage),
+});
+export type TrainOutput = z.infer<typeof TrainOutput>;
+
+/** Input of the Python `evaluate` activity: one (checkpoint, dataset column, perturbation) cell. */
+export const EvaluateInput = z.strictObject({
+  run_id: z.string().min(1),
+  config: RunConfig,
+  checkpoint: CheckpointRef,
+  eval_id: z.string().min(1),
+  manifest: ManifestRef,
+  perturbation: Perturbation,
+  calibrated_threshold: z.number().min(0).max(1).nullable(),
+  bucket: z.string().min(1),
+  scores_key: z.string().min(1),
+});
+export type EvaluateInput = z.infer<typeof EvaluateInput>;
+
+/** Summary metrics of one evaluation cell; per-image scores are in S3 at `scores_key`. */
+export const EvaluateOutput = z.strictObject({
+  run_id: z.string().min(1),
+  eval_id: z.string().min(1),
+  perturbation_id: z.string().min(1),
+  n: z.number().int().min(0),
+  n_real: z.number().int().min(0),
+  n_fake: z.number().int().min(0),
+  acc_real: z.number().min(0).max(1).nullable(),
+  acc_fake: z.number().min(0).max(1).nullable(),
+  acc: z.number().min(0).max(1).nullable(),
+  ap: z.number().min(0).max(1).nullable(),
+  auc: z.number().min(0).max(1).nullable(),
+  threshold: z.number().min(0).max(1),
+  acc_calibrated: z.number().min(0).max(1).nullable(),
+  calibrated_threshold: z.number().min(0).max(1).nullable(),
+  scores_key: z.string().min(1),
+  scores_sha256: sha256Hex,
+  skipped: z.array(SkippedImage),
+});
+export type EvaluateOutput = z.infer<typeof EvaluateOutput>;
+
+/** One line of the train-metrics JSON-lines file the worker writes to S3. */
+export const TrainMetricRecord = z.strictObject({
+  step: z.number().int().min(0),
+  loss_terms: LossTerms,
+  lr: z.number(),
+  images_per_second: z.number().min(0),
+});
+export type TrainMetricRecord = z.infer<typeof TrainMetricRecord>;

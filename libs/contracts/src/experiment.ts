@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { DatasetSelection, SPLITS } from './dataset';
+import { Perturbation } from './perturbation';
+import {
+  AugmentConfig,
+  BackboneConfig,
+  LossConfig,
+  METHODS,
+  OptimizerConfig,
+  PreprocessConfig,
+  PromptConfig,
+  ScheduleConfig,
+} from './run-config';
+
+// ExperimentSpec is what a researcher writes in YAML. Every block has documented defaults so that a file states
+// only what differs; the defaults of the MiraGe-specific blocks are a RECONSTRUCTION (the paper's values are not
+// public) and are named as such in experiments/README.md.
+
+/** A dataset (by registered name) and the part of it to use. */
+export const DatasetRefSpec = z.strictObject({
+  name: z.string().min(1),
+  version: z.string().min(1).optional(),
+  split: z.enum(SPLITS).optional(),
+  generators: z.array(z.string().min(1)).min(1).optional(),
+  max_images: z.number().int().positive().optional(),
+});
+export type DatasetRefSpec = z.infer<typeof DatasetRefSpec>;
+
+/** An evaluation column of the cross-generator matrix; `id` defaults to `name` or `name:gen1+gen2`. */
+export const EvalTargetSpec = DatasetRefSpec.extend({ id: z.string().min(1).optional() });
+export type EvalTargetSpec = z.infer<typeof EvalTargetSpec>;
+
+const SweepValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+const RandomDistribution = z.union([
+  z.strictObject({ choice: z.array(SweepValue).min(1) }),
+  z.strictObject({ uniform: z.tuple([z.number(), z.number()]) }),
+  z.strictObject({ log_uniform: z.tuple([z.number().positive(), z.number().positive()]) }),
+]);
+
+/** Grid and random search over dotted RunConfig paths (`optimizer.lr`, `method`, `loss.w_intra`). */
+export const SweepSpec = z.strictObject({
+  grid: z.record(z.string(), z.array(SweepValue).min(1)).default({}),
+  random: z
+    .strictObject({
+      samples: z.number().int().positive(),
+      seed: z.number().int().min(0).default(0),
+      space: z.record(z.string(), RandomDistribution),
+    })
+    .optional(),
+  max_concurrent: z.number().int().positive().default(2),
+});
+
+/** A number a paper reports, for reproduced-minus-reported deltas. */
+export const ReportedResultSpec = z.strictObject({
+  paper: z.string().min(1),
+  method: z.string().min(1),
+  dataset: z.string().min(1),
+  metric: z.enum(['acc', 'acc_calibrated', 'ap', 'auc']).default('acc'),
+  value: z.number(),
+  source: z.string().optional(),
+});
+
+/** A whole experiment file: one protocol, its sweep and seeds. */
+export const ExperimentSpec = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase letters, digits, ".", "_" and "-" only'),
+  description: z.string().default(''),
+  protocol: z.string().min(1).optional(),
+  synthetic: z.boolean().default(false),
+  method: z.enum(METHODS).default('mirage'),
+  backbone: BackboneConfig,
+  prompt: PromptConfig.default({ n_ctx: 4, ctx_init: 'a photo of a', depth: 9, class_words: { real: 'real', fake: 'fake' } }),
+  loss: LossConfig.default({ name: 'mirage', w_intra: 1, w_inter: 1, margin: 0.2, variant: 'hinge', temperature: 0.07 }),
+  optimizer: OptimizerConfig.default({ name: 'adamw', lr: 0.002, weight_decay: 0, momentum: 0.9, betas: [0.9, 0.999] }),
+  schedule: ScheduleConfig.default({
+    steps: 1000,
+    warmup_steps: 50,
+    batch_size: 32,
+    grad_clip: 1,
+    checkpoint_every: 100,
+    eval_batch_size: 128,
+  }),
+  preprocess: PreprocessConfig.default({
+    train: { policy: 'random_crop', size: 224 },
+    eval: { policy: 'clip_resize', size: 224 },
+  }),
+  augment: AugmentConfig.default({ jpeg: { p: 0, quality: [30, 100] }, blur: { p: 0, sigma: [0, 3] } }),
+  train: DatasetRefSpec,
+  val: DatasetRefSpec.optional(),
+  eval: z.array(EvalTargetSpec).min(1),
+  perturbations: z.array(Perturbation).min(1).default([{ name: 'none' }]),
+  seeds: z.array(z.number().int().min(0)).min(1).default([0]),
+  sweep: SweepSpec.default({ grid: {}, max_concurrent: 2 }),
+  resources: z
+    .strictObject({
+      task_queue: z.string().min(1).default('gpu'),
+      device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+      precision: z.enum(['auto', 'fp32', 'bf16']).default('auto'),
+      num_workers: z.number().int().min(0).default(0),
+    })
+    .default({ task_queue: 'gpu', device: 'auto', precision: 'auto', num_workers: 0 }),
+  reported: z.array(ReportedResultSpec).default([]),
+});
+export type ExperimentSpec = z.infer<typeof ExperimentSpec>;
+export type ExperimentSpecInput = z.input<typeof ExperimentSpec>;
+
+/** The matrix column id of an evaluation target. */
+export function evalTargetId(target: EvalTargetSpec): string {
+  if (target.id) return target.id;
+  return target.generators ? `${target.name}:${target.generators.join('+')}` : target.name;
+}
+
+/** The selection part of a dataset reference, with explicit nulls as the contracts require. */
+export function toSelection(ref: DatasetRefSpec): z.infer<typeof DatasetSelection> {
+  return { split: ref.split ?? null, generators: ref.generators ?? null, max_images: ref.max_images ?? null };
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+// RunConfig is one fully resolved point of a sweep. It has no defaults on purpose: what the GPU worker receives
+// is exactly what was hashed into the run id. Defaults live in ExperimentSpec.
+
+const positiveInt = z.number().int().positive();
+const unitInterval = z.number().min(0).max(1);
+const range = (lo: number, hi: number) => z.tuple([z.number().min(lo).max(hi), z.number().min(lo).max(hi)]);
+
+/** A tiny or custom CLIP architecture built in code (random weights; nothing downloaded). */
+export const ClipArchitecture = z.strictObject({
+  vision: z.strictObject({
+    hidden_size: positiveInt,
+    num_hidden_layers: positiveInt,
+    num_attention_heads: positiveInt,
+    intermediate_size: positiveInt,
+    image_size: positiveInt,
+    patch_size: positiveInt,
+  }),
+  text: z.strictObject({
+    hidden_size: positiveInt,
+    num_hidden_layers: positiveInt,
+    num_attention_heads: positiveInt,
+    intermediate_size: positiveInt,
+    max_position_embeddings: positiveInt,
+  }),
+  projection_dim: positiveInt,
+});
+
+/** Where the frozen CLIP comes from: a hub id, a local folder, or an architecture built in code. */
+export const BackboneConfig = z.strictObject({
+  source: z.enum(['hub', 'local', 'config']),
+  name_or_path: z.string().min(1).nullable(),
+  config: ClipArchitecture.nullable(),
+});
+
+/** Multimodal prompt learning (MaPLe-style); `depth` counts the layers that receive deep prompts. */
+export const PromptConfig = z.strictObject({
+  n_ctx: positiveInt,
+  ctx_init: z.string().min(1).nullable(),
+  depth: z.number().int().min(1),
+  class_words: z.strictObject({ real: z.string().min(1), fake: z.string().min(1) }),
+});
+
+/** The MiraGe loss (reconstruction): CE + w_intra * intra-class alignment + w_inter * inter-class separation. */
+export const LossConfig = z.strictObject({
+  name: z.enum(['mirage', 'ce']),
+  w_intra: z.number().min(0),
+  w_inter: z.number().min(0),
+  margin: z.number().min(-1).max(1),
+  variant: z.enum(['hinge', 'supcon']),
+  temperature: z.number().positive(),
+});
+
+export const OptimizerConfig = z.strictObject({
+  name: z.enum(['adamw', 'sgd']),
+  lr: z.number().positive(),
+  weight_decay: z.number().min(0),
+  momentum: z.number().min(0).max(1),
+  betas: z.tuple([unitInterval, unitInterval]),
+});
+
+export const ScheduleConfig = z.strictObject({
+  steps: positiveInt,
+  warmup_steps: z.number().int().min(0),
+  batch_size: positiveInt,
+  grad_clip: z.number().min(0),
+  checkpoint_every: positiveInt,
+  eval_batch_size: positiveInt,
+});
+
+const PreprocessPolicy = z.strictObject({
+  policy: z.enum(['clip_resize', 'center_crop', 'random_crop']),
+  size: positiveInt,
+});
+
+export const PreprocessConfig = z.strictObject({
+  train: PreprocessPolicy,
+  eval: z.strictObject({ policy: z.enum(['clip_resize', 'center_crop']), size: positiveInt }),
+});
+
+/** Training-time augmentation; evaluation perturbations are separate (see Perturbation). */
+export const AugmentConfig = z.strictObject({
+  jpeg: z.strictObject({ p: unitInterval, quality: range(1, 100) }),
+  blur: z.strictObject({ p: unitInterval, sigma: range(0, 50) }),
+});
+
+export const METHODS = ['mirage', 'maple', 'coop', 'univfd'] as const;
+
+/** One resolved run: the exact input the detector trains from. */
+export const RunConfig = z.strictObject({
+  experiment: z.string().min(1),
+  method: z.enum(METHODS),
+  backbone: BackboneConfig,
+  prompt: PromptConfig,
+  loss: LossConfig,
+  optimizer: OptimizerConfig,
+  schedule: ScheduleConfig,
+  preprocess: PreprocessConfig,
+  augment: AugmentConfig,
+  seed: z.number().int().min(0),
+  device: z.enum(['auto', 'cpu', 'cuda']),
+  precision: z.enum(['auto', 'fp32', 'bf16']),
+  num_workers: z.number().int().min(0),
+});
+export type RunConfig = z.infer<typeof RunConfig>;
+export type BackboneConfig = z.infer<typeof BackboneConfig>;

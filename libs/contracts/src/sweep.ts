@@ -1,0 +1,124 @@
+import type { ExperimentSpec } from './experiment';
+import { RunConfig } from './run-config';
+
+/** A value a sweep may assign to a RunConfig path. */
+export type SweepValue = string | number | boolean | null;
+
+/** One resolved point of a sweep: its position, the overrides that made it, and the resolved config. */
+export interface PlannedRun {
+  index: number;
+  overrides: Record<string, SweepValue>;
+  config: RunConfig;
+}
+
+/** A sweep that resolves to an invalid RunConfig; names the sweep point and the config path. */
+export class SweepExpansionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SweepExpansionError';
+  }
+}
+
+/** The RunConfig the spec describes before any sweep override. */
+export function baseRunConfig(spec: ExperimentSpec, seed: number): Record<string, unknown> {
+  return {
+    experiment: spec.name,
+    method: spec.method,
+    backbone: spec.backbone,
+    prompt: spec.prompt,
+    loss: spec.loss,
+    optimizer: spec.optimizer,
+    schedule: spec.schedule,
+    preprocess: spec.preprocess,
+    augment: spec.augment,
+    seed,
+    device: spec.resources.device,
+    precision: spec.resources.precision,
+    num_workers: spec.resources.num_workers,
+  };
+}
+
+/**
+ * Expands grid x random samples x seeds into resolved run configs, deterministically (same spec, same list,
+ * same order), so it can run inside a workflow.
+ */
+export function expandSweep(spec: ExperimentSpec): PlannedRun[] {
+  const points = cartesian(spec.sweep.grid).flatMap((gridPoint) =>
+    randomPoints(spec).map((randomPoint) => ({ ...gridPoint, ...randomPoint })),
+  );
+  const runs: PlannedRun[] = [];
+  for (const overrides of points) {
+    for (const seed of spec.seeds) {
+      const raw = structuredCloneJson(baseRunConfig(spec, seed));
+      for (const [path, value] of Object.entries(overrides)) setPath(raw, path, value);
+      const parsed = RunConfig.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const where = issue ? issue.path.map(String).join('.') : '';
+        throw new SweepExpansionError(
+          `sweep point ${JSON.stringify(overrides)} (seed ${seed}) gives an invalid run config at ${where}: ${issue?.message}`,
+        );
+      }
+      runs.push({ index: runs.length, overrides, config: parsed.data });
+    }
+  }
+  return runs;
+}
+
+function cartesian(grid: Record<string, SweepValue[]>): Record<string, SweepValue>[] {
+  let points: Record<string, SweepValue>[] = [{}];
+  for (const [path, values] of Object.entries(grid)) {
+    points = points.flatMap((p) => values.map((v) => ({ ...p, [path]: v })));
+  }
+  return points;
+}
+
+function randomPoints(spec: ExperimentSpec): Record<string, SweepValue>[] {
+  const random = spec.sweep.random;
+  if (!random) return [{}];
+  const next = mulberry32(random.seed);
+  return Array.from({ length: random.samples }, () => {
+    const point: Record<string, SweepValue> = {};
+    for (const [path, dist] of Object.entries(random.space)) {
+      const u = next();
+      if ('choice' in dist) point[path] = dist.choice[Math.floor(u * dist.choice.length)] ?? null;
+      else if ('uniform' in dist) point[path] = dist.uniform[0] + u * (dist.uniform[1] - dist.uniform[0]);
+      else point[path] = Math.exp(Math.log(dist.log_uniform[0]) + u * Math.log(dist.log_uniform[1] / dist.log_uniform[0]));
+    }
+    return point;
+  });
+}
+
+// A small seeded PRNG: Math.random is neither reproducible nor allowed to differ between workflow replays.
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Sets `a.b.c` in a plain object; every segment but the last must already exist (catches misspelt paths). */
+export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node: Record<string, unknown> = target;
+  for (const [i, part] of parts.entries()) {
+    if (i === parts.length - 1) {
+      if (!(part in node)) throw new SweepExpansionError(`unknown config path "${path}" (no field "${part}")`);
+      node[part] = value;
+      return;
+    }
+    const child = node[part];
+    if (child === null || typeof child !== 'object' || Array.isArray(child)) {
+      throw new SweepExpansionError(`unknown config path "${path}" (no object at "${parts.slice(0, i + 1).join('.')}")`);
+    }
+    node = child as Record<string, unknown>;
+  }
+}
+
+function structuredCloneJson<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { ExperimentSpec, expandSweep, perturbationId, runId, SweepExpansionError } from '../src';
+
+const tiny = {
+  vision: { hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 64, image_size: 32, patch_size: 8 },
+  text: { hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 64, max_position_embeddings: 32 },
+  projection_dim: 32,
+};
+const base = {
+  name: 'mini',
+  backbone: { source: 'config', name_or_path: null, config: tiny },
+  train: { name: 'cifake' },
+  eval: [{ name: 'ddpm' }],
+};
+
+describe('expandSweep', () => {
+  it('crosses grid points with seeds in a stable order', () => {
+    const spec = ExperimentSpec.parse({ ...base, seeds: [0, 1], sweep: { grid: { method: ['mirage', 'coop'], 'optimizer.lr': [0.1, 0.2] } } });
+    const runs = expandSweep(spec);
+    expect(runs).toHaveLength(8);
+    expect(runs.map((r) => [r.config.method, r.config.optimizer.lr, r.config.seed])).toEqual([
+      ['mirage', 0.1, 0], ['mirage', 0.1, 1], ['mirage', 0.2, 0], ['mirage', 0.2, 1],
+      ['coop', 0.1, 0], ['coop', 0.1, 1], ['coop', 0.2, 0], ['coop', 0.2, 1],
+    ]);
+    expect(expandSweep(spec)).toEqual(runs);
+  });
+
+  it('samples random points reproducibly from the sweep seed', () => {
+    const spec = ExperimentSpec.parse({ ...base, sweep: { random: { samples: 5, seed: 3, space: { 'optimizer.lr': { log_uniform: [1e-4, 1e-1] } } } } });
+    const lrs = expandSweep(spec).map((r) => r.config.optimizer.lr);
+    expect(new Set(lrs).size).toBe(5);
+    for (const lr of lrs) expect(lr).toBeGreaterThanOrEqual(1e-4);
+    expect(expandSweep(spec).map((r) => r.config.optimizer.lr)).toEqual(lrs);
+  });
+
+  it('names a misspelt sweep path', () => {
+    const spec = ExperimentSpec.parse({ ...base, sweep: { grid: { 'optimiser.lr': [0.1] } } });
+    expect(() => expandSweep(spec)).toThrow(SweepExpansionError);
+    expect(() => expandSweep(spec)).toThrow(/optimiser\.lr/);
+  });
+
+  it('names the field when a sweep value is invalid', () => {
+    const spec = ExperimentSpec.parse({ ...base, sweep: { grid: { 'optimizer.lr': [-1] } } });
+    expect(() => expandSweep(spec)).toThrow(/optimizer\.lr/);
+  });
+});
+
+describe('identities', () => {
+  it('run id changes with seed, manifest and code version only', () => {
+    const [a, b] = expandSweep(ExperimentSpec.parse({ ...base, seeds: [0, 1] }));
+    const id = (config = a!.config, trainManifestHash = 'h1', codeVersion = 'v1') =>
+      runId({ config, trainManifestHash, valManifestHash: null, codeVersion });
+    expect(id()).toBe(id());
+    expect(id(b!.config)).not.toBe(id());
+    expect(id(a!.config, 'h2')).not.toBe(id());
+    expect(id(a!.config, 'h1', 'v2')).not.toBe(id());
+  });
+
+  it('perturbation ids match the Python spelling', () => {
+    expect(perturbationId({ name: 'none' })).toBe('none');
+    expect(perturbationId({ name: 'jpeg', quality: 75 })).toBe('jpeg(quality=75)');
+    expect(perturbationId({ name: 'blur', sigma: 1 })).toBe('blur(sigma=1.0)');
+    expect(perturbationId({ name: 'downscale', factor: 0.5 })).toBe('downscale(factor=0.5)');
+  });
+});

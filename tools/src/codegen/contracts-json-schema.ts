@@ -1,0 +1,68 @@
+// Emits the JSON Schema of every cross-language contract (from zod, the single source) and the shared constants
+// into libs/contracts/generated/. `--check` fails when the committed files differ from what zod produces now.
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import {
+  ACTIVITY_NAMES,
+  CROSS_LANGUAGE_SCHEMAS,
+  NON_RETRYABLE_ERROR_TYPES,
+  TASK_QUEUES,
+  WORKFLOW_NAMES,
+} from '@mirage/contracts';
+
+const generatedDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../libs/contracts/generated');
+
+/** The generated files, path -> content. */
+export function renderGenerated(): Record<string, string> {
+  const defs: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(CROSS_LANGUAGE_SCHEMAS)) {
+    // io: 'input' so that fields with defaults are optional, exactly as zod accepts them.
+    const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'throw' });
+    delete (json as Record<string, unknown>)['$schema'];
+    defs[name] = json;
+  }
+  const schema = {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $comment: 'GENERATED from libs/contracts (zod) by tools/src/codegen/contracts-json-schema.ts. Do not edit.',
+    $defs: defs,
+  };
+  const constants = {
+    $comment: 'GENERATED from libs/contracts/src/constants.ts. Do not edit.',
+    task_queues: TASK_QUEUES,
+    activity_names: ACTIVITY_NAMES,
+    workflow_names: WORKFLOW_NAMES,
+    non_retryable_error_types: NON_RETRYABLE_ERROR_TYPES,
+  };
+  return {
+    [resolve(generatedDir, 'contracts.schema.json')]: `${JSON.stringify(schema, null, 2)}\n`,
+    [resolve(generatedDir, 'constants.json')]: `${JSON.stringify(constants, null, 2)}\n`,
+  };
+}
+
+function main(): void {
+  const check = process.argv.includes('--check');
+  let stale = 0;
+  for (const [path, content] of Object.entries(renderGenerated())) {
+    if (check) {
+      let current = '';
+      try {
+        current = readFileSync(path, 'utf8');
+      } catch {
+        current = '';
+      }
+      if (current !== content) {
+        console.error(`stale: ${path} (run: npm run codegen)`);
+        stale++;
+      }
+    } else {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, content);
+      console.log(`wrote ${path}`);
+    }
+  }
+  if (stale > 0) process.exit(1);
+}
+
+main();
