@@ -1,0 +1,12 @@
+export { createDb, type CreateDbOptions, type Db, type DbHandle } from './client';
+export { MIGRATIONS_FOLDER, runMigrations } from './migrate';
+export * from './schema/index';
+export * from './queries/experiments';
+export * from './queries/sweeps';
+export * from './queries/runs';
+export * from './queries/datasets';
+export * from './queries/checkpoints';
+export * from './queries/train-metrics';
+export * from './queries/eval-results';
+export * from './queries/reported-results';
+export * from './queries/leaderboard';

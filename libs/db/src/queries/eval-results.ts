@@ -1,0 +1,131 @@
+import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../client';
+import { evalResults, runs } from '../schema/index';
+import { takeExcluded } from './excluded';
+
+/** A stored evaluation result row. */
+export type EvalResult = typeof evalResults.$inferSelect;
+/** Fields of one evaluation result. */
+export type EvalResultInput = Omit<typeof evalResults.$inferInsert, 'id' | 'createdAt' | 'updatedAt'>;
+/** The evaluation cache key: identical inputs give identical scores, so a hit can be reused instead of re-evaluated. */
+export type EvalCacheKey = Pick<
+  EvalResultInput,
+  'checkpointSha256' | 'manifestHash' | 'perturbation' | 'preprocessHash' | 'codeVersion'
+>;
+/** Filters for listEvalResults; omitted fields do not filter. */
+export interface EvalResultFilter {
+  runId?: string;
+  runIds?: readonly string[];
+  sweepId?: string;
+  experiment?: string;
+  dataset?: string;
+  perturbation?: string;
+}
+
+/** Thrown when a result's cache key is already recorded under another (run, dataset, perturbation). */
+export class EvalCacheKeyConflictError extends Error {
+  /** Builds the error naming the rejected triple and the row that already holds the cache key. */
+  constructor(
+    readonly rejected: Pick<EvalResultInput, 'runId' | 'dataset' | 'perturbation'>,
+    readonly existing: EvalResult | null,
+  ) {
+    const holder = existing ? `run ${existing.runId}, dataset ${existing.dataset}` : 'another row';
+    super(
+      `eval_results_cache_key_uq: the evaluation cache key of run ${rejected.runId}, dataset ${rejected.dataset}, ` +
+        `perturbation ${rejected.perturbation} is already recorded for ${holder}; reuse it via findEvalResultByCacheKey`,
+    );
+    this.name = 'EvalCacheKeyConflictError';
+  }
+}
+
+function isCacheKeyViolation(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string; constraint?: string } }).cause;
+  return cause?.code === '23505' && cause.constraint === 'eval_results_cache_key_uq';
+}
+
+/**
+ * Records the result of (run, dataset, perturbation), replacing an earlier one for the same triple. The same cache
+ * key under another triple throws EvalCacheKeyConflictError: callers look the cache up first
+ * (findEvalResultByCacheKey) instead of evaluating twice.
+ */
+export async function upsertEvalResult(db: Db, input: EvalResultInput): Promise<EvalResult> {
+  try {
+    return await insertEvalResult(db, input);
+  } catch (error) {
+    if (!isCacheKeyViolation(error)) throw error;
+    throw new EvalCacheKeyConflictError(input, await findEvalResultByCacheKey(db, input));
+  }
+}
+
+async function insertEvalResult(db: Db, input: EvalResultInput): Promise<EvalResult> {
+  const [row] = await db
+    .insert(evalResults)
+    .values(input)
+    .onConflictDoUpdate({
+      target: [evalResults.runId, evalResults.dataset, evalResults.perturbation],
+      set: {
+        ...takeExcluded({
+          accReal: evalResults.accReal,
+          accFake: evalResults.accFake,
+          acc: evalResults.acc,
+          ap: evalResults.ap,
+          auc: evalResults.auc,
+          accCalibrated: evalResults.accCalibrated,
+          threshold: evalResults.threshold,
+          thresholdPolicy: evalResults.thresholdPolicy,
+          n: evalResults.n,
+          nReal: evalResults.nReal,
+          nFake: evalResults.nFake,
+          scoresKey: evalResults.scoresKey,
+          scoresSha256: evalResults.scoresSha256,
+          checkpointSha256: evalResults.checkpointSha256,
+          manifestHash: evalResults.manifestHash,
+          preprocessHash: evalResults.preprocessHash,
+          codeVersion: evalResults.codeVersion,
+        }),
+        updatedAt: sql`now()`,
+      },
+    })
+    .returning();
+  return row!;
+}
+
+/** The result recorded under this evaluation cache key, or null when the evaluation has not been done. */
+export async function findEvalResultByCacheKey(db: Db, key: EvalCacheKey): Promise<EvalResult | null> {
+  const [row] = await db
+    .select()
+    .from(evalResults)
+    .where(
+      and(
+        eq(evalResults.checkpointSha256, key.checkpointSha256),
+        eq(evalResults.manifestHash, key.manifestHash),
+        eq(evalResults.perturbation, key.perturbation),
+        eq(evalResults.preprocessHash, key.preprocessHash),
+        eq(evalResults.codeVersion, key.codeVersion),
+      ),
+    );
+  return row ?? null;
+}
+
+/** Evaluation results matching every given filter, ordered by (run, dataset, perturbation). */
+export async function listEvalResults(db: Db, filter: EvalResultFilter = {}): Promise<EvalResult[]> {
+  const conditions: SQL[] = [];
+  if (filter.runId !== undefined) conditions.push(eq(evalResults.runId, filter.runId));
+  if (filter.runIds !== undefined) {
+    if (filter.runIds.length === 0) return [];
+    conditions.push(inArray(evalResults.runId, [...filter.runIds]));
+  }
+  if (filter.dataset !== undefined) conditions.push(eq(evalResults.dataset, filter.dataset));
+  if (filter.perturbation !== undefined) conditions.push(eq(evalResults.perturbation, filter.perturbation));
+  const runConditions: SQL[] = [];
+  if (filter.sweepId !== undefined) runConditions.push(eq(runs.sweepId, filter.sweepId));
+  if (filter.experiment !== undefined) runConditions.push(eq(runs.experiment, filter.experiment));
+  if (runConditions.length > 0) {
+    conditions.push(inArray(evalResults.runId, db.select({ id: runs.id }).from(runs).where(and(...runConditions))));
+  }
+  return db
+    .select()
+    .from(evalResults)
+    .where(and(...conditions))
+    .orderBy(asc(evalResults.runId), asc(evalResults.dataset), asc(evalResults.perturbation));
+}

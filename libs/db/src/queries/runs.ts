@@ -1,0 +1,123 @@
+import { asc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../client';
+import { RUN_STATUSES, runs, type RunStatus } from '../schema/index';
+import { takeExcluded } from './excluded';
+
+/** A stored run row. */
+export type Run = typeof runs.$inferSelect;
+/** Fields that define a run; lifecycle fields (status, progress, timestamps) are managed by the functions below. */
+export type RunInput = Pick<
+  typeof runs.$inferInsert,
+  'id' | 'sweepId' | 'experiment' | 'method' | 'trainDataset' | 'config' | 'configHash' | 'seed' | 'codeVersion' | 'totalSteps'
+>;
+/** A progress report from a training heartbeat. */
+export interface RunProgress {
+  currentStep: number;
+  totalSteps?: number;
+  lastLoss?: number | null;
+  imagesPerSecond?: number | null;
+}
+/** A status transition; `error` and `attempts` are left unchanged when omitted. */
+export interface RunStatusUpdate {
+  status: RunStatus;
+  error?: string | null;
+  attempts?: number;
+}
+
+const TERMINAL: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+/**
+ * Inserts a run as pending, or refreshes its defining fields. Status and progress are never touched on conflict,
+ * so launching a sweep twice does not reset runs that already trained.
+ */
+export async function upsertRun(db: Db, input: RunInput): Promise<Run> {
+  const [row] = await db
+    .insert(runs)
+    .values(input)
+    .onConflictDoUpdate({
+      target: runs.id,
+      set: {
+        ...takeExcluded({
+          sweepId: runs.sweepId,
+          experiment: runs.experiment,
+          method: runs.method,
+          trainDataset: runs.trainDataset,
+          config: runs.config,
+          configHash: runs.configHash,
+          seed: runs.seed,
+          codeVersion: runs.codeVersion,
+        }),
+        totalSteps: sql`coalesce(excluded."total_steps", ${runs.totalSteps})`,
+        updatedAt: sql`now()`,
+      },
+    })
+    .returning();
+  return row!;
+}
+
+/** Records the latest step, loss and throughput of a run; throws when the run does not exist. */
+export async function updateRunProgress(db: Db, runId: string, progress: RunProgress): Promise<Run> {
+  if (!Number.isInteger(progress.currentStep) || progress.currentStep < 0) {
+    throw new Error(`updateRunProgress: currentStep must be a non-negative integer, got ${progress.currentStep}`);
+  }
+  const [row] = await db
+    .update(runs)
+    .set({
+      currentStep: progress.currentStep,
+      ...(progress.totalSteps !== undefined && { totalSteps: progress.totalSteps }),
+      ...(progress.lastLoss !== undefined && { lastLoss: progress.lastLoss }),
+      ...(progress.imagesPerSecond !== undefined && { imagesPerSecond: progress.imagesPerSecond }),
+      updatedAt: sql`now()`,
+    })
+    .where(eq(runs.id, runId))
+    .returning();
+  if (!row) throw new Error(`updateRunProgress: no run with id "${runId}"`);
+  return row;
+}
+
+/**
+ * Moves a run to `status`. Entering training stamps started_at once; a terminal status stamps finished_at and a
+ * non-terminal one clears it (a retry after failure). Success clears a stale error unless one is given.
+ */
+export async function setRunStatus(db: Db, runId: string, update: RunStatusUpdate): Promise<Run> {
+  if (!(RUN_STATUSES as readonly string[]).includes(update.status)) {
+    throw new Error(`setRunStatus: status must be one of ${RUN_STATUSES.join(', ')}; got "${update.status}"`);
+  }
+  if (update.attempts !== undefined && (!Number.isInteger(update.attempts) || update.attempts < 0)) {
+    throw new Error(`setRunStatus: attempts must be a non-negative integer, got ${update.attempts}`);
+  }
+  const terminal = TERMINAL.includes(update.status);
+  const error = update.error !== undefined ? update.error : update.status === 'succeeded' ? null : undefined;
+  const [row] = await db
+    .update(runs)
+    .set({
+      status: update.status,
+      ...(error !== undefined && { error }),
+      ...(update.attempts !== undefined && { attempts: update.attempts }),
+      ...(update.status === 'training' && { startedAt: sql`coalesce(${runs.startedAt}, now())` }),
+      finishedAt: terminal ? sql`now()` : null,
+      updatedAt: sql`now()`,
+    })
+    .where(eq(runs.id, runId))
+    .returning();
+  if (!row) throw new Error(`setRunStatus: no run with id "${runId}"`);
+  return row;
+}
+
+/** The run with this id, or null. */
+export async function getRun(db: Db, runId: string): Promise<Run | null> {
+  const [row] = await db.select().from(runs).where(eq(runs.id, runId));
+  return row ?? null;
+}
+
+/** Every run of a sweep, ordered by id so listings are stable. */
+export async function listRunsBySweep(db: Db, sweepId: string): Promise<Run[]> {
+  return db.select().from(runs).where(eq(runs.sweepId, sweepId)).orderBy(asc(runs.id));
+}
+
+/** Stores the output of a finished training (final checkpoint, calibrated threshold); later launches reuse it. */
+export async function setRunTrainOutput(db: Db, runId: string, output: Record<string, unknown>): Promise<Run> {
+  const [row] = await db.update(runs).set({ trainOutput: output, updatedAt: sql`now()` }).where(eq(runs.id, runId)).returning();
+  if (!row) throw new Error(`setRunTrainOutput: no run with id "${runId}"`);
+  return row;
+}

@@ -1,0 +1,52 @@
+import { doublePrecision, index, integer, pgTable, serial, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { createdAt, updatedAt } from './columns';
+import { runs } from './runs';
+
+/**
+ * Summary metrics of one run on one test dataset under one perturbation.
+ * The second unique key is the evaluation cache key: the same checkpoint bytes, manifest, perturbation,
+ * preprocessing and code never need evaluating twice.
+ */
+export const evalResults = pgTable(
+  'eval_results',
+  {
+    id: serial('id').primaryKey(),
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    dataset: text('dataset').notNull(),
+    perturbation: text('perturbation').notNull(),
+    accReal: doublePrecision('acc_real'),
+    accFake: doublePrecision('acc_fake'),
+    acc: doublePrecision('acc'),
+    ap: doublePrecision('ap'),
+    auc: doublePrecision('auc'),
+    // Null when the cell has only one class (AP/AUC undefined) or no images of a class.
+    accCalibrated: doublePrecision('acc_calibrated'),
+    threshold: doublePrecision('threshold').notNull(),
+    thresholdPolicy: text('threshold_policy').notNull(),
+    n: integer('n').notNull(),
+    nReal: integer('n_real').notNull(),
+    nFake: integer('n_fake').notNull(),
+    scoresKey: text('scores_key').notNull(),
+    scoresSha256: text('scores_sha256').notNull(),
+    checkpointSha256: text('checkpoint_sha256').notNull(),
+    manifestHash: text('manifest_hash').notNull(),
+    preprocessHash: text('preprocess_hash').notNull(),
+    codeVersion: text('code_version').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('eval_results_run_dataset_perturbation_uq').on(t.runId, t.dataset, t.perturbation),
+    uniqueIndex('eval_results_cache_key_uq').on(
+      t.checkpointSha256,
+      t.manifestHash,
+      t.perturbation,
+      t.preprocessHash,
+      t.codeVersion,
+    ),
+    // Leaderboard columns are (dataset, perturbation); this serves "all runs on generator X" scans.
+    index('eval_results_dataset_perturbation_idx').on(t.dataset, t.perturbation, t.runId),
+  ],
+);

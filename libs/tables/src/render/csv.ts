@@ -1,0 +1,60 @@
+import type { TableModel } from '../model';
+import { formatFixed } from '../number-format';
+
+/** Header of the long CSV: one record per (method, column) cell, the mean column included (dataset "mean"). */
+export const CSV_HEADER = [
+  'method',
+  'method_label',
+  'dataset',
+  'dataset_label',
+  'perturbation',
+  'metric',
+  'aggregate',
+  'value',
+  'std',
+  'n_seeds',
+  'reported',
+  'delta',
+  'incomplete',
+  'best',
+  'synthetic',
+] as const;
+
+/** Quotes a field per RFC 4180 when it holds a comma, a double quote, CR or LF; quotes inside are doubled. */
+export function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * Renders a long (tidy) CSV: the header CSV_HEADER, then one record per (method, column) in table order. Numbers
+ * have the model's fixed digits (percent); an absent number is an empty field; booleans are true/false. RFC 4180
+ * quoting, but LF line ends (not CRLF) so files diff cleanly in git; one trailing newline.
+ */
+export function renderCsv(model: TableModel): string {
+  const number = (value: number | null): string => (value === null ? '' : formatFixed(value, model.digits));
+  const records: string[][] = [[...CSV_HEADER]];
+  for (const row of model.rows) {
+    row.cells.forEach((cell, i) => {
+      const column = model.columns[i];
+      if (!column) throw new Error(`renderCsv: row "${row.id}" has more cells than columns`);
+      records.push([
+        row.id,
+        row.label,
+        column.id,
+        column.label,
+        model.perturbation,
+        model.metric,
+        model.aggregate,
+        number(cell.value),
+        number(cell.std),
+        String(cell.nSeeds),
+        number(cell.reported),
+        number(cell.delta),
+        String(cell.incomplete),
+        String(cell.best),
+        String(model.synthetic),
+      ]);
+    });
+  }
+  return records.map((fields) => fields.map(csvField).join(',')).join('\n') + '\n';
+}
