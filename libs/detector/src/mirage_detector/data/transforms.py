@@ -1,0 +1,180 @@
+"""Preprocessing policies and training augmentation: PIL image + seeded rng -> normalised CHW tensor.
+
+Pure PIL/numpy/torch (torchvision is not a dependency). Training augmentation follows CNNDetection /
+UniversalFakeDetect: on the full image, blur with probability p then JPEG with probability p, then the
+crop policy; evaluation never augments.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image
+
+from mirage_detector.data.image_ops import (
+    center_crop,
+    crop_at,
+    gaussian_blur,
+    jpeg_reencode,
+    pad_to_size,
+    resize_shorter_side,
+)
+
+CLIP_MEAN: tuple[float, float, float] = (0.48145466, 0.4578275, 0.40821073)
+"""CLIP's per-channel normalisation mean (RGB, on [0, 1] pixels)."""
+
+CLIP_STD: tuple[float, float, float] = (0.26862954, 0.26130258, 0.27577711)
+"""CLIP's per-channel normalisation standard deviation."""
+
+POLICIES: tuple[str, ...] = ("clip_resize", "center_crop", "random_crop")
+"""Preprocess policies; random_crop is for training only."""
+
+ImageTransform = Callable[[Image.Image, random.Random], torch.Tensor]
+"""(RGB image, per-item rng) -> float tensor [3, size, size]."""
+
+
+@dataclass(frozen=True)
+class Augmentation:
+    """Apply an operation with probability `p`, its strength uniform in `bounds` (inclusive)."""
+
+    p: float
+    bounds: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class ImagePipeline:
+    """The transform build_transform returns: augment (train only), crop policy, normalise."""
+
+    policy: str
+    size: int
+    mean: tuple[float, float, float]
+    std: tuple[float, float, float]
+    blur: Augmentation | None = None
+    jpeg: Augmentation | None = None
+
+    def __call__(self, image: Image.Image, rng: random.Random) -> torch.Tensor:
+        image = image.convert("RGB")
+        if self.blur is not None and rng.random() < self.blur.p:
+            image = gaussian_blur(image, rng.uniform(*self.blur.bounds))
+        if self.jpeg is not None and rng.random() < self.jpeg.p:
+            low, high = self.jpeg.bounds
+            image = jpeg_reencode(image, rng.randint(int(low), int(high)))
+        return self.normalise(self.crop(image, rng))
+
+    def crop(self, image: Image.Image, rng: random.Random) -> Image.Image:
+        """Apply the preprocess policy, giving a `size` x `size` image."""
+        if self.policy == "clip_resize":
+            return center_crop(resize_shorter_side(image, self.size), self.size)
+        if self.policy == "center_crop":
+            return center_crop(image, self.size)
+        image = pad_to_size(image, self.size)
+        width, height = image.size
+        return crop_at(
+            image, rng.randint(0, width - self.size), rng.randint(0, height - self.size), self.size
+        )
+
+    def normalise(self, image: Image.Image) -> torch.Tensor:
+        """uint8 HWC -> float CHW in [0, 1] -> (x - mean) / std."""
+        pixels = torch.from_numpy(np.asarray(image, dtype=np.float32) / np.float32(255.0))
+        pixels = pixels.permute(2, 0, 1)
+        mean = torch.tensor(self.mean, dtype=torch.float32).view(3, 1, 1)
+        std = torch.tensor(self.std, dtype=torch.float32).view(3, 1, 1)
+        return ((pixels - mean) / std).contiguous()
+
+
+def build_transform(
+    preprocess: Mapping[str, Any] | Any,
+    augment: Mapping[str, Any] | Any | None,
+    train: bool,
+    mean: Sequence[float] = CLIP_MEAN,
+    std: Sequence[float] = CLIP_STD,
+) -> ImagePipeline:
+    """Build the transform for one side of RunConfig.preprocess.
+
+    `preprocess` is {"policy", "size"}, or the whole {"train": ..., "eval": ...} block, in which case
+    `train` picks the side. `augment` is RunConfig.augment ({"jpeg": {"p", "quality": [lo, hi]},
+    "blur": {"p", "sigma": [lo, hi]}}) and is ignored unless `train`. Dataclasses are accepted too.
+    """
+    spec = _as_dict(preprocess, "preprocess")
+    if "policy" not in spec and {"train", "eval"} <= set(spec):
+        spec = _as_dict(spec["train" if train else "eval"], f"preprocess.{'train' if train else 'eval'}")
+    _reject_unknown(spec, {"policy", "size"}, "preprocess")
+    policy = spec.get("policy")
+    if policy not in POLICIES:
+        raise ValueError(f"preprocess.policy must be one of {', '.join(POLICIES)}, got {policy!r}")
+    if policy == "random_crop" and not train:
+        raise ValueError(
+            "preprocess.policy 'random_crop' is for training; evaluation needs a deterministic policy"
+        )
+    size = spec.get("size")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+        raise ValueError(f"preprocess.size must be a positive integer, got {size!r}")
+    blur = jpeg = None
+    if train and augment is not None:
+        options = _as_dict(augment, "augment")
+        _reject_unknown(options, {"jpeg", "blur"}, "augment")
+        if options.get("blur") is not None:
+            blur = _augmentation(options["blur"], "blur", "sigma", minimum=0.0, maximum=float("inf"))
+        if options.get("jpeg") is not None:
+            jpeg = _augmentation(options["jpeg"], "jpeg", "quality", minimum=1, maximum=100)
+            if jpeg.bounds != (int(jpeg.bounds[0]), int(jpeg.bounds[1])):
+                raise ValueError(f"augment.jpeg.quality must be integers, got {list(jpeg.bounds)}")
+    return ImagePipeline(
+        policy=policy,
+        size=size,
+        mean=_channel_triple(mean, "mean"),
+        std=_channel_triple(std, "std"),
+        blur=blur if blur is not None and blur.p > 0 else None,
+        jpeg=jpeg if jpeg is not None and jpeg.p > 0 else None,
+    )
+
+
+def _augmentation(raw: Any, name: str, key: str, minimum: float, maximum: float) -> Augmentation:
+    spec = _as_dict(raw, f"augment.{name}")
+    _reject_unknown(spec, {"p", key}, f"augment.{name}")
+    p = spec.get("p", 0.0)
+    if not _is_number(p) or not 0 <= p <= 1:
+        raise ValueError(f"augment.{name}.p must be a number in [0, 1], got {p!r}")
+    bounds = spec.get(key)
+    if (
+        not isinstance(bounds, list | tuple)
+        or len(bounds) != 2
+        or not all(_is_number(value) for value in bounds)
+        or not minimum <= bounds[0] <= bounds[1] <= maximum
+    ):
+        raise ValueError(
+            f"augment.{name}.{key} must be [low, high], {minimum} <= low <= high <= {maximum}, got {bounds!r}"
+        )
+    return Augmentation(p=float(p), bounds=(bounds[0], bounds[1]))
+
+
+def _as_dict(value: Any, name: str) -> dict[str, Any]:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise ValueError(f"{name} must be a mapping, got {type(value).__name__}")
+
+
+def _reject_unknown(spec: Mapping[str, Any], allowed: set[str], name: str) -> None:
+    unknown = sorted(set(spec) - allowed)
+    if unknown:
+        raise ValueError(f"{name}: unknown field(s) {', '.join(map(repr, unknown))}")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _channel_triple(values: Sequence[float], name: str) -> tuple[float, float, float]:
+    if len(values) != 3 or not all(_is_number(value) for value in values):
+        raise ValueError(f"{name} must be three numbers (R, G, B), got {values!r}")
+    if name == "std" and any(value <= 0 for value in values):
+        raise ValueError(f"std must be positive, got {values!r}")
+    return (float(values[0]), float(values[1]), float(values[2]))
