@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The repository's test command (`npm test`): installs what is missing, starts a private local stack
+# (PostgreSQL, S3, Temporal) in .mirage-test/, runs build, lint and test of every nx project against it,
+# always stops the stack, and ends with one summary line.
+set -euo pipefail
+
+root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+cd "$root"
+
+bash tools/setup.sh
+
+mirage="$root/apps/cli/bin/mirage"
+default_home="$root/.mirage-test"
+export MIRAGE_HOME="${MIRAGE_TEST_HOME:-$default_home}"
+
+stop_stack() {
+  "$mirage" down >/dev/null || echo "test-all: could not stop the test stack in $MIRAGE_HOME; run: MIRAGE_HOME=$MIRAGE_HOME $mirage down" >&2
+}
+
+# Leftovers of an interrupted run are stopped; the default test home then starts from empty data.
+"$mirage" down >/dev/null
+if [[ "$MIRAGE_HOME" == "$default_home" ]]; then
+  rm -rf "$default_home"
+fi
+trap stop_stack EXIT
+"$mirage" up
+set -a
+# shellcheck disable=SC1091
+source "$MIRAGE_HOME/stack.env"
+set +a
+
+project_count="$(NX_DAEMON=false npx nx show projects | grep -c .)"
+run_log="$(mktemp)"
+trap 'stop_stack; rm -f "$run_log"' EXIT
+
+set +e
+NX_DAEMON=false npx nx run-many -t build lint test --parallel=1 --outputStyle=stream 2>&1 | tee "$run_log"
+status="${PIPESTATUS[0]}"
+set -e
+
+if [[ "$status" -eq 0 ]]; then
+  echo "tests: $project_count projects passed"
+  exit 0
+fi
+# nx lists each failed task as "- project:target" after its summary.
+failed="$(sed -n '/failed/,$p' "$run_log" | grep -oE -- '- [A-Za-z0-9@/_.-]+:(build|lint|test)' | sed 's/^- //' | sort -u | tr '\n' ' ')"
+echo "tests: FAILED: ${failed:-see the output above} (of $project_count projects)"
+exit 1
