@@ -1,0 +1,61 @@
+"""Turn records into the data helper's RecordDataset with the run's transforms, or accept a ready dataset."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from torch.utils.data import Dataset
+
+from mirage_detector.backbone import ClipBackbone
+from mirage_detector.config import RunConfig
+from mirage_detector.data.dataset import RecordDataset
+from mirage_detector.data.perturbations import Perturbation, create_perturbation
+from mirage_detector.data.records import ImageRecord
+from mirage_detector.data.transforms import build_transform
+from mirage_detector.errors import ConfigError
+
+DataSource = Dataset[dict[str, Any]] | Sequence[ImageRecord]
+"""A dataset yielding RecordDataset items, or records to wrap in one."""
+
+
+def check_input_size(config: RunConfig, backbone: ClipBackbone, side: str) -> None:
+    """The preprocess size must be the backbone's input resolution (CLIP's position table is fixed)."""
+    size = getattr(config.preprocess, side).size
+    if size != backbone.image_size:
+        raise ConfigError(f"preprocess.{side}.size: {size}, but the backbone expects {backbone.image_size}")
+
+
+def training_dataset(data: DataSource, config: RunConfig, backbone: ClipBackbone) -> Dataset[dict[str, Any]]:
+    """Records become a RecordDataset with training preprocessing and augmentation, seeded by ``seed``."""
+    if not _is_records(data):
+        return data  # type: ignore[return-value]
+    check_input_size(config, backbone, "train")
+    transform = build_transform(
+        config.preprocess.train, config.augment, True, backbone.image_mean, backbone.image_std
+    )
+    return RecordDataset(list(data), transform, config.seed)  # type: ignore[arg-type]
+
+
+def evaluation_dataset(
+    data: DataSource,
+    config: RunConfig,
+    backbone: ClipBackbone,
+    perturbation: Mapping[str, Any] | Perturbation | None = None,
+) -> Dataset[dict[str, Any]]:
+    """Records become a RecordDataset with evaluation preprocessing and the given perturbation."""
+    if not _is_records(data):
+        if perturbation is not None:
+            raise ValueError(
+                "a perturbation can only be applied when evaluating records, not a built dataset"
+            )
+        return data  # type: ignore[return-value]
+    check_input_size(config, backbone, "eval")
+    transform = build_transform(config.preprocess.eval, None, False, backbone.image_mean, backbone.image_std)
+    if perturbation is not None and not isinstance(perturbation, Perturbation):
+        perturbation = create_perturbation(perturbation)
+    return RecordDataset(list(data), transform, config.seed, perturbation=perturbation)  # type: ignore[arg-type]
+
+
+def _is_records(data: object) -> bool:
+    return isinstance(data, Sequence) and all(isinstance(item, ImageRecord) for item in data)

@@ -1,0 +1,116 @@
+"""Evaluation of a checkpoint on a dataset: per-image scores plus summary metrics.
+
+The decision threshold is never tuned on the data being evaluated: it is the argument, else the threshold
+calibrated on validation data and stored in the checkpoint, else 0.5.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mirage_detector.backbone import ClipBackbone
+from mirage_detector.config import RunConfig
+from mirage_detector.data.perturbations import Perturbation
+from mirage_detector.engine.checkpoint import load_checkpoint, write_calibrated_threshold
+from mirage_detector.engine.datasets import DataSource, evaluation_dataset
+from mirage_detector.engine.runtime import resolve_runtime
+from mirage_detector.engine.scoring import restore_detector, score_dataset
+from mirage_detector.errors import ConfigError
+from mirage_detector.metrics import binary_metrics, calibrate_threshold
+
+DEFAULT_THRESHOLD = 0.5
+# sections that define the trained model: an evaluation config must agree with the checkpoint on them
+MODEL_FIELDS = ("method", "backbone", "prompt", "loss")
+
+
+@dataclass(frozen=True)
+class ImageScore:
+    """One scored image: dataset index, uri (when known), label (0 real, 1 fake) and p_fake."""
+
+    index: int
+    uri: str | None
+    label: int
+    p_fake: float
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    """Per-image scores, metrics at ``threshold`` and images that could not be loaded."""
+
+    scores: list[ImageScore]
+    metrics: dict[str, Any]
+    threshold: float
+    skipped: list[tuple[str, str]]
+    images_per_second: float
+
+
+def _merge_configs(config: RunConfig | None, stored: RunConfig) -> RunConfig:
+    if config is None:
+        return stored
+    for name in MODEL_FIELDS:
+        if getattr(config, name) != getattr(stored, name):
+            raise ConfigError(
+                f"{name}: differs from the checkpoint's config; the checkpoint defines the model"
+            )
+    return config
+
+
+def _metrics_dict(metrics: Any) -> dict[str, Any]:
+    if dataclasses.is_dataclass(metrics) and not isinstance(metrics, type):
+        return dataclasses.asdict(metrics)
+    return dict(metrics)
+
+
+def evaluate(
+    config: RunConfig | None,
+    checkpoint_path: str | Path,
+    data: DataSource,
+    *,
+    backbone: ClipBackbone | None = None,
+    backbone_path: str | Path | None = None,
+    perturbation: Mapping[str, Any] | Perturbation | None = None,
+    threshold: float | None = None,
+) -> EvalResult:
+    """Score ``data`` with the checkpoint's detector.
+
+    ``config`` supplies runtime choices (device, precision, eval_batch_size, preprocess.eval, num_workers);
+    ``None`` uses the checkpoint's. Text anchors are computed once and cached for the whole pass.
+    """
+    checkpoint = load_checkpoint(checkpoint_path)
+    run = _merge_configs(config, checkpoint.config)
+    runtime = resolve_runtime(run.device, run.precision)
+    detector = restore_detector(checkpoint, runtime, backbone, backbone_path)
+    dataset = evaluation_dataset(data, run, detector.backbone, perturbation)
+    scored = score_dataset(detector, dataset, runtime, run.schedule.eval_batch_size, run.num_workers)
+    records = getattr(dataset, "records", None)
+    scores = [
+        ImageScore(index, records[index].uri if records is not None else None, label, p)
+        for index, label, p in zip(scored.indices, scored.labels, scored.p_fake, strict=True)
+    ]
+    if threshold is None:
+        stored = checkpoint.calibrated_threshold
+        threshold = DEFAULT_THRESHOLD if stored is None else stored
+    metrics = _metrics_dict(binary_metrics(scored.labels, scored.p_fake, threshold)) if scores else {}
+    return EvalResult(scores, metrics, threshold, scored.skipped, scored.images_per_second)
+
+
+def calibrate_checkpoint(
+    config: RunConfig | None,
+    checkpoint_path: str | Path,
+    validation_data: DataSource,
+    *,
+    backbone: ClipBackbone | None = None,
+    backbone_path: str | Path | None = None,
+) -> float:
+    """Calibrate the threshold on validation data and store it in the checkpoint; returns it."""
+    result = evaluate(
+        config, checkpoint_path, validation_data, backbone=backbone, backbone_path=backbone_path
+    )
+    labels = [s.label for s in result.scores]
+    threshold = float(calibrate_threshold(labels, [s.p_fake for s in result.scores]))
+    write_calibrated_threshold(checkpoint_path, threshold)
+    return threshold

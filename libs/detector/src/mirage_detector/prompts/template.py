@@ -1,0 +1,60 @@
+"""Class prompts ``[BOS] ctx_1 .. ctx_n <class word>. [EOS]`` whose context tokens are learnable.
+
+The frozen token embeddings around the context (prefix = BOS, suffix = class word, period, EOS, padding)
+are computed once; a learner concatenates them with its context vectors (the CoOp construction).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from mirage_detector.backbone import ClipBackbone
+from mirage_detector.config import PromptConfig
+from mirage_detector.errors import ConfigError
+
+# std of randomly initialised prompt vectors (CoOp / MaPLe use 0.02)
+PROMPT_INIT_STD = 0.02
+
+
+@dataclass(frozen=True)
+class ClassPromptTokens:
+    """Frozen pieces of the two class prompts (index 0 real, 1 fake) and the initial context."""
+
+    prefix: torch.Tensor  # [2, 1, D] embedding of BOS
+    suffix: torch.Tensor  # [2, L - 1 - n_ctx, D] class word, period, EOS, padding
+    eos_positions: torch.Tensor  # [2]
+    initial_context: torch.Tensor  # [n_ctx, D]
+
+
+def build_class_prompts(
+    backbone: ClipBackbone, prompt: PromptConfig, generator: torch.Generator
+) -> ClassPromptTokens:
+    """Tokenise the class prompts and derive the initial context (from ``ctx_init`` words or random)."""
+    n_ctx = prompt.n_ctx
+    if prompt.ctx_init:
+        init_ids = backbone.word_ids(prompt.ctx_init)
+        if len(init_ids) != n_ctx:
+            raise ConfigError(
+                f"prompt.ctx_init: {prompt.ctx_init!r} is {len(init_ids)} tokens, prompt.n_ctx is {n_ctx}"
+            )
+        context_text = prompt.ctx_init
+    else:
+        context_text = " ".join(["X"] * n_ctx)
+        if len(backbone.word_ids(context_text)) != n_ctx:
+            raise ConfigError("prompt.n_ctx: the tokenizer does not map 'X' to a single token")
+    words = (prompt.class_words.real, prompt.class_words.fake)
+    token_ids = backbone.tokenize([f"{context_text} {word}." for word in words])
+    with torch.no_grad():
+        embeds = backbone.embed_tokens(token_ids).float()
+        if prompt.ctx_init:
+            initial = backbone.embed_tokens(torch.tensor(init_ids)).float().clone()
+        else:
+            initial = torch.randn(n_ctx, backbone.text_width, generator=generator) * PROMPT_INIT_STD
+    return ClassPromptTokens(
+        prefix=embeds[:, :1].clone(),
+        suffix=embeds[:, 1 + n_ctx :].clone(),
+        eos_positions=backbone.eos_positions(token_ids),
+        initial_context=initial,
+    )

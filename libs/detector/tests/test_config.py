@@ -1,0 +1,81 @@
+"""RunConfig parsing: exact shape, strict errors naming the dotted field."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from tiny_setup import tiny_config_dict
+
+from mirage_detector.config import RunConfig
+from mirage_detector.errors import ConfigError, DetectorError
+
+
+def test_round_trip_is_identity_through_json() -> None:
+    data = tiny_config_dict()
+    config = RunConfig.from_dict(json.loads(json.dumps(data)))
+    assert config.to_dict() == data
+    assert config.optimizer.betas == (0.9, 0.999)
+    assert config.backbone.config is not None and config.backbone.config.vision.patch_size == 8
+
+
+def test_hub_shape_with_nulls_parses() -> None:
+    data = tiny_config_dict(
+        backbone={"source": "hub", "name_or_path": "openai/clip-vit-large-patch14", "config": None},
+        prompt__ctx_init=None,
+    )
+    config = RunConfig.from_dict(data)
+    assert config.backbone.config is None and config.prompt.ctx_init is None
+
+
+def test_integral_float_is_an_integer_but_fraction_is_not() -> None:
+    assert RunConfig.from_dict(tiny_config_dict(seed=3.0)).seed == 3
+    with pytest.raises(ConfigError, match=r"^seed: expected integer, got float 3.5"):
+        RunConfig.from_dict(tiny_config_dict(seed=3.5))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"loss__w_intra": "x"}, r"^loss\.w_intra: expected number, got 'x'"),
+        ({"loss__w_intra": True}, r"^loss\.w_intra: expected number, got bool True"),
+        ({"schedule__steps": None}, r"^schedule\.steps: expected integer, got null$"),
+        ({"optimizer__name": "adam"}, r"^optimizer\.name: expected one of \['adamw', 'sgd'\], got 'adam'"),
+        ({"optimizer__betas": [0.9]}, r"^optimizer\.betas: expected a list of 2 items"),
+        ({"augment__jpeg__quality": [30, "hi"]}, r"^augment\.jpeg\.quality\[1\]: expected integer, got 'hi'"),
+        ({"preprocess__eval__policy": "random_crop"}, r"^preprocess\.eval\.policy: expected one of"),
+        (
+            {"backbone__config__vision__patch_size": "8"},
+            r"^backbone\.config\.vision\.patch_size: expected integer",
+        ),
+        ({"prompt__class_words": "real"}, r"^prompt\.class_words: expected an object, got 'real'"),
+        ({"schedule__batch_size": 0}, r"^schedule\.batch_size: must be >= 1, got 0"),
+        ({"backbone__config": None}, r"^backbone\.config: required when backbone\.source is 'config'"),
+        (
+            {"backbone__config__vision__image_size": 30},
+            r"^backbone\.config\.vision\.image_size: 30 is not a multiple",
+        ),
+        ({"augment__jpeg__quality": [90, 30]}, r"^augment\.jpeg\.quality: need 1 <= low <= high <= 100"),
+    ],
+)
+def test_bad_values_name_the_field(overrides: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        RunConfig.from_dict(tiny_config_dict(**overrides))
+
+
+def test_unknown_and_missing_keys_name_the_field() -> None:
+    data = tiny_config_dict()
+    data["loss"]["w_intar"] = 1.0
+    with pytest.raises(ConfigError, match=r"^loss\.w_intar: unknown field"):
+        RunConfig.from_dict(data)
+    data = tiny_config_dict()
+    del data["schedule"]["grad_clip"]
+    with pytest.raises(ConfigError, match=r"^schedule\.grad_clip: missing field"):
+        RunConfig.from_dict(data)
+    with pytest.raises(ConfigError, match=r"^<root>: expected an object"):
+        RunConfig.from_dict([1, 2])
+
+
+def test_config_error_is_a_detector_error() -> None:
+    assert issubclass(ConfigError, DetectorError)
+    assert issubclass(ConfigError, ValueError)
