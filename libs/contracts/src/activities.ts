@@ -55,6 +55,8 @@ export const TrainOutput = z.strictObject({
   train_metrics_key: z.string().min(1),
   n_train: z.number().int().min(0),
   resumed_from_step: z.number().int().min(0).nullable(),
+  /** Temporal attempt number of the activity execution that finished (1 = no retry). */
+  attempt: z.number().int().min(1),
   skipped: z.array(SkippedImage),
 });
 export type TrainOutput = z.infer<typeof TrainOutput>;

@@ -9,3 +9,5 @@ export * from './perturbation';
 export * from './run-config';
 export * from './schemas';
 export * from './sweep';
+export * from './workflow-io';
+export * from './artifact-keys';

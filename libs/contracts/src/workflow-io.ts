@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { ManifestRef } from './dataset';
+import { ExperimentSpec } from './experiment';
+import { Perturbation } from './perturbation';
+import { RunConfig } from './run-config';
+
+/** An evaluation column resolved to its manifest. */
+export const ResolvedEvalTarget = z.strictObject({ id: z.string().min(1), manifest: ManifestRef });
+export type ResolvedEvalTarget = z.infer<typeof ResolvedEvalTarget>;
+
+/** Every dataset an experiment uses, resolved to content-hashed manifests before the sweep starts. */
+export const ResolvedDatasets = z.strictObject({
+  train: ManifestRef,
+  val: ManifestRef.nullable(),
+  eval: z.array(ResolvedEvalTarget).min(1),
+});
+export type ResolvedDatasets = z.infer<typeof ResolvedDatasets>;
+
+/** Input of the sweep workflow (its id is the sweep id; launching the same spec twice attaches to it). */
+export const SweepWorkflowInput = z.strictObject({
+  sweep_id: z.string().min(1),
+  spec: ExperimentSpec,
+  datasets: ResolvedDatasets,
+  code_version: z.string().min(1),
+  bucket: z.string().min(1),
+  /** Continue-as-new bookkeeping: index of the next planned run and counts so far. */
+  next_index: z.number().int().min(0).default(0),
+  succeeded: z.number().int().min(0).default(0),
+  failed: z.number().int().min(0).default(0),
+});
+export type SweepWorkflowInput = z.infer<typeof SweepWorkflowInput>;
+
+/** Input of one run: train, then evaluate every (eval column x perturbation), then record. */
+export const RunWorkflowInput = z.strictObject({
+  sweep_id: z.string().min(1),
+  run_id: z.string().min(1),
+  config: RunConfig,
+  datasets: ResolvedDatasets,
+  perturbations: z.array(Perturbation).min(1),
+  code_version: z.string().min(1),
+  bucket: z.string().min(1),
+  task_queue: z.string().min(1),
+});
+export type RunWorkflowInput = z.infer<typeof RunWorkflowInput>;
+
+/** What `mirage watch` and the dashboard learn from the sweep's `progress` query. */
+export interface SweepProgress {
+  sweep_id: string;
+  total: number;
+  succeeded: number;
+  failed: number;
+  running: string[];
+  next_index: number;
+  done: boolean;
+}
+
+/** Result of one run workflow. */
+export interface RunWorkflowResult {
+  run_id: string;
+  status: 'succeeded' | 'failed';
+  trained: boolean;
+  evaluated: number;
+  reused: number;
+  error: string | null;
+}

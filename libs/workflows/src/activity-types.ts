@@ -1,0 +1,57 @@
+// Activity signatures as the workflows see them. The GPU activities are implemented in Python (apps/gpu-worker)
+// and known here by name only; the control activities are implemented by apps/orchestrator.
+import type {
+  CheckpointRef,
+  EvaluateInput,
+  EvaluateOutput,
+  ExperimentSpec,
+  RunConfig,
+  TrainInput,
+  TrainOutput,
+} from '@mirage/contracts';
+
+/** The Python worker's activities, keyed by their registered names (ACTIVITY_NAMES). */
+export interface GpuActivities {
+  train(input: TrainInput): Promise<TrainOutput>;
+  evaluate(input: EvaluateInput): Promise<EvaluateOutput>;
+}
+
+/** One evaluation cell and the key under which its result is cached across runs and sweeps. */
+export interface EvalCell {
+  eval_id: string;
+  perturbation_id: string;
+  manifest_hash: string;
+}
+
+/** A planned run as recorded when the sweep starts. */
+export interface PlannedRunRecord {
+  run_id: string;
+  method: string;
+  seed: number;
+  config: RunConfig;
+}
+
+/** TypeScript control-plane activities (Postgres and S3 bookkeeping), created by createActivities(deps). */
+export interface ControlActivities {
+  recordSweepStart(input: { sweep_id: string; spec: ExperimentSpec; code_version: string; runs: PlannedRunRecord[] }): Promise<void>;
+  beginRun(input: { run_id: string; sweep_id: string }): Promise<{ trained: TrainOutput | null }>;
+  recordTrainOutput(input: { run_id: string; bucket: string; output: TrainOutput }): Promise<void>;
+  mirrorTrainProgress(input: { run_id: string; workflow_id: string }): Promise<void>;
+  planEvalCells(input: {
+    run_id: string;
+    checkpoint: CheckpointRef;
+    preprocess_hash: string;
+    code_version: string;
+    cells: EvalCell[];
+  }): Promise<{ missing: EvalCell[]; reused: number }>;
+  recordEvalResult(input: {
+    run_id: string;
+    checkpoint: CheckpointRef;
+    preprocess_hash: string;
+    code_version: string;
+    manifest_hash: string;
+    output: EvaluateOutput;
+  }): Promise<void>;
+  finishRun(input: { run_id: string; status: 'succeeded' | 'failed' | 'cancelled'; error: string | null }): Promise<void>;
+  finishSweep(input: { sweep_id: string; status: 'succeeded' | 'failed' | 'cancelled' }): Promise<void>;
+}

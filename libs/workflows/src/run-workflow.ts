@@ -1,0 +1,151 @@
+import {
+  ACTIVITY_NAMES,
+  NON_RETRYABLE_ERROR_TYPES,
+  perturbationId,
+  preprocessHash,
+  runKeys,
+  type EvaluateInput,
+  type RunWorkflowInput,
+  type RunWorkflowResult,
+  type TrainInput,
+  type TrainOutput,
+} from '@mirage/contracts';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ControlActivities, EvalCell, GpuActivities } from './activity-types';
+
+
+const control = proxyActivities<ControlActivities>({
+  taskQueue: 'mirage-control',
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+const progressMirror = proxyActivities<Pick<ControlActivities, 'mirrorTrainProgress'>>({
+  taskQueue: 'mirage-control',
+  startToCloseTimeout: '30 days',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+  cancellationType: 'TRY_CANCEL' as never,
+});
+
+function gpu(taskQueue: string): GpuActivities {
+  return proxyActivities<GpuActivities>({
+    taskQueue,
+    // A GPU job may run for days; a dead worker is noticed through missed heartbeats, and the retry resumes
+    // from the checkpoint named in the last heartbeat.
+    startToCloseTimeout: '30 days',
+    heartbeatTimeout: '2 minutes',
+    retry: {
+      initialInterval: '2 seconds',
+      maximumInterval: '1 minute',
+      maximumAttempts: 20,
+      nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES],
+    },
+  });
+}
+
+/** Train (or reuse a finished training), evaluate every missing cell, and record everything in Postgres. */
+export async function runWorkflow(input: RunWorkflowInput): Promise<RunWorkflowResult> {
+  const { run_id } = input;
+  try {
+    const { trained: previous } = await control.beginRun({ run_id, sweep_id: input.sweep_id });
+    const trained = previous ?? (await train(input));
+    const { evaluated, reused } = await evaluateMissingCells(input, trained);
+    await control.finishRun({ run_id, status: 'succeeded', error: null });
+    return { run_id, status: 'succeeded', trained: previous === null, evaluated, reused, error: null };
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() => control.finishRun({ run_id, status: 'cancelled', error: 'cancelled' }));
+      throw err;
+    }
+    const error = describeFailure(err);
+    await control.finishRun({ run_id, status: 'failed', error });
+    return { run_id, status: 'failed', trained: false, evaluated: 0, reused: 0, error };
+  }
+}
+
+async function train(input: RunWorkflowInput): Promise<TrainOutput> {
+  const keys = runKeys(input.run_id);
+  const trainInput: TrainInput = {
+    run_id: input.run_id,
+    config: input.config,
+    train_manifest: input.datasets.train,
+    val_manifest: input.datasets.val,
+    bucket: input.bucket,
+    checkpoint_prefix: keys.checkpointPrefix,
+    train_metrics_key: keys.trainMetrics,
+    code_version: input.code_version,
+  };
+  // Mirror heartbeats (step, loss, images/s) into Postgres while training runs, for `watch` and the dashboard.
+  const mirror = new CancellationScope();
+  const mirroring = mirror
+    .run(() => progressMirror.mirrorTrainProgress({ run_id: input.run_id, workflow_id: workflowInfo().workflowId }))
+    .catch((err: unknown) => {
+      if (!isCancellation(err)) throw err;
+    });
+  try {
+    const output = await gpu(input.task_queue)[ACTIVITY_NAMES.train](trainInput);
+    await control.recordTrainOutput({ run_id: input.run_id, bucket: input.bucket, output });
+    return output;
+  } finally {
+    mirror.cancel();
+    await mirroring;
+  }
+}
+
+async function evaluateMissingCells(
+  input: RunWorkflowInput,
+  trained: TrainOutput,
+): Promise<{ evaluated: number; reused: number }> {
+  const preprocess_hash = preprocessHash(input.config);
+  const cells: EvalCell[] = input.datasets.eval.flatMap((target) =>
+    input.perturbations.map((p) => ({
+      eval_id: target.id,
+      perturbation_id: perturbationId(p),
+      manifest_hash: target.manifest.content_hash,
+    })),
+  );
+  const common = { run_id: input.run_id, checkpoint: trained.checkpoint, preprocess_hash, code_version: input.code_version };
+  const { missing, reused } = await control.planEvalCells({ ...common, cells });
+  const evaluate = gpu(input.task_queue)[ACTIVITY_NAMES.evaluate];
+  await Promise.all(
+    missing.map(async (cell) => {
+      const target = input.datasets.eval.find((t) => t.id === cell.eval_id);
+      const perturbation = input.perturbations.find((p) => perturbationId(p) === cell.perturbation_id);
+      if (!target || !perturbation) throw ApplicationFailure.nonRetryable(`unknown eval cell ${JSON.stringify(cell)}`);
+      const evalInput: EvaluateInput = {
+        run_id: input.run_id,
+        config: input.config,
+        checkpoint: trained.checkpoint,
+        eval_id: target.id,
+        manifest: target.manifest,
+        perturbation,
+        calibrated_threshold: trained.calibrated_threshold,
+        bucket: input.bucket,
+        scores_key: runKeys(input.run_id).scores(target.id, cell.perturbation_id),
+      };
+      const output = await evaluate(evalInput);
+      await control.recordEvalResult({ ...common, manifest_hash: cell.manifest_hash, output });
+    }),
+  );
+  return { evaluated: missing.length, reused };
+}
+
+/** The innermost message of a failure chain: what the detector said, not Temporal's wrapper text. */
+function describeFailure(err: unknown): string {
+  let current: unknown = err;
+  const parts: string[] = [];
+  while (current instanceof Error) {
+    if (current instanceof ApplicationFailure && current.type) parts.push(`${current.type}: ${current.message}`);
+    else if (!(current instanceof ActivityFailure)) parts.push(current.message);
+    current = current.cause;
+  }
+  return parts.at(-1) ?? String(err);
+}

@@ -1,0 +1,136 @@
+import {
+  expandSweep,
+  runId,
+  type PlannedRun,
+  type RunWorkflowResult,
+  type SweepProgress,
+  type SweepWorkflowInput,
+} from '@mirage/contracts';
+import {
+  ParentClosePolicy,
+  continueAsNew,
+  defineQuery,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+  condition,
+  CancellationScope,
+} from '@temporalio/workflow';
+import type { ControlActivities } from './activity-types';
+import { runWorkflow } from './run-workflow';
+
+/** Live progress of a sweep; `mirage watch` polls it. */
+export const progressQuery = defineQuery<SweepProgress>('progress');
+
+const control = proxyActivities<ControlActivities>({
+  taskQueue: 'mirage-control',
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+// Each child costs a handful of history events; continuing as new well before Temporal's limits keeps a
+// thousand-run sweep's history small. Temporal also suggests it when the history grows large.
+const RUNS_PER_HISTORY = 200;
+
+/** The run id of a planned run: config (seed included), train/val manifest hashes, code version. */
+export function plannedRunId(input: SweepWorkflowInput, run: PlannedRun): string {
+  return runId({
+    config: run.config,
+    trainManifestHash: input.datasets.train.content_hash,
+    valManifestHash: input.datasets.val?.content_hash ?? null,
+    codeVersion: input.code_version,
+  });
+}
+
+/** Expands the spec and runs every point as a child run workflow, at most `max_concurrent` at a time. */
+export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepProgress> {
+  const planned = expandSweep(input.spec);
+  const ids = planned.map((run) => plannedRunId(input, run));
+  const state = {
+    next: input.next_index,
+    succeeded: input.succeeded,
+    failed: input.failed,
+    running: new Set<string>(),
+  };
+  const progress = (): SweepProgress => ({
+    sweep_id: input.sweep_id,
+    total: planned.length,
+    succeeded: state.succeeded,
+    failed: state.failed,
+    running: [...state.running].sort(),
+    next_index: state.next,
+    done: state.succeeded + state.failed === planned.length,
+  });
+  setHandler(progressQuery, progress);
+
+  if (state.next === 0) {
+    await control.recordSweepStart({
+      sweep_id: input.sweep_id,
+      spec: input.spec,
+      code_version: input.code_version,
+      runs: planned.map((run, i) => ({ run_id: ids[i] as string, method: run.config.method, seed: run.config.seed, config: run.config })),
+    });
+  }
+
+  const limit = input.spec.sweep.max_concurrent;
+  const startedHere = state.next;
+  try {
+    while (state.next < planned.length) {
+      await condition(() => state.running.size < limit);
+      if (state.next - startedHere >= RUNS_PER_HISTORY || workflowInfo().continueAsNewSuggested) break;
+      const index = state.next++;
+      launch(input, planned[index] as PlannedRun, ids[index] as string, state);
+    }
+    await condition(() => state.running.size === 0);
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() => control.finishSweep({ sweep_id: input.sweep_id, status: 'cancelled' }));
+    }
+    throw err;
+  }
+
+  if (state.next < planned.length) {
+    await continueAsNew<typeof sweepWorkflow>({ ...input, next_index: state.next, succeeded: state.succeeded, failed: state.failed });
+  }
+  await control.finishSweep({ sweep_id: input.sweep_id, status: state.failed > 0 ? 'failed' : 'succeeded' });
+  return progress();
+}
+
+function launch(
+  input: SweepWorkflowInput,
+  run: PlannedRun,
+  id: string,
+  state: { succeeded: number; failed: number; running: Set<string> },
+): void {
+  state.running.add(id);
+  void (async () => {
+    try {
+      const child = await startChild(runWorkflow, {
+        workflowId: `${input.sweep_id}/${id}`,
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        args: [
+          {
+            sweep_id: input.sweep_id,
+            run_id: id,
+            config: run.config,
+            datasets: input.datasets,
+            perturbations: input.spec.perturbations,
+            code_version: input.code_version,
+            bucket: input.bucket,
+            task_queue: input.spec.resources.task_queue,
+          },
+        ],
+      });
+      const result: RunWorkflowResult = await child.result();
+      if (result.status === 'succeeded') state.succeeded++;
+      else state.failed++;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      state.failed++;
+    } finally {
+      state.running.delete(id);
+    }
+  })();
+}
