@@ -2,6 +2,8 @@
 # The repository's test command (`npm test`): installs what is missing, starts a private local stack
 # (PostgreSQL, S3, Temporal) in .mirage-test/, runs build, lint and test of every nx project against it,
 # always stops the stack, and ends with one summary line.
+# Env: MIRAGE_TEST_HOME (state dir, default .mirage-test/), MIRAGE_TEST_PROJECTS (comma-separated nx projects,
+# default all), and the `mirage up` settings (MIRAGE_*_PORT, MIRAGE_PORT_BASE, DATABASE_URL, S3_ENDPOINT, ...).
 set -euo pipefail
 
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -29,12 +31,18 @@ set -a
 source "$MIRAGE_HOME/stack.env"
 set +a
 
-project_count="$(NX_DAEMON=false npx nx show projects | grep -c .)"
+selection=()
+if [[ -n "${MIRAGE_TEST_PROJECTS:-}" ]]; then
+  selection=("--projects=$MIRAGE_TEST_PROJECTS")
+  project_count="$(tr ',' '\n' <<<"$MIRAGE_TEST_PROJECTS" | grep -c .)"
+else
+  project_count="$(NX_DAEMON=false npx nx show projects | grep -c .)"
+fi
 run_log="$(mktemp)"
 trap 'stop_stack; rm -f "$run_log"' EXIT
 
 set +e
-NX_DAEMON=false npx nx run-many -t build lint test --parallel=1 --outputStyle=stream 2>&1 | tee "$run_log"
+NX_DAEMON=false npx nx run-many -t build lint test --parallel=1 --outputStyle=stream "${selection[@]}" 2>&1 | tee "$run_log"
 status="${PIPESTATUS[0]}"
 set -e
 

@@ -11,6 +11,7 @@ import {
   type TrainOutput,
 } from '@mirage/contracts';
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -21,18 +22,18 @@ import {
 import type { ControlActivities, EvalCell, GpuActivities } from './activity-types';
 
 
+// Control activities run on the workflow's own task queue (the orchestrator's), so tests can use their own queue.
 const control = proxyActivities<ControlActivities>({
-  taskQueue: 'mirage-control',
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 
 const progressMirror = proxyActivities<Pick<ControlActivities, 'mirrorTrainProgress'>>({
-  taskQueue: 'mirage-control',
   startToCloseTimeout: '30 days',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-  cancellationType: 'TRY_CANCEL' as never,
+  // The mirror only observes; the run must not wait for it to acknowledge cancellation.
+  cancellationType: ActivityCancellationType.TRY_CANCEL,
 });
 
 function gpu(taskQueue: string): GpuActivities {

@@ -25,7 +25,6 @@ import { runWorkflow } from './run-workflow';
 export const progressQuery = defineQuery<SweepProgress>('progress');
 
 const control = proxyActivities<ControlActivities>({
-  taskQueue: 'mirage-control',
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
 });

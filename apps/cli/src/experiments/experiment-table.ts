@@ -1,0 +1,71 @@
+import {
+  evalTargetId,
+  expandSweep,
+  runId,
+  type ExperimentSpec,
+  type ResolvedDatasets,
+} from '@mirage/contracts';
+import { listEvalResults, listReportedResults, type Db } from '@mirage/db';
+import type { ReportedRow, ResultRow, TableSpec } from '@mirage/tables';
+
+/** The run ids an experiment plans for given manifests and code version: exactly the runs its table shows. */
+export function plannedRunIds(spec: ExperimentSpec, datasets: ResolvedDatasets, codeVersion: string): Map<string, { method: string; seed: number }> {
+  const ids = new Map<string, { method: string; seed: number }>();
+  for (const run of expandSweep(spec)) {
+    const id = runId({
+      config: run.config,
+      trainManifestHash: datasets.train.content_hash,
+      valManifestHash: datasets.val?.content_hash ?? null,
+      codeVersion,
+    });
+    ids.set(id, { method: run.config.method, seed: run.config.seed });
+  }
+  return ids;
+}
+
+/** Result rows of the planned runs, read from Postgres. */
+export async function experimentResultRows(db: Db, runs: Map<string, { method: string; seed: number }>): Promise<ResultRow[]> {
+  const results = await listEvalResults(db, { runIds: [...runs.keys()] });
+  return results.map((r) => {
+    const run = runs.get(r.runId) as { method: string; seed: number };
+    return {
+      method: run.method,
+      runId: r.runId,
+      seed: run.seed,
+      dataset: r.dataset,
+      perturbation: r.perturbation,
+      acc: r.acc,
+      accReal: r.accReal,
+      accFake: r.accFake,
+      ap: r.ap,
+      auc: r.auc,
+      accCalibrated: r.accCalibrated,
+      n: r.n,
+      thresholdPolicy: r.thresholdPolicy,
+    };
+  });
+}
+
+/** Reported numbers recorded for this experiment's protocol. */
+export async function experimentReportedRows(db: Db, spec: ExperimentSpec): Promise<ReportedRow[]> {
+  const rows = await listReportedResults(db, { protocol: spec.protocol ?? spec.name });
+  return rows.map((r) => ({ paper: r.paper, method: r.method, dataset: r.dataset, metric: r.metric as ReportedRow['metric'], value: r.value }));
+}
+
+/** The table an experiment file implies: its eval columns in file order, its methods in sweep order. */
+export function experimentTableSpec(spec: ExperimentSpec, overrides: Partial<TableSpec> = {}): TableSpec {
+  const methods = [...new Set(expandSweep(spec).map((r) => r.config.method))];
+  const papers = [...new Set(spec.reported.map((r) => r.paper))];
+  return {
+    title: spec.description ? `${spec.name}: ${spec.description}` : spec.name,
+    metric: 'acc',
+    aggregate: spec.seeds.length > 1 ? 'mean_std' : 'mean',
+    columns: spec.eval.map(evalTargetId),
+    rows: methods,
+    includeMean: true,
+    synthetic: spec.synthetic,
+    ...(papers[0] ? { reportedPaper: papers[0] } : {}),
+    ...overrides,
+  };
+}
+

@@ -1,0 +1,19 @@
+import { Command } from 'commander';
+import { downCommand } from './commands/down';
+import { statusCommand } from './commands/status';
+import { upCommand } from './commands/up';
+
+/** The `mirage` command tree; one line per command. */
+export function createProgram(): Command {
+  const program = new Command('mirage')
+    .description('MiraGe Lab: train, sweep and evaluate detectors of AI-generated images')
+    .showHelpAfterError('(run mirage --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(`mirage: ${text.replace(/^error: /, '')}`) })
+    .exitOverride();
+  program.addCommand(upCommand());
+  program.addCommand(downCommand());
+  program.addCommand(statusCommand());
+  // Subcommands are built on their own, so they take the root's error output and exit handling here.
+  for (const command of program.commands) command.copyInheritedSettings(program);
+  return program;
+}

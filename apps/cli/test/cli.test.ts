@@ -1,0 +1,118 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { findFreeStackPorts, type StackPorts } from '@mirage/local-stack';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const MIRAGE = resolve(import.meta.dirname, '..', 'bin', 'mirage');
+
+let home: string;
+let ports: StackPorts;
+let childEnv: NodeJS.ProcessEnv;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function mirage(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((done) => {
+    execFile(MIRAGE, args, { env: { ...childEnv, ...extraEnv }, cwd: tmpdir(), timeout: 120_000 }, (error, stdout, stderr) => {
+      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const pidsIn = (stdout: string): number[] => [...stdout.matchAll(/pid (\d+)/g)].map((match) => Number(match[1]));
+const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'mirage-cli-test-'));
+  ports = await findFreeStackPorts();
+  // The stack under test must be a fresh local one: drop addresses inherited from a sourced stack.env.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(DATABASE_URL|S3_|TEMPORAL_|MIRAGE_)/.test(name)));
+  childEnv = {
+    ...inherited,
+    MIRAGE_HOME: home,
+    MIRAGE_TEMPORAL_PORT: String(ports.temporal),
+    MIRAGE_TEMPORAL_UI_PORT: String(ports.temporalUi),
+    MIRAGE_PG_PORT: String(ports.postgres),
+    MIRAGE_S3_PORT: String(ports.s3),
+    MIRAGE_PORT_BASE: String(ports.temporalHttp),
+  };
+});
+
+afterAll(async () => {
+  if (!home) return;
+  await mirage(['down']);
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('mirage up / status / down', () => {
+  let startedPids: number[] = [];
+
+  it('up starts the stack, prints its addresses, applies migrations and writes stack.env', async () => {
+    const run = await mirage(['up']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^postgres +started +pid \\d+ +postgres://mirage@127\\.0\\.0\\.1:${ports.postgres}/mirage$`, 'm'));
+    expect(run.stdout).toMatch(new RegExp(`^s3 +started +pid \\d+ +http://127\\.0\\.0\\.1:${ports.s3}$`, 'm'));
+    expect(run.stdout).toMatch(new RegExp(`^temporal +started +pid \\d+ +127\\.0\\.0\\.1:${ports.temporal} +\\(ui http://127\\.0\\.0\\.1:${ports.temporalUi}\\)$`, 'm'));
+    expect(run.stdout).toContain(`migrations applied to postgres://mirage@127.0.0.1:${ports.postgres}/mirage`);
+    startedPids = pidsIn(run.stdout);
+    expect(startedPids).toHaveLength(3);
+    expect(readFileSync(join(home, 'stack.env'), 'utf8')).toContain(`export TEMPORAL_ADDRESS='127.0.0.1:${ports.temporal}'`);
+
+    const client = new pg.Client({ connectionString: `postgres://mirage@127.0.0.1:${ports.postgres}/mirage` });
+    await client.connect();
+    try {
+      const applied = await client.query<{ n: string }>('select count(*) as n from drizzle.__drizzle_migrations');
+      expect(Number(applied.rows[0]?.n)).toBeGreaterThan(0);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('a second up changes nothing', async () => {
+    const run = await mirage(['up']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.match(/already running/g)).toHaveLength(3);
+    expect(pidsIn(run.stdout)).toEqual(startedPids);
+  });
+
+  it('status lists each service running with its pid and address', async () => {
+    const run = await mirage(['status']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^SERVICE +STATE +PID +ADDRESS$/m);
+    expect(run.stdout).toMatch(new RegExp(`^postgres +running +${startedPids[0]} +postgres://mirage@127\\.0\\.0\\.1:${ports.postgres}/mirage$`, 'm'));
+    expect(run.stdout).toMatch(new RegExp(`^s3 +running +${startedPids[1]} +http://127\\.0\\.0\\.1:${ports.s3}$`, 'm'));
+    expect(run.stdout).toMatch(new RegExp(`^temporal +running +${startedPids[2]} +127\\.0\\.0\\.1:${ports.temporal}`, 'm'));
+  });
+
+  it('down stops every started process and status then shows them stopped', async () => {
+    const run = await mirage(['down']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.match(/ stopped /g)).toHaveLength(3);
+    for (const pid of startedPids) expect(alive(pid)).toBe(false);
+    const status = await mirage(['status']);
+    expect(status.stdout).toMatch(/^postgres +stopped +- /m);
+    expect(status.stdout).toMatch(/^temporal +stopped +- /m);
+    expect(existsSync(join(home, 'stack.env'))).toBe(false);
+  });
+
+  it('reports a bad setting as `mirage: <message>` with exit 2 and no stack trace', async () => {
+    const run = await mirage(['status'], { MIRAGE_PG_PORT: 'abc' });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe('mirage: MIRAGE_PG_PORT="abc": must be a port number\n');
+  });
+
+  it('reports an unknown command with exit 2', async () => {
+    const run = await mirage(['frobnicate']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^mirage: unknown command 'frobnicate'/);
+  });
+});

@@ -1,0 +1,169 @@
+// Workflow logic against the REAL Temporal dev server (TEMPORAL_ADDRESS). The GPU activities here are small TypeScript
+// stand-ins that record what they were asked to do, so the orchestration logic (bounded fan-out, evaluation cache,
+// non-retryable failures, continue-as-new) is checked in seconds. The real Python worker is exercised end to end by
+// apps/gpu-worker's integration test and apps/cli's sweep test.
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import {
+  ExperimentSpec,
+  type EvaluateInput,
+  type EvaluateOutput,
+  type SweepWorkflowInput,
+  type TrainInput,
+  type TrainOutput,
+} from '@mirage/contracts';
+import { Context } from '@temporalio/activity';
+import { Client, Connection } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ControlActivities, EvalCell } from '../src';
+
+const address = process.env['TEMPORAL_ADDRESS'];
+if (!address) throw new Error('TEMPORAL_ADDRESS is not set: start the stack (`mirage up`) and source .mirage/stack.env');
+const require = createRequire(import.meta.url);
+const hash = (c: string) => c.repeat(64);
+
+const tiny = {
+  vision: { hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 64, image_size: 32, patch_size: 8 },
+  text: { hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 64, max_position_embeddings: 32 },
+  projection_dim: 32,
+};
+const ref = (dataset: string, h: string) => ({ dataset, version: '1', key: `datasets/${dataset}.jsonl`, content_hash: hash(h), selection: { split: null, generators: null, max_images: null } });
+
+/** In-memory bookkeeping standing in for Postgres, plus counters of what the "GPU" did. */
+class Ledger {
+  trained = new Map<string, TrainOutput>();
+  cells = new Set<string>();
+  trainCalls = 0;
+  evalCalls = 0;
+  inFlight = 0;
+  maxInFlight = 0;
+  finished = new Map<string, { status: string; error: string | null }>();
+  sweeps = new Map<string, string>();
+}
+
+function controlActivities(ledger: Ledger): ControlActivities {
+  const key = (ck: string, c: EvalCell) => `${ck}|${c.eval_id}|${c.perturbation_id}|${c.manifest_hash}`;
+  return {
+    async recordSweepStart() {},
+    async beginRun({ run_id }) {
+      return { trained: ledger.trained.get(run_id) ?? null };
+    },
+    async recordTrainOutput({ run_id, output }) {
+      ledger.trained.set(run_id, output);
+    },
+    async mirrorTrainProgress() {
+      // Like the real mirror: heartbeats until the workflow cancels it.
+      const ctx = Context.current();
+      for (;;) {
+        ctx.heartbeat();
+        await Promise.race([ctx.sleep(200), ctx.cancelled]);
+      }
+    },
+    async planEvalCells({ checkpoint, cells }) {
+      const missing = cells.filter((c) => !ledger.cells.has(key(checkpoint.sha256, c)));
+      return { missing, reused: cells.length - missing.length };
+    },
+    async recordEvalResult({ checkpoint, manifest_hash, output }) {
+      ledger.cells.add(key(checkpoint.sha256, { eval_id: output.eval_id, perturbation_id: output.perturbation_id, manifest_hash }));
+    },
+    async finishRun({ run_id, status, error }) {
+      ledger.finished.set(run_id, { status, error });
+    },
+    async finishSweep({ sweep_id, status }) {
+      ledger.sweeps.set(sweep_id, status);
+    },
+  };
+}
+
+function gpuActivities(ledger: Ledger) {
+  return {
+    async train(input: TrainInput): Promise<TrainOutput> {
+      ledger.trainCalls++;
+      ledger.inFlight++;
+      ledger.maxInFlight = Math.max(ledger.maxInFlight, ledger.inFlight);
+      await new Promise((r) => setTimeout(r, 30));
+      ledger.inFlight--;
+      if (input.config.optimizer.lr > 1) throw ApplicationFailure.nonRetryable('loss became NaN at step 3 (term ce)', 'NonFiniteLossError');
+      const checkpoint = { key: `${input.checkpoint_prefix}/step-00000001.safetensors`, sha256: hash(String(input.config.seed % 10)), bytes: 10, step: 1 };
+      return {
+        run_id: input.run_id, checkpoint, checkpoints: [checkpoint], steps: 1, final_loss_terms: { total: 0.5 }, images_per_second: 1,
+        calibrated_threshold: null, train_metrics_key: input.train_metrics_key, n_train: 4, resumed_from_step: null, attempt: 1, skipped: [],
+      };
+    },
+    async evaluate(input: EvaluateInput): Promise<EvaluateOutput> {
+      ledger.evalCalls++;
+      return {
+        run_id: input.run_id, eval_id: input.eval_id, perturbation_id: input.perturbation.name, n: 2, n_real: 1, n_fake: 1,
+        acc_real: 1, acc_fake: 1, acc: 1, ap: 1, auc: 1, threshold: 0.5, acc_calibrated: null, calibrated_threshold: null,
+        scores_key: input.scores_key, scores_sha256: hash('e'), skipped: [],
+      };
+    },
+  };
+}
+
+let client: Client;
+let connection: Connection;
+let nativeConnection: NativeConnection;
+
+beforeAll(async () => {
+  connection = await Connection.connect({ address });
+  client = new Client({ connection });
+  nativeConnection = await NativeConnection.connect({ address });
+});
+afterAll(async () => {
+  await connection?.close();
+  await nativeConnection?.close();
+});
+
+async function runSweep(spec: unknown, ledger: Ledger, evalIds = ['a', 'b']) {
+  const queue = `wf-test-${randomUUID()}`;
+  const control = await Worker.create({
+    connection: nativeConnection, taskQueue: queue, workflowsPath: require.resolve('@mirage/workflows'), activities: controlActivities(ledger),
+  });
+  const gpu = await Worker.create({ connection: nativeConnection, taskQueue: `${queue}-gpu`, activities: gpuActivities(ledger) });
+  const parsed = ExperimentSpec.parse({ ...(spec as object), resources: { task_queue: `${queue}-gpu` } });
+  const input: SweepWorkflowInput = {
+    sweep_id: `sweep-${randomUUID()}`, spec: parsed, code_version: 'detector-test', bucket: 'b', next_index: 0, succeeded: 0, failed: 0,
+    datasets: { train: ref('train', 'a'), val: null, eval: evalIds.map((id, i) => ({ id, manifest: ref(id, String(i + 1)) })) },
+  };
+  return control.runUntil(gpu.runUntil(client.workflow.execute('sweepWorkflow', { taskQueue: queue, workflowId: input.sweep_id, args: [input] })));
+}
+
+const base = { name: 'wf-test', backbone: { source: 'config', name_or_path: null, config: tiny }, train: { name: 'train' }, eval: [{ name: 'a' }, { name: 'b' }] };
+
+describe('sweepWorkflow on a real Temporal server', () => {
+  it('runs every point once, never more than max_concurrent at a time, and reuses cached cells', async () => {
+    const ledger = new Ledger();
+    const spec = { ...base, seeds: [0, 1, 2], sweep: { grid: { method: ['mirage', 'coop'] }, max_concurrent: 2 } };
+    const progress = await runSweep(spec, ledger);
+    expect(progress).toMatchObject({ total: 6, succeeded: 6, failed: 0, done: true });
+    expect(ledger.trainCalls).toBe(6);
+    expect(ledger.maxInFlight).toBeLessThanOrEqual(2);
+    // Runs with seeds 0..2 produce 3 distinct checkpoints x 2 eval columns: the rest come from the cache.
+    expect(ledger.evalCalls).toBeLessThanOrEqual(12);
+    expect([...ledger.finished.values()].every((r) => r.status === 'succeeded')).toBe(true);
+
+    const before = { train: ledger.trainCalls, evals: ledger.evalCalls };
+    const again = await runSweep(spec, ledger);
+    expect(again.succeeded).toBe(6);
+    expect(ledger.trainCalls).toBe(before.train);
+    expect(ledger.evalCalls).toBe(before.evals);
+
+    const withNewColumn = await runSweep(spec, ledger, ['a', 'b', 'sora']);
+    expect(withNewColumn.succeeded).toBe(6);
+    expect(ledger.trainCalls).toBe(before.train);
+    expect(ledger.evalCalls - before.evals).toBe(3); // one new cell per distinct checkpoint
+  });
+
+  it('records a non-retryable detector error on the run and fails only that run', async () => {
+    const ledger = new Ledger();
+    const spec = { ...base, sweep: { grid: { 'optimizer.lr': [0.001, 5] } } };
+    const progress = await runSweep(spec, ledger);
+    expect(progress).toMatchObject({ total: 2, succeeded: 1, failed: 1 });
+    const failed = [...ledger.finished.values()].find((r) => r.status === 'failed');
+    expect(failed?.error).toMatch(/NonFiniteLossError: loss became NaN at step 3/);
+    expect(ledger.trainCalls).toBe(2); // the failure was not retried
+  });
+});
