@@ -25,7 +25,7 @@ if [[ "$MIRAGE_HOME" == "$default_home" ]]; then
   rm -rf "$default_home"
 fi
 trap stop_stack EXIT
-"$mirage" up
+"$mirage" up --core
 set -a
 # shellcheck disable=SC1091
 source "$MIRAGE_HOME/stack.env"

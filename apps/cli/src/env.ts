@@ -17,6 +17,7 @@ const envSchema = z.object({
   MIRAGE_TEMPORAL_UI_PORT: port(8233),
   MIRAGE_PG_PORT: port(54329),
   MIRAGE_S3_PORT: port(8333),
+  MIRAGE_DASHBOARD_PORT: port(8380),
   /** First of the ten consecutive internal ports (Temporal http/metrics, SeaweedFS master/volume/filer/admin/grpc). */
   MIRAGE_PORT_BASE: port(21400),
   MIRAGE_S3_ACCESS_KEY: text('mirage'),

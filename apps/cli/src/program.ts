@@ -1,5 +1,11 @@
 import { Command } from 'commander';
+import { cancelCommand } from './commands/cancel';
+import { dataCommand } from './commands/data';
+import { demoCommand } from './commands/demo';
 import { downCommand } from './commands/down';
+import { launchCommand } from './commands/launch';
+import { tableCommand } from './commands/table';
+import { watchCommand } from './commands/watch';
 import { statusCommand } from './commands/status';
 import { upCommand } from './commands/up';
 
@@ -13,6 +19,12 @@ export function createProgram(): Command {
   program.addCommand(upCommand());
   program.addCommand(downCommand());
   program.addCommand(statusCommand());
+  program.addCommand(dataCommand());
+  program.addCommand(launchCommand());
+  program.addCommand(watchCommand());
+  program.addCommand(cancelCommand());
+  program.addCommand(tableCommand());
+  program.addCommand(demoCommand());
   // Subcommands are built on their own, so they take the root's error output and exit handling here.
   for (const command of program.commands) command.copyInheritedSettings(program);
   return program;

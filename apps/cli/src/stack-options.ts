@@ -1,7 +1,9 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { portsFromBase, REPO_ROOT, type StackOptions, type StackPorts } from '@mirage/local-stack';
 import type { CliEnv } from './env';
 import { UserError } from './errors';
+import { workerServices } from './workers';
 
 const PORT_HINTS: Record<string, string> = {
   temporal: 'set MIRAGE_TEMPORAL_PORT to change it',
@@ -46,5 +48,20 @@ export function stackOptionsFromEnv(env: CliEnv): StackOptions {
     externalS3Endpoint,
     externalTemporalAddress: external(env.TEMPORAL_ADDRESS, `127.0.0.1:${ports.temporal}`),
     portHints: new Proxy(PORT_HINTS, { get: (hints, key: string) => hints[key] ?? INTERNAL_PORT_HINT }),
+  };
+}
+
+/**
+ * The stack plus its worker processes (orchestrator, GPU worker, dashboard), which need the addresses the core
+ * services published: from `coreEnv` when given (right after `up`), else from stack.json.
+ */
+export function fullStackOptions(env: CliEnv, coreEnv?: Record<string, string>): StackOptions {
+  const options = stackOptionsFromEnv(env);
+  const stackJson = join(options.stateDir, 'stack.json');
+  const published = coreEnv ?? (existsSync(stackJson) ? (JSON.parse(readFileSync(stackJson, 'utf8')) as { env: Record<string, string> }).env : undefined);
+  if (!published) return options;
+  return {
+    ...options,
+    extraServices: workerServices(published, { dashboardPort: env.MIRAGE_DASHBOARD_PORT, logDir: join(options.stateDir, 'logs') }),
   };
 }

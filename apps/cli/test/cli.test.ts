@@ -55,7 +55,7 @@ describe('mirage up / status / down', () => {
   let startedPids: number[] = [];
 
   it('up starts the stack, prints its addresses, applies migrations and writes stack.env', async () => {
-    const run = await mirage(['up']);
+    const run = await mirage(['up', '--core']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`^postgres +started +pid \\d+ +postgres://mirage@127\\.0\\.0\\.1:${ports.postgres}/mirage$`, 'm'));
@@ -77,7 +77,7 @@ describe('mirage up / status / down', () => {
   });
 
   it('a second up changes nothing', async () => {
-    const run = await mirage(['up']);
+    const run = await mirage(['up', '--core']);
     expect(run.code).toBe(0);
     expect(run.stdout.match(/already running/g)).toHaveLength(3);
     expect(pidsIn(run.stdout)).toEqual(startedPids);

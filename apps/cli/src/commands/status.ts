@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { stackStatus } from '@mirage/local-stack';
 import { cliEnv } from '../env';
 import { addressOf, columns, pidOf } from '../service-lines';
-import { stackOptionsFromEnv } from '../stack-options';
+import { fullStackOptions } from '../stack-options';
 
 /** `mirage status`: each service, its state, pid and address. */
 export function statusCommand(): Command {
@@ -10,7 +10,7 @@ export function statusCommand(): Command {
     .description('show each local stack service: state (running/stopped/external/unhealthy), pid and address')
     .option('--json', 'print the statuses as JSON')
     .action(async (flags: { json?: boolean }) => {
-      const services = await stackStatus(stackOptionsFromEnv(cliEnv()));
+      const services = await stackStatus(fullStackOptions(cliEnv()));
       if (flags.json) {
         console.log(JSON.stringify(services, null, 2));
         return;

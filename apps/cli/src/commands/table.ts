@@ -1,0 +1,87 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { ExperimentFileError } from '@mirage/contracts';
+import { createDb } from '@mirage/db';
+import { diffTables, renderTable, TABLE_AGGREGATES, TABLE_METRICS, type TableAggregate, type TableMetric } from '@mirage/tables';
+import { stackEnv } from '../connections';
+import { UserError } from '../errors';
+import { repoCodeVersion } from '../experiments/code-version-of-repo';
+import { experimentReportedRows, experimentResultRows, experimentTableSpec, plannedRunIds } from '../experiments/experiment-table';
+import { loadExperiment } from '../experiments/load-experiment';
+import { resolveDatasets } from '../experiments/resolve-datasets';
+
+const FORMATS = { md: 'md', latex: 'latex', csv: 'csv' } as const;
+
+interface TableFlags {
+  format: string;
+  check?: string;
+  out?: string;
+  metric?: string;
+  aggregate?: string;
+  perturbation?: string;
+  codeVersion?: string;
+}
+
+/** Renders an experiment's table from Postgres rows: the same rows always give the same bytes. */
+export async function renderExperimentTable(file: string, flags: TableFlags): Promise<string> {
+  const format = FORMATS[flags.format as keyof typeof FORMATS];
+  if (!format) throw new UserError(`--format ${flags.format}: expected md, latex or csv`);
+  if (flags.metric && !(TABLE_METRICS as readonly string[]).includes(flags.metric)) throw new UserError(`--metric ${flags.metric}: expected one of ${TABLE_METRICS.join(', ')}`);
+  if (flags.aggregate && !(TABLE_AGGREGATES as readonly string[]).includes(flags.aggregate)) throw new UserError(`--aggregate ${flags.aggregate}: expected one of ${TABLE_AGGREGATES.join(', ')}`);
+  let spec;
+  try {
+    spec = loadExperiment(file).spec;
+  } catch (error) {
+    if (error instanceof ExperimentFileError) throw new UserError(`invalid experiment:\n${error.message}`);
+    throw error;
+  }
+  const db = createDb(stackEnv()['DATABASE_URL'] as string, { maxConnections: 2 });
+  try {
+    const datasets = await resolveDatasets(db.db, spec);
+    const runs = plannedRunIds(spec, datasets, flags.codeVersion ?? repoCodeVersion());
+    const rows = await experimentResultRows(db.db, runs);
+    if (rows.length === 0) throw new UserError(`no results recorded yet for ${spec.name} at this code version; run: mirage launch ${file}`);
+    const tableSpec = experimentTableSpec(spec, {
+      ...(flags.metric ? { metric: flags.metric as TableMetric } : {}),
+      ...(flags.aggregate ? { aggregate: flags.aggregate as TableAggregate } : {}),
+      ...(flags.perturbation ? { perturbation: flags.perturbation } : {}),
+    });
+    return renderTable(rows, tableSpec, format, await experimentReportedRows(db.db, spec));
+  } finally {
+    await db.close();
+  }
+}
+
+/** `mirage table <experiment.yaml> --format md|latex|csv [--check FILE] [--out FILE]`. */
+export function tableCommand(): Command {
+  return new Command('table')
+    .description("render an experiment's methods x generators table from stored results")
+    .argument('<experiment>', 'experiment YAML file')
+    .option('--format <format>', 'md, latex or csv', 'md')
+    .option('--check <file>', 'exit non-zero and print the diff when the regenerated table differs from FILE')
+    .option('--out <file>', 'write the table to FILE instead of stdout')
+    .option('--metric <metric>', `one of ${TABLE_METRICS.join(', ')} (default acc)`)
+    .option('--aggregate <how>', `one of ${TABLE_AGGREGATES.join(', ')} over seeds`)
+    .option('--perturbation <id>', 'perturbation row set, e.g. "jpeg(quality=95)" (default none)')
+    .option('--code-version <version>', 'regenerate the table of an earlier detector code version')
+    .action(async (file: string, flags: TableFlags) => {
+      const table = await renderExperimentTable(file, flags);
+      if (flags.check) {
+        let expected: string;
+        try {
+          expected = readFileSync(flags.check, 'utf8');
+        } catch {
+          throw new UserError(`--check ${flags.check}: cannot read the file`);
+        }
+        const diff = diffTables(expected, table);
+        if (diff) {
+          process.stdout.write(diff.endsWith('\n') ? diff : `${diff}\n`);
+          throw new UserError(`the regenerated table differs from ${flags.check}`);
+        }
+        console.log(`table matches ${flags.check}`);
+        return;
+      }
+      if (flags.out) writeFileSync(flags.out, table);
+      else process.stdout.write(table);
+    });
+}

@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import { TASK_QUEUES } from '@mirage/contracts';
+import { REPO_ROOT, type ServiceSpec } from '@mirage/local-stack';
+import { Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
+
+const { TaskQueueType } = proto.temporal.api.enums.v1;
+
+/** The processes that make a stack able to run experiments: the orchestrator, the GPU worker, the dashboard. */
+export function workerServices(stackEnv: Record<string, string>, options: { dashboardPort: number; logDir: string }): ServiceSpec[] {
+  const childEnv = { ...process.env, ...stackEnv };
+  const address = stackEnv['TEMPORAL_ADDRESS'] as string;
+  const namespace = stackEnv['TEMPORAL_NAMESPACE'] ?? 'default';
+  const tsx = join(REPO_ROOT, 'node_modules/.bin/tsx');
+  const dashboardUrl = `http://127.0.0.1:${options.dashboardPort}`;
+  const noop = async () => {};
+  return [
+    {
+      name: 'orchestrator',
+      address: `task queue ${TASK_QUEUES.control}`,
+      external: false,
+      ports: [],
+      stopSignal: 'SIGTERM',
+      command: () => ({ command: tsx, args: [join(REPO_ROOT, 'apps/orchestrator/src/main.ts')], cwd: REPO_ROOT, env: childEnv }),
+      prepare: noop,
+      health: (ms) => waitForPollers(address, namespace, TASK_QUEUES.control, 'workflow', ms),
+      env: {},
+    },
+    {
+      name: 'gpu-worker',
+      address: `task queue ${TASK_QUEUES.gpu}`,
+      external: false,
+      ports: [],
+      stopSignal: 'SIGTERM',
+      command: () => ({ command: join(REPO_ROOT, '.venv/bin/python'), args: ['-m', 'mirage_gpu_worker'], cwd: REPO_ROOT, env: childEnv }),
+      prepare: noop,
+      health: (ms) => waitForPollers(address, namespace, TASK_QUEUES.gpu, 'activity', ms),
+      env: {},
+    },
+    {
+      name: 'dashboard',
+      address: dashboardUrl,
+      uiUrl: dashboardUrl,
+      external: false,
+      ports: [{ port: options.dashboardPort, key: 'dashboard' }],
+      stopSignal: 'SIGTERM',
+      command: () => ({
+        command: tsx,
+        args: [join(REPO_ROOT, 'apps/dashboard/src/main.ts')],
+        cwd: REPO_ROOT,
+        env: { ...childEnv, DASHBOARD_PORT: String(options.dashboardPort), DASHBOARD_HOST: '127.0.0.1' },
+      }),
+      prepare: noop,
+      health: async (ms) => {
+        const response = await fetch(dashboardUrl, { signal: AbortSignal.timeout(ms) });
+        if (!response.ok) throw new Error(`dashboard answered HTTP ${response.status}`);
+      },
+      env: { DASHBOARD_URL: dashboardUrl },
+    },
+  ];
+}
+
+// A worker is up when Temporal sees it polling its task queue.
+async function waitForPollers(address: string, namespace: string, queue: string, kind: 'workflow' | 'activity', timeoutMs: number): Promise<void> {
+  const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+  try {
+    const response = await connection.withDeadline(Date.now() + timeoutMs, () =>
+      connection.workflowService.describeTaskQueue({
+        namespace,
+        taskQueue: { name: queue },
+        taskQueueType:
+          kind === 'workflow' ? TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW : TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+      }),
+    );
+    if (!response.pollers?.length) throw new Error(`no worker polls task queue ${queue} yet`);
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,45 @@
+import { TrainMetricRecord, TrainOutput } from '@mirage/contracts';
+import { getRun, recordCheckpoint, recordTrainMetrics, setRunStatus, setRunTrainOutput } from '@mirage/db';
+import type { ControlActivities } from '@mirage/workflows';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { ActivityDeps } from './deps';
+
+/** Run lifecycle: start (or reuse a finished training), record the training output, finish. */
+export function runActivities({ db, store }: ActivityDeps): Pick<ControlActivities, 'beginRun' | 'recordTrainOutput' | 'finishRun'> {
+  return {
+    async beginRun({ run_id }) {
+      const run = await getRun(db, run_id);
+      if (!run) throw ApplicationFailure.nonRetryable(`run ${run_id} was never recorded (recordSweepStart must run first)`);
+      // A run whose training already finished (an earlier launch, or another sweep with the same run id) is
+      // never trained again: its checkpoint is content-addressed by the run id.
+      const trained = run.trainOutput ? TrainOutput.parse(run.trainOutput) : null;
+      await setRunStatus(db, run_id, { status: trained ? 'evaluating' : 'training', error: null });
+      return { trained };
+    },
+
+    async recordTrainOutput({ run_id, output }) {
+      const parsed = TrainOutput.parse(output);
+      const lines = (await store.get(parsed.train_metrics_key)).toString('utf8').split('\n').filter((l) => l.trim());
+      const points = lines.map((line, i) => {
+        const record = TrainMetricRecord.safeParse(JSON.parse(line));
+        if (!record.success) {
+          throw ApplicationFailure.nonRetryable(`${parsed.train_metrics_key} line ${i + 1}: ${record.error.issues[0]?.message}`);
+        }
+        return record.data;
+      });
+      await recordTrainMetrics(
+        db,
+        points.map((p) => ({ runId: run_id, step: p.step, lossTerms: p.loss_terms, lr: p.lr, imagesPerSecond: p.images_per_second })),
+      );
+      for (const ckpt of parsed.checkpoints) {
+        await recordCheckpoint(db, { runId: run_id, step: ckpt.step, key: ckpt.key, sha256: ckpt.sha256, bytes: ckpt.bytes });
+      }
+      await setRunTrainOutput(db, run_id, parsed as unknown as Record<string, unknown>);
+      await setRunStatus(db, run_id, { status: 'evaluating', attempts: parsed.attempt });
+    },
+
+    async finishRun({ run_id, status, error }) {
+      await setRunStatus(db, run_id, { status, error });
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { getSweep, setSweepStatus, upsertExperiment, upsertRun, upsertSweep } from '@mirage/db';
+import { hashValue } from '@mirage/contracts';
+import type { ControlActivities } from '@mirage/workflows';
+import type { ActivityDeps } from './deps';
+
+/** Records the experiment, the sweep and every planned run (pending); idempotent across re-launches. */
+export function sweepActivities({ db }: ActivityDeps): Pick<ControlActivities, 'recordSweepStart' | 'finishSweep'> {
+  return {
+    async recordSweepStart({ sweep_id, spec, code_version, runs }) {
+      await upsertExperiment(db, { name: spec.name, spec: spec as unknown as Record<string, unknown>, specHash: hashValue(spec), filePath: null });
+      const existing = await getSweep(db, sweep_id);
+      await upsertSweep(db, {
+        id: sweep_id,
+        experiment: spec.name,
+        specHash: hashValue(spec),
+        status: existing?.status === 'succeeded' ? 'succeeded' : 'running',
+        totalRuns: runs.length,
+      });
+      for (const run of runs) {
+        await upsertRun(db, {
+          id: run.run_id,
+          sweepId: sweep_id,
+          experiment: spec.name,
+          method: run.method,
+          trainDataset: spec.train.name,
+          config: run.config as unknown as Record<string, unknown>,
+          configHash: hashValue(run.config),
+          seed: run.seed,
+          codeVersion: code_version,
+          totalSteps: run.config.schedule.steps,
+        });
+      }
+    },
+    async finishSweep({ sweep_id, status }) {
+      await setSweepStatus(db, sweep_id, status);
+    },
+  };
+}

@@ -1,0 +1,39 @@
+// The orchestrator process: a Temporal worker for workflows and control activities, wired to Postgres and S3.
+import { createDb } from '@mirage/db';
+import { createArtifactStore } from '@mirage/storage';
+import { Client, Connection } from '@temporalio/client';
+import { readEnv } from './env';
+import { createOrchestratorWorker } from './worker';
+
+async function main(): Promise<void> {
+  const env = readEnv();
+  const dbHandle = createDb(env.DATABASE_URL);
+  const store = createArtifactStore({
+    endpoint: env.S3_ENDPOINT,
+    region: env.S3_REGION,
+    accessKeyId: env.S3_ACCESS_KEY_ID,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+    bucket: env.S3_BUCKET,
+  });
+  const clientConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
+  const { worker, connection } = await createOrchestratorWorker({
+    address: env.TEMPORAL_ADDRESS,
+    namespace: env.TEMPORAL_NAMESPACE,
+    deps: { db: dbHandle.db, store, temporal },
+  });
+  console.log(`orchestrator: serving workflows and control activities at ${env.TEMPORAL_ADDRESS}`);
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+    await clientConnection.close();
+    store.close();
+    await dbHandle.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`orchestrator: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
