@@ -1,5 +1,8 @@
 import type { ExperimentSpec } from './experiment';
-import { RunConfig } from './run-config';
+import { RunConfig, type METHODS } from './run-config';
+
+/** The objective each method is defined with (used when a sweep varies `method`). */
+export const METHOD_LOSS: Record<(typeof METHODS)[number], 'mirage' | 'ce'> = { mirage: 'mirage', maple: 'ce', coop: 'ce', univfd: 'ce' };
 
 /** A value a sweep may assign to a RunConfig path. */
 export type SweepValue = string | number | boolean | null;
@@ -51,6 +54,11 @@ export function expandSweep(spec: ExperimentSpec): PlannedRun[] {
     for (const seed of spec.seeds) {
       const raw = structuredCloneJson(baseRunConfig(spec, seed));
       for (const [path, value] of Object.entries(overrides)) setPath(raw, path, value);
+      // Sweeping over `method` compares methods, each with its own objective: the baselines are defined by
+      // cross-entropy, MiraGe by its loss. An explicit `loss.name` in the sweep wins.
+      if ('method' in overrides && !('loss.name' in overrides)) {
+        (raw['loss'] as Record<string, unknown>)['name'] = METHOD_LOSS[overrides['method'] as keyof typeof METHOD_LOSS] ?? 'ce';
+      }
       const parsed = RunConfig.safeParse(raw);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];

@@ -23,6 +23,7 @@ describe('expandSweep', () => {
       ['coop', 0.1, 0], ['coop', 0.1, 1], ['coop', 0.2, 0], ['coop', 0.2, 1],
     ]);
     expect(expandSweep(spec)).toEqual(runs);
+    expect(runs.map((r) => r.config.loss.name)).toEqual(['mirage', 'mirage', 'mirage', 'mirage', 'ce', 'ce', 'ce', 'ce']);
   });
 
   it('samples random points reproducibly from the sweep seed', () => {

@@ -1,5 +1,5 @@
 import { TrainMetricRecord, TrainOutput } from '@mirage/contracts';
-import { getRun, recordCheckpoint, recordTrainMetrics, setRunStatus, setRunTrainOutput } from '@mirage/db';
+import { getRun, recordCheckpoint, recordTrainMetrics, setRunStatus, setRunTrainOutput, updateRunProgress } from '@mirage/db';
 import type { ControlActivities } from '@mirage/workflows';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
@@ -35,6 +35,12 @@ export function runActivities({ db, store }: ActivityDeps): Pick<ControlActiviti
         await recordCheckpoint(db, { runId: run_id, step: ckpt.step, key: ckpt.key, sha256: ckpt.sha256, bytes: ckpt.bytes });
       }
       await setRunTrainOutput(db, run_id, parsed as unknown as Record<string, unknown>);
+      // The progress mirror may stop before the last heartbeat; the output is the final word.
+      await updateRunProgress(db, run_id, {
+        currentStep: parsed.steps,
+        lastLoss: parsed.final_loss_terms['total'] ?? null,
+        imagesPerSecond: parsed.images_per_second,
+      });
       await setRunStatus(db, run_id, { status: 'evaluating', attempts: parsed.attempt });
     },
 
