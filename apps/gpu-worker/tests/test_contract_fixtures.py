@@ -1,5 +1,6 @@
-"""Python side of the cross-language contract test: the same fixture files as libs/contracts/test/fixtures.test.ts,
-validated against the generated JSON Schema, must reach the verdict of their folder (valid/ or invalid/)."""
+"""Python side of the cross-language contract test: the same fixture files as
+libs/contracts/test/fixtures.test.ts, validated against the generated JSON Schema, must reach the verdict
+of their folder (valid/ or invalid/)."""
 
 import json
 from pathlib import Path

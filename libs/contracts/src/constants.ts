@@ -27,4 +27,5 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   'OutOfMemoryError',
   'CheckpointError',
   'ContractViolation',
+  'CodeVersionMismatch',
 ] as const;

@@ -1,0 +1,124 @@
+"""The `evaluate` activity: one (checkpoint, dataset column, perturbation) cell of the evaluation matrix.
+
+Per-image scores go to S3 as JSON lines; the summary metrics come back in the EvaluateOutput. Accuracy is
+reported at 0.5 and, when the run calibrated one on its validation split, at that threshold: the threshold is
+never tuned on the data being evaluated.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from mirage_detector.config import RunConfig
+from mirage_detector.data.perturbations import Perturbation, create_perturbation
+from mirage_detector.data.records import LABEL_NAMES
+from mirage_detector.engine import EvalResult, evaluate
+from mirage_detector.metrics import binary_metrics
+from temporalio.exceptions import ApplicationError, CancelledError
+
+from mirage_gpu_worker.contracts import ContractViolation, validate_contract
+from mirage_gpu_worker.failures import contract_failure, data_failure, detector_failure, validate_output
+from mirage_gpu_worker.heartbeat import HeartbeatPulse
+from mirage_gpu_worker.manifests import load_selected_records
+from mirage_gpu_worker.worker_context import WorkerContext
+
+DEFAULT_THRESHOLD = 0.5
+
+
+def run_evaluate(context: WorkerContext, payload: Any) -> dict[str, Any]:
+    """Validate an EvaluateInput, score the cell, write the scores file and return an EvaluateOutput."""
+    try:
+        validate_contract("EvaluateInput", payload)
+    except ContractViolation as error:
+        raise contract_failure(error) from None
+    try:
+        with HeartbeatPulse():
+            return _evaluate_cell(context, payload)
+    except (ApplicationError, CancelledError):
+        raise
+    except Exception as error:
+        failure = detector_failure(error)
+        if failure is not None:
+            raise failure from error
+        raise
+
+
+def _guarded(what: str, error: Exception) -> BaseException:
+    failure = data_failure(error, what)
+    return failure if failure is not None else error
+
+
+def _evaluate_cell(context: WorkerContext, payload: dict[str, Any]) -> dict[str, Any]:
+    config = RunConfig.from_dict(payload["config"])
+    bucket = payload["bucket"]
+    try:
+        perturbation = create_perturbation(payload["perturbation"])
+    except Exception as error:
+        raise _guarded("perturbation", error) from error
+    checkpoint = payload["checkpoint"]
+    try:
+        checkpoint_path = context.cache.fetch(bucket, checkpoint["key"], expected_sha256=checkpoint["sha256"])
+    except Exception as error:
+        raise _guarded("checkpoint", error) from error
+    try:
+        records = load_selected_records(context.cache, bucket, payload["manifest"], "manifest")
+    except Exception as error:
+        raise _guarded("manifest", error) from error
+    result = evaluate(
+        config, checkpoint_path, records, perturbation=perturbation, threshold=DEFAULT_THRESHOLD
+    )
+    scores_file = _scores_jsonl(result)
+    stored = context.store.put_bytes(
+        bucket, payload["scores_key"], scores_file, content_type="application/x-ndjson"
+    )
+    output = _summary(payload, perturbation, result, stored.sha256)
+    validate_output("EvaluateOutput", output)
+    return output
+
+
+def _scores_jsonl(result: EvalResult) -> bytes:
+    lines = [
+        json.dumps(
+            {"uri": score.uri, "label": LABEL_NAMES[score.label], "p_fake": score.p_fake}, sort_keys=True
+        )
+        for score in sorted(result.scores, key=lambda score: score.index)
+    ]
+    return "".join(line + "\n" for line in lines).encode("utf-8")
+
+
+def _finite_or_none(value: Any) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def _summary(
+    payload: dict[str, Any], perturbation: Perturbation, result: EvalResult, scores_sha256: str
+) -> dict[str, Any]:
+    metrics = result.metrics
+    calibrated = payload["calibrated_threshold"]
+    acc_calibrated = None
+    if calibrated is not None and result.scores:
+        labels = [score.label for score in result.scores]
+        acc_calibrated = _finite_or_none(
+            binary_metrics(labels, [s.p_fake for s in result.scores], calibrated).acc
+        )
+    return {
+        "run_id": payload["run_id"],
+        "eval_id": payload["eval_id"],
+        "perturbation_id": perturbation.id,
+        "n": int(metrics.get("n", 0)),
+        "n_real": int(metrics.get("n_real", 0)),
+        "n_fake": int(metrics.get("n_fake", 0)),
+        "acc_real": _finite_or_none(metrics.get("acc_real")),
+        "acc_fake": _finite_or_none(metrics.get("acc_fake")),
+        "acc": _finite_or_none(metrics.get("acc")),
+        "ap": _finite_or_none(metrics.get("ap")),
+        "auc": _finite_or_none(metrics.get("auc")),
+        "threshold": DEFAULT_THRESHOLD,
+        "acc_calibrated": acc_calibrated,
+        "calibrated_threshold": calibrated,
+        "scores_key": payload["scores_key"],
+        "scores_sha256": scores_sha256,
+        "skipped": [{"uri": uri, "reason": reason} for uri, reason in result.skipped],
+    }

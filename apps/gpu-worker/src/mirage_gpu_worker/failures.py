@@ -1,0 +1,62 @@
+"""Translation of detector and input errors into Temporal failures the orchestrator can act on.
+
+A failure whose retry would fail the same way (bad config, missing data, NaN loss, OOM at this batch size,
+corrupt checkpoint, contract violation, foreign code version) is non-retryable and typed by its cause, so the
+workflow records it instead of burning its retry budget. Anything else (S3 or network trouble, a killed
+process) stays retryable.
+"""
+
+from __future__ import annotations
+
+from mirage_detector.data.loading import MissingOpenerError
+from mirage_detector.data.perturbations import PerturbationSpecError
+from mirage_detector.data.records import ManifestError
+from mirage_detector.errors import DetectorError
+from temporalio.exceptions import ApplicationError
+
+from mirage_gpu_worker.contracts import ContractViolation, validate_contract
+from mirage_gpu_worker.s3 import IntegrityError, ObjectNotFoundError
+from mirage_gpu_worker.selection import EmptySelectionError
+
+CODE_VERSION_MISMATCH = "CodeVersionMismatch"
+WORKER_SHUTDOWN = "WorkerShutdown"
+
+
+def non_retryable(error_type: str, message: str) -> ApplicationError:
+    """A failure Temporal must not retry; `error_type` is what the workflow matches on."""
+    return ApplicationError(f"{error_type}: {message}", type=error_type, non_retryable=True)
+
+
+def contract_failure(error: ContractViolation) -> ApplicationError:
+    """A payload that breaks its contract (the message names each offending field)."""
+    return non_retryable("ContractViolation", str(error))
+
+
+def validate_output(name: str, output: object) -> None:
+    """An output that breaks its contract is a worker bug: recomputing it would break it again."""
+    try:
+        validate_contract(name, output)
+    except ContractViolation as error:
+        raise non_retryable("ContractViolation", f"the worker produced an invalid {name}: {error}") from None
+
+
+def data_failure(error: Exception, what: str) -> ApplicationError | None:
+    """The non-retryable failure for a broken input artifact (`what` names it: "train_manifest"), or None.
+
+    IntegrityError on a checkpoint is a CheckpointError; on anything else a DatasetError.
+    """
+    if isinstance(error, ManifestError | EmptySelectionError | MissingOpenerError):
+        return non_retryable("DatasetError", f"{what}: {error}")
+    if isinstance(error, ObjectNotFoundError | IntegrityError):
+        kind = "CheckpointError" if what.startswith("checkpoint") else "DatasetError"
+        return non_retryable(kind, f"{what}: {error}")
+    if isinstance(error, PerturbationSpecError):
+        return non_retryable("ConfigError", f"{what}: {error}")
+    return None
+
+
+def detector_failure(error: BaseException) -> ApplicationError | None:
+    """The non-retryable failure for a DetectorError (type = its class name), or None for other errors."""
+    if isinstance(error, DetectorError):
+        return non_retryable(type(error).__name__, str(error))
+    return None

@@ -1,0 +1,107 @@
+"""Entry point: `python -m mirage_gpu_worker` runs a Temporal worker serving train and evaluate.
+
+SIGTERM or SIGINT starts a graceful shutdown: a running train sees it between steps, saves and uploads a
+checkpoint, and fails retryably so another worker resumes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import torch
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from mirage_gpu_worker.activities import GpuActivities
+from mirage_gpu_worker.cache import ArtifactCache
+from mirage_gpu_worker.code_version import detector_code_version
+from mirage_gpu_worker.image_opener import register_s3_image_opener
+from mirage_gpu_worker.s3 import ArtifactStore, create_s3_client
+from mirage_gpu_worker.settings import SettingsError, WorkerSettings, load_settings
+from mirage_gpu_worker.worker_context import WorkerContext
+
+logger = logging.getLogger("mirage_gpu_worker")
+GRACEFUL_SHUTDOWN = timedelta(seconds=60)
+# Heartbeats are tiny and carry the resume point: let a new checkpoint reach the server within seconds
+# rather than the SDK's default of 80% of the heartbeat timeout.
+HEARTBEAT_THROTTLE = timedelta(seconds=2)
+
+
+def build_context(settings: WorkerSettings) -> WorkerContext:
+    """Storage, cache and code version for the activities; registers the s3:// image opener."""
+    store = ArtifactStore(create_s3_client(settings.s3))
+    register_s3_image_opener(store)
+    return WorkerContext(
+        store=store,
+        cache=ArtifactCache(store, settings.cache_dir / "artifacts"),
+        work_root=settings.cache_dir / "work",
+        code_version=detector_code_version(),
+    )
+
+
+async def run_worker(settings: WorkerSettings, stop: asyncio.Event) -> None:
+    """Serve activities on the GPU task queue until `stop` is set, then shut down gracefully."""
+    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    activities = GpuActivities(build_context(settings))
+    with ThreadPoolExecutor(
+        max_workers=settings.max_concurrent_activities,
+        thread_name_prefix="activity",
+        initializer=_limit_torch_threads,
+        initargs=(settings.torch_threads,),
+    ) as executor:
+        worker = Worker(
+            client,
+            task_queue=settings.task_queue,
+            activities=[activities.train, activities.evaluate],
+            activity_executor=executor,
+            max_concurrent_activities=settings.max_concurrent_activities,
+            graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+            max_heartbeat_throttle_interval=HEARTBEAT_THROTTLE,
+            default_heartbeat_throttle_interval=HEARTBEAT_THROTTLE,
+        )
+        async with worker:
+            logger.info(
+                "worker ready task_queue=%s namespace=%s temporal=%s code_version=%s",
+                settings.task_queue,
+                settings.temporal_namespace,
+                settings.temporal_address,
+                activities.context.code_version,
+            )
+            await stop.wait()
+            logger.info("worker stopping")
+    logger.info("worker stopped")
+
+
+def _limit_torch_threads(threads: int | None) -> None:
+    # CPU workers sharing a machine: oversubscribed intra-op threads slow torch down tenfold. OpenMP keeps the
+    # thread count per calling thread, so this runs in the main thread and in every activity thread.
+    if threads is not None:
+        torch.set_num_threads(threads)
+
+
+async def _serve(settings: WorkerSettings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await run_worker(settings, stop)
+
+
+def main() -> int:
+    """Parse settings, run the worker, return the exit status."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr
+    )
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"mirage-gpu-worker: {error}", file=sys.stderr)
+        return 2
+    _limit_torch_threads(settings.torch_threads)
+    asyncio.run(_serve(settings))
+    return 0

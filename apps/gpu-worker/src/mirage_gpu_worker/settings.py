@@ -1,0 +1,78 @@
+"""Worker settings, parsed once from the environment; the only module of the worker that reads env."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from mirage_gpu_worker.contracts import constants
+
+REQUIRED_VARIABLES = ("TEMPORAL_ADDRESS", "S3_ENDPOINT", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY")
+
+
+class SettingsError(ValueError):
+    """The environment is missing or mis-sets variables; the message names each of them."""
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    """How to reach the S3 server (path-style addressing, so any S3 API works: SeaweedFS, MinIO, AWS)."""
+
+    endpoint: str
+    region: str
+    access_key_id: str
+    secret_access_key: str
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """Everything the worker process needs to know about its surroundings."""
+
+    temporal_address: str
+    temporal_namespace: str
+    task_queue: str
+    s3: S3Settings
+    cache_dir: Path
+    max_concurrent_activities: int
+    torch_threads: int | None
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> WorkerSettings:
+    """Parse settings from `environ` (default: the process env); SettingsError names every bad variable."""
+    env = dict(os.environ if environ is None else environ)
+    missing = [name for name in REQUIRED_VARIABLES if not env.get(name)]
+    if missing:
+        raise SettingsError(f"missing required environment variable(s): {', '.join(missing)}")
+    concurrency = _positive_int(env, "MIRAGE_WORKER_MAX_CONCURRENT_ACTIVITIES", "1")
+    threads_text = env.get("MIRAGE_TORCH_THREADS")
+    torch_threads = _positive_int(env, "MIRAGE_TORCH_THREADS", "1") if threads_text else None
+    cache_text = env.get("MIRAGE_WORKER_CACHE")
+    cache_dir = Path(cache_text) if cache_text else Path(tempfile.mkdtemp(prefix="mirage-gpu-worker-"))
+    return WorkerSettings(
+        temporal_address=env["TEMPORAL_ADDRESS"],
+        temporal_namespace=env.get("TEMPORAL_NAMESPACE") or "default",
+        task_queue=env.get("MIRAGE_GPU_TASK_QUEUE") or constants()["task_queues"]["gpu"],
+        s3=S3Settings(
+            endpoint=env["S3_ENDPOINT"],
+            region=env.get("S3_REGION") or "us-east-1",
+            access_key_id=env["S3_ACCESS_KEY_ID"],
+            secret_access_key=env["S3_SECRET_ACCESS_KEY"],
+        ),
+        cache_dir=cache_dir,
+        max_concurrent_activities=concurrency,
+        torch_threads=torch_threads,
+    )
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: str) -> int:
+    text = env.get(name) or default
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise SettingsError(f"{name} must be a positive integer, got {text!r}")
+    return value

@@ -1,0 +1,19 @@
+"""What the activities need from the worker process: storage, the local cache, and the detector's version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from mirage_gpu_worker.cache import ArtifactCache
+from mirage_gpu_worker.s3 import ArtifactStore
+
+
+@dataclass(frozen=True)
+class WorkerContext:
+    """Dependencies injected into the activities (built once in main)."""
+
+    store: ArtifactStore
+    cache: ArtifactCache
+    work_root: Path
+    code_version: str

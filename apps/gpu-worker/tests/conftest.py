@@ -1,0 +1,228 @@
+"""Real services for the worker's tests: S3 and Temporal from env (a test fails, naming the variable, when
+unset), a fresh bucket per session, a tiny generated image dataset, and real worker processes."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from mirage_gpu_worker.s3 import ArtifactStore, create_s3_client
+from mirage_gpu_worker.settings import S3Settings
+
+SERVICE_VARIABLES = ("TEMPORAL_ADDRESS", "S3_ENDPOINT", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY")
+RUN_CONFIG_FIXTURE = Path(__file__).resolve().parents[3] / "libs/contracts/fixtures/valid/RunConfig.tiny.json"
+SESSION = uuid.uuid4().hex[:10]
+
+
+def service_env(name: str) -> str:
+    """The value of a service variable; the test FAILS (never skips) when it is unset."""
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(
+            f"environment variable {name} is not set: the gpu-worker tests need a real S3 and Temporal "
+            f"(set {', '.join(SERVICE_VARIABLES)}; e.g. `source /tmp/dev/env.sh`)"
+        )
+    return value
+
+
+@pytest.fixture(scope="session")
+def s3_settings() -> S3Settings:
+    return S3Settings(
+        endpoint=service_env("S3_ENDPOINT"),
+        region=os.environ.get("S3_REGION") or "us-east-1",
+        access_key_id=service_env("S3_ACCESS_KEY_ID"),
+        secret_access_key=service_env("S3_SECRET_ACCESS_KEY"),
+    )
+
+
+@pytest.fixture(scope="session")
+def store(s3_settings: S3Settings) -> ArtifactStore:
+    return ArtifactStore(create_s3_client(s3_settings))
+
+
+@pytest.fixture(scope="session")
+def bucket(store: ArtifactStore) -> Iterator[str]:
+    """A bucket of this test session only, emptied and removed at the end."""
+    name = f"gpu-worker-test-{SESSION}"
+    store.client.create_bucket(Bucket=name)
+    yield name
+    for key in store.list_keys(name, ""):
+        store.client.delete_object(Bucket=name, Key=key)
+    store.client.delete_bucket(Bucket=name)
+
+
+@pytest.fixture(scope="session")
+def temporal_address() -> str:
+    return service_env("TEMPORAL_ADDRESS")
+
+
+def tiny_run_config(**schedule: Any) -> dict[str, Any]:
+    """The tiny CLIP RunConfig of the contract fixtures (hidden 32, 2 layers, image 32, patch 8)."""
+    config = json.loads(RUN_CONFIG_FIXTURE.read_text())["value"]
+    config["augment"]["jpeg"]["p"] = 0.0
+    config["schedule"].update(schedule)
+    return config
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A generated dataset: its manifest in S3 and the records' uris by split."""
+
+    manifest_key: str
+    content_hash: str
+    corrupt_uri: str
+    counts: dict[str, int]
+
+    def ref(self, split: str, max_images: int | None = None) -> dict[str, Any]:
+        return {
+            "dataset": "tiny",
+            "version": "1",
+            "key": self.manifest_key,
+            "content_hash": self.content_hash,
+            "selection": {"split": split, "generators": None, "max_images": max_images},
+        }
+
+
+def _image(label: int, rng: np.random.Generator) -> np.ndarray:
+    # "real": smooth colour fields; "fake": high-frequency noise. Easy to separate, so metrics are meaningful.
+    if label == 0:
+        base = rng.integers(0, 256, 3)
+        ramp = np.linspace(0, 40, 32)[None, :, None]
+        return np.clip(base[None, None, :] + ramp, 0, 255).astype(np.uint8).repeat(32, axis=0)
+    return rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)
+
+
+def _encode(pixels: np.ndarray, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format=fmt, **({"quality": 90} if fmt == "JPEG" else {}))
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="session")
+def dataset(store: ArtifactStore, bucket: str, tmp_path_factory: pytest.TempPathFactory) -> Dataset:
+    """train/val images as local files, test images in S3 (s3:// uris) plus one corrupt test image."""
+    root = tmp_path_factory.mktemp("images")
+    rng = np.random.default_rng(7)
+    records = []
+    sizes = {"train": 48, "val": 16, "test": 16}
+    for split, size in sizes.items():
+        for index in range(size):
+            label = index % 2
+            fmt = "JPEG" if index % 4 in (1, 2) else "PNG"
+            data = _encode(_image(label, rng), fmt)
+            name = f"{split}-{index:03d}.{fmt.lower()}"
+            if split == "test":
+                key = f"images/{name}"
+                store.put_bytes(bucket, key, data)
+                uri = f"s3://{bucket}/{key}"
+            else:
+                (root / name).write_bytes(data)
+                uri = str(root / name)
+            records.append(_record(uri, label, split, fmt, data))
+    corrupt = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+    store.put_bytes(bucket, "images/test-corrupt.png", corrupt)
+    corrupt_uri = f"s3://{bucket}/images/test-corrupt.png"
+    records.append(_record(corrupt_uri, 1, "test", "PNG", corrupt))
+    manifest = "".join(json.dumps(record, sort_keys=True) + "\n" for record in records).encode()
+    stored = store.put_bytes(bucket, "datasets/tiny/manifest.jsonl", manifest)
+    return Dataset(stored.key, stored.sha256, corrupt_uri, {**sizes, "test": sizes["test"] + 1})
+
+
+def _record(uri: str, label: int, split: str, fmt: str, data: bytes) -> dict[str, Any]:
+    return {
+        "uri": uri,
+        "label": ("real", "fake")[label],
+        "generator": "real-fields" if label == 0 else "noise-gan",
+        "split": split,
+        "width": 32,
+        "height": 32,
+        "format": fmt,
+        "jpeg_quality": 90 if fmt == "JPEG" else None,
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+
+
+class WorkerProcess:
+    """`python -m mirage_gpu_worker` as a real subprocess on its own task queue."""
+
+    def __init__(self, task_queue: str, cache_dir: Path, log_path: Path) -> None:
+        self.task_queue = task_queue
+        self.log_path = log_path
+        env = {
+            **os.environ,
+            "MIRAGE_GPU_TASK_QUEUE": task_queue,
+            "MIRAGE_WORKER_CACHE": str(cache_dir),
+            "MIRAGE_TORCH_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+        }
+        self._log = log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "mirage_gpu_worker"], env=env, stdout=self._log, stderr=subprocess.STDOUT
+        )
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_ready(self, timeout: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if "worker ready" in self.log():
+                return
+            if self.process.poll() is not None:
+                pytest.fail(
+                    f"worker exited with {self.process.returncode} before it was ready:\n{self.log()}"
+                )
+            time.sleep(0.2)
+        pytest.fail(f"worker not ready after {timeout}s:\n{self.log()}")
+
+    def kill(self, signum: int = signal.SIGKILL) -> int:
+        """Send `signum` and wait for the process to exit; returns its exit status."""
+        self.process.send_signal(signum)
+        return self.process.wait(timeout=120)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self._log.close()
+
+
+@pytest.fixture
+def start_worker(
+    tmp_path: Path, temporal_address: str, s3_settings: S3Settings
+) -> Iterator[Callable[[str], WorkerProcess]]:
+    """Starts worker processes (each with its own cache dir) and stops the survivors after the test."""
+    started: list[WorkerProcess] = []
+
+    def start(task_queue: str) -> WorkerProcess:
+        index = len(started)
+        worker = WorkerProcess(task_queue, tmp_path / f"cache-{index}", tmp_path / f"worker-{index}.log")
+        started.append(worker)
+        worker.wait_ready()
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{SESSION}-{uuid.uuid4().hex[:6]}"

@@ -1,0 +1,63 @@
+"""Worker settings come from env once; missing or bad variables are named."""
+
+from pathlib import Path
+
+import pytest
+
+from mirage_gpu_worker.contracts import constants
+from mirage_gpu_worker.settings import SettingsError, load_settings
+
+BASE = {
+    "TEMPORAL_ADDRESS": "127.0.0.1:7233",
+    "S3_ENDPOINT": "http://127.0.0.1:9000",
+    "S3_ACCESS_KEY_ID": "key",
+    "S3_SECRET_ACCESS_KEY": "secret",
+}
+
+
+def test_defaults_come_from_the_generated_constants(tmp_path: Path) -> None:
+    settings = load_settings({**BASE, "MIRAGE_WORKER_CACHE": str(tmp_path)})
+    assert settings.task_queue == constants()["task_queues"]["gpu"]
+    assert settings.temporal_namespace == "default"
+    assert settings.s3.region == "us-east-1"
+    assert settings.cache_dir == tmp_path
+    assert settings.max_concurrent_activities == 1
+    assert settings.torch_threads is None
+
+
+def test_overrides(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            **BASE,
+            "TEMPORAL_NAMESPACE": "lab",
+            "MIRAGE_GPU_TASK_QUEUE": "gpu-h100",
+            "S3_REGION": "eu-west-1",
+            "MIRAGE_WORKER_CACHE": str(tmp_path),
+            "MIRAGE_WORKER_MAX_CONCURRENT_ACTIVITIES": "2",
+            "MIRAGE_TORCH_THREADS": "4",
+        }
+    )
+    assert (settings.temporal_namespace, settings.task_queue, settings.s3.region) == (
+        "lab",
+        "gpu-h100",
+        "eu-west-1",
+    )
+    assert (settings.max_concurrent_activities, settings.torch_threads) == (2, 4)
+
+
+def test_missing_variables_are_all_named() -> None:
+    with pytest.raises(SettingsError, match="TEMPORAL_ADDRESS, S3_SECRET_ACCESS_KEY"):
+        load_settings(
+            {k: v for k, v in BASE.items() if k not in ("TEMPORAL_ADDRESS", "S3_SECRET_ACCESS_KEY")}
+        )
+
+
+def test_bad_concurrency_is_named() -> None:
+    with pytest.raises(SettingsError, match=r"MIRAGE_WORKER_MAX_CONCURRENT_ACTIVITIES.*'zero'"):
+        load_settings({**BASE, "MIRAGE_WORKER_MAX_CONCURRENT_ACTIVITIES": "zero"})
+
+
+def test_cache_dir_defaults_to_a_fresh_temporary_dir() -> None:
+    settings = load_settings(BASE)
+    assert settings.cache_dir.is_dir()
+    settings.cache_dir.rmdir()

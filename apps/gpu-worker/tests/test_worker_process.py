@@ -1,0 +1,351 @@
+"""End to end through the REAL worker process (`python -m mirage_gpu_worker`), a real Temporal server and S3.
+
+The acceptance test: a train killed with SIGKILL (or stopped with SIGTERM) mid-run is retried by Temporal
+on a new worker process, resumes from the checkpoint named in its last heartbeat, and ends in a final
+checkpoint byte-identical to that of an uninterrupted run with the same seed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import Dataset, WorkerProcess, tiny_run_config, unique
+from gpu_test_workflows import CallGpuActivity
+from mirage_detector.metrics import binary_metrics
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.exceptions import ActivityError, ApplicationError, CancelledError, RetryState
+from temporalio.worker import Worker
+
+from mirage_gpu_worker.code_version import detector_code_version
+from mirage_gpu_worker.s3 import ArtifactStore, sha256_hex
+from mirage_gpu_worker.settings import S3Settings
+
+STEPS = 600
+CHECKPOINT_EVERY = 50
+HEARTBEAT_TIMEOUT_S = 10
+
+
+def run_config() -> dict[str, Any]:
+    return tiny_run_config(steps=STEPS, batch_size=16, checkpoint_every=CHECKPOINT_EVERY, warmup_steps=10)
+
+
+def train_input(dataset: Dataset, bucket: str, run_id: str, **overrides: Any) -> dict[str, Any]:
+    payload = {
+        "run_id": run_id,
+        "config": run_config(),
+        "train_manifest": dataset.ref("train"),
+        "val_manifest": dataset.ref("val"),
+        "bucket": bucket,
+        "checkpoint_prefix": f"runs/{run_id}/checkpoints",
+        "train_metrics_key": f"runs/{run_id}/train-metrics.jsonl",
+        "code_version": detector_code_version(),
+    }
+    payload.update(overrides)
+    return payload
+
+
+async def start_call(
+    client: Client,
+    workflow_queue: str,
+    gpu_queue: str,
+    activity: str,
+    payload: dict[str, Any],
+    attempts: int = 5,
+) -> WorkflowHandle[Any, Any]:
+    request = {
+        "activity": activity,
+        "input": payload,
+        "task_queue": gpu_queue,
+        "heartbeat_timeout_s": HEARTBEAT_TIMEOUT_S,
+        "maximum_attempts": attempts,
+    }
+    return await client.start_workflow(
+        CallGpuActivity.run, request, id=unique(f"wf-{activity}"), task_queue=workflow_queue
+    )
+
+
+def call_activity(
+    temporal_address: str, gpu_queue: str, activity: str, payload: dict[str, Any], attempts: int = 5
+) -> dict[str, Any]:
+    """Run the test workflow (on a workflow-only worker in this process) that calls `activity` once."""
+
+    async def scenario() -> dict[str, Any]:
+        client = await Client.connect(temporal_address)
+        workflow_queue = unique("wf")
+        async with Worker(client, task_queue=workflow_queue, workflows=[CallGpuActivity]):
+            handle = await start_call(client, workflow_queue, gpu_queue, activity, payload, attempts)
+            return await handle.result()
+
+    return asyncio.run(scenario())
+
+
+def activity_failure(
+    temporal_address: str, gpu_queue: str, activity: str, payload: dict[str, Any]
+) -> ActivityError:
+    with pytest.raises(WorkflowFailureError) as failure:
+        call_activity(temporal_address, gpu_queue, activity, payload)
+    cause = failure.value.cause
+    assert isinstance(cause, ActivityError), cause
+    return cause
+
+
+@pytest.fixture(scope="module")
+def gpu_worker(
+    tmp_path_factory: pytest.TempPathFactory, temporal_address: str, s3_settings: S3Settings
+) -> Iterator[WorkerProcess]:
+    root = tmp_path_factory.mktemp("gpu-worker")
+    worker = WorkerProcess(unique("gpu"), root / "cache", root / "worker.log")
+    try:
+        worker.wait_ready()
+        yield worker
+    finally:
+        worker.stop()
+
+
+@pytest.fixture(scope="module")
+def trained_run(
+    gpu_worker: WorkerProcess, temporal_address: str, dataset: Dataset, bucket: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An uninterrupted run: (input, output)."""
+    payload = train_input(dataset, bucket, unique("run-straight"))
+    return payload, call_activity(temporal_address, gpu_worker.task_queue, "train", payload)
+
+
+def test_uninterrupted_train(
+    trained_run: tuple[dict[str, Any], dict[str, Any]], store: ArtifactStore
+) -> None:
+    payload, output = trained_run
+    assert output["resumed_from_step"] is None
+    assert output["steps"] == STEPS and output["checkpoint"]["step"] == STEPS
+    assert [c["step"] for c in output["checkpoints"]] == list(
+        range(CHECKPOINT_EVERY, STEPS + 1, CHECKPOINT_EVERY)
+    )
+    assert output["checkpoints"][-1] == output["checkpoint"]
+    final = store.get_bytes(payload["bucket"], output["checkpoint"]["key"])
+    assert sha256_hex(final) == output["checkpoint"]["sha256"]
+    assert output["n_train"] == 48
+    assert output["calibrated_threshold"] is not None and 0.0 <= output["calibrated_threshold"] <= 1.0
+    assert set(output["final_loss_terms"]) >= {"total"}
+    lines = store.get_bytes(payload["bucket"], payload["train_metrics_key"]).decode().splitlines()
+    steps = [json.loads(line)["step"] for line in lines]
+    assert steps == list(range(10, STEPS + 1, 10))
+
+
+async def _wait_for_heartbeat_checkpoint(
+    client: Client, handle: WorkflowHandle[Any, Any], min_step: int, timeout: float
+) -> dict[str, Any]:
+    """The checkpoint ref of the activity's last heartbeat as the SERVER holds it, once at min_step."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        description = await handle.describe()
+        for pending in description.raw_description.pending_activities:
+            if pending.heartbeat_details.payloads:
+                (details,) = await client.data_converter.decode(pending.heartbeat_details.payloads)
+                checkpoint = details.get("checkpoint")
+                if checkpoint is not None and checkpoint["step"] >= min_step:
+                    return checkpoint
+        if description.close_time is not None:
+            pytest.fail("the run completed before it could be interrupted; make it longer")
+        await asyncio.sleep(0.2)
+    pytest.fail(f"no heartbeat with a checkpoint at step >= {min_step} within {timeout}s")
+
+
+@pytest.mark.parametrize(
+    ("stop_signal", "exit_status"),
+    [(signal.SIGKILL, -signal.SIGKILL), (signal.SIGTERM, 0)],
+    ids=["kill", "term"],
+)
+def test_stopped_worker_resumes_from_heartbeat_checkpoint_and_matches_uninterrupted_run(
+    stop_signal: int,
+    exit_status: int,
+    trained_run: tuple[dict[str, Any], dict[str, Any]],
+    start_worker: Any,
+    temporal_address: str,
+    dataset: Dataset,
+    bucket: str,
+    store: ArtifactStore,
+    tmp_path: Path,
+) -> None:
+    straight_input, straight = trained_run
+    gpu_queue = unique("gpu-kill")
+    payload = train_input(dataset, bucket, unique("run-killed"))
+    first = start_worker(gpu_queue)
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
+        client = await Client.connect(temporal_address)
+        workflow_queue = unique("wf")
+        async with Worker(client, task_queue=workflow_queue, workflows=[CallGpuActivity]):
+            handle = await start_call(client, workflow_queue, gpu_queue, "train", payload)
+            seen = await _wait_for_heartbeat_checkpoint(client, handle, STEPS // 3, timeout=240)
+            # SIGKILL: the retry waits for the heartbeat timeout; SIGTERM: the worker stops the run between
+            # steps, uploads a checkpoint and fails the attempt retryably before it exits
+            assert await asyncio.to_thread(first.kill, stop_signal) == exit_status
+            await asyncio.to_thread(start_worker, gpu_queue)
+            return seen, await handle.result()
+
+    seen, resumed = asyncio.run(scenario())
+    assert resumed["resumed_from_step"] is not None and resumed["resumed_from_step"] >= seen["step"]
+    assert resumed["resumed_from_step"] < STEPS
+    # a SIGTERM adds the checkpoint of the step the run stopped at; every regular one must match
+    resumed_by_step = {c["step"]: c["sha256"] for c in resumed["checkpoints"]}
+    straight_by_step = {c["step"]: c["sha256"] for c in straight["checkpoints"]}
+    assert set(straight_by_step) <= set(resumed_by_step)
+    differing = [step for step, digest in straight_by_step.items() if resumed_by_step[step] != digest]
+    assert differing == [], f"checkpoints differ from the uninterrupted run at steps {differing}"
+    # the heart of it: the resumed run ends in exactly the bytes of the uninterrupted one
+    assert resumed["checkpoint"]["sha256"] == straight["checkpoint"]["sha256"]
+    assert resumed["checkpoint"]["bytes"] == straight["checkpoint"]["bytes"]
+    assert (
+        sha256_hex(store.get_bytes(bucket, resumed["checkpoint"]["key"])) == straight["checkpoint"]["sha256"]
+    )
+    assert resumed["calibrated_threshold"] == straight["calibrated_threshold"]
+    # the metrics file has every line once, with the loss values of the uninterrupted run
+    lines = [
+        json.loads(line)
+        for line in store.get_bytes(bucket, payload["train_metrics_key"]).decode().splitlines()
+    ]
+    straight_lines = [
+        json.loads(line)
+        for line in store.get_bytes(bucket, straight_input["train_metrics_key"]).decode().splitlines()
+    ]
+    assert [line["step"] for line in lines] == [line["step"] for line in straight_lines]
+    assert [line["loss_terms"] for line in lines] == [line["loss_terms"] for line in straight_lines]
+
+
+def test_evaluate_writes_scores_and_lists_the_corrupt_image(
+    trained_run: tuple[dict[str, Any], dict[str, Any]],
+    gpu_worker: WorkerProcess,
+    temporal_address: str,
+    dataset: Dataset,
+    bucket: str,
+    store: ArtifactStore,
+) -> None:
+    _, trained = trained_run
+    payload = {
+        "run_id": trained["run_id"],
+        "config": run_config(),
+        "checkpoint": trained["checkpoint"],
+        "eval_id": "tiny-test-jpeg75",
+        "manifest": dataset.ref("test"),
+        "perturbation": {"name": "jpeg", "quality": 75},
+        "calibrated_threshold": trained["calibrated_threshold"],
+        "bucket": bucket,
+        "scores_key": f"runs/{trained['run_id']}/eval/tiny-test-jpeg75.jsonl",
+    }
+    output = call_activity(temporal_address, gpu_worker.task_queue, "evaluate", payload)
+    assert output["perturbation_id"] == "jpeg(quality=75)"
+    assert (output["n"], output["n_real"], output["n_fake"]) == (16, 8, 8)
+    assert [s["uri"] for s in output["skipped"]] == [dataset.corrupt_uri]
+    assert "not an image" in output["skipped"][0]["reason"]
+    for name in ("acc", "acc_real", "acc_fake", "ap", "auc", "acc_calibrated"):
+        assert output[name] is not None and 0.0 <= output[name] <= 1.0, name
+    assert output["threshold"] == 0.5
+    assert output["calibrated_threshold"] == trained["calibrated_threshold"]
+    scores_bytes = store.get_bytes(bucket, payload["scores_key"], expected_sha256=output["scores_sha256"])
+    scores = [json.loads(line) for line in scores_bytes.decode().splitlines()]
+    assert len(scores) == 16
+    assert all(set(s) == {"uri", "label", "p_fake"} and 0.0 <= s["p_fake"] <= 1.0 for s in scores)
+    assert {s["uri"] for s in scores}.isdisjoint({dataset.corrupt_uri})
+    assert sorted(s["label"] for s in scores) == ["fake"] * 8 + ["real"] * 8
+    # the summary is computed from exactly the scores in the file
+    labels = [int(s["label"] == "fake") for s in scores]
+    p_fake = [s["p_fake"] for s in scores]
+    recomputed = binary_metrics(labels, p_fake, 0.5)
+    assert (output["auc"], output["ap"], output["acc"]) == (recomputed.auc, recomputed.ap, recomputed.acc)
+    assert output["acc_calibrated"] == binary_metrics(labels, p_fake, output["calibrated_threshold"]).acc
+
+
+def test_contract_violation_fails_without_retry_and_names_the_field(
+    gpu_worker: WorkerProcess, temporal_address: str, dataset: Dataset, bucket: str
+) -> None:
+    payload = train_input(dataset, bucket, unique("run-bad"))
+    payload["config"]["method"] = "no-such-method"
+    failure = activity_failure(temporal_address, gpu_worker.task_queue, "train", payload)
+    assert failure.retry_state == RetryState.NON_RETRYABLE_FAILURE
+    cause = failure.cause
+    assert isinstance(cause, ApplicationError)
+    assert cause.type == "ContractViolation" and cause.non_retryable
+    assert "config.method" in cause.message
+
+
+def test_detector_config_error_is_non_retryable(
+    gpu_worker: WorkerProcess, temporal_address: str, dataset: Dataset, bucket: str
+) -> None:
+    payload = train_input(dataset, bucket, unique("run-size"))
+    payload["config"]["preprocess"]["train"]["size"] = 64  # valid JSON, but the tiny CLIP takes 32 px
+    failure = activity_failure(temporal_address, gpu_worker.task_queue, "train", payload)
+    assert failure.retry_state == RetryState.NON_RETRYABLE_FAILURE
+    assert isinstance(failure.cause, ApplicationError)
+    assert failure.cause.type == "ConfigError"
+    assert "preprocess.train.size" in failure.cause.message
+
+
+def test_foreign_code_version_is_refused(
+    gpu_worker: WorkerProcess, temporal_address: str, dataset: Dataset, bucket: str
+) -> None:
+    payload = train_input(dataset, bucket, unique("run-code"), code_version="detector-0000000000000000")
+    failure = activity_failure(temporal_address, gpu_worker.task_queue, "train", payload)
+    assert isinstance(failure.cause, ApplicationError)
+    assert failure.cause.type == "CodeVersionMismatch" and failure.cause.non_retryable
+    assert "detector-0000000000000000" in failure.cause.message
+
+
+def test_evaluate_refuses_a_checkpoint_whose_hash_differs(
+    trained_run: tuple[dict[str, Any], dict[str, Any]],
+    gpu_worker: WorkerProcess,
+    temporal_address: str,
+    dataset: Dataset,
+    bucket: str,
+) -> None:
+    _, trained = trained_run
+    payload = {
+        "run_id": trained["run_id"],
+        "config": run_config(),
+        "checkpoint": {**trained["checkpoint"], "sha256": "e" * 64},
+        "eval_id": "tampered",
+        "manifest": dataset.ref("test"),
+        "perturbation": {"name": "none"},
+        "calibrated_threshold": None,
+        "bucket": bucket,
+        "scores_key": "runs/tampered/scores.jsonl",
+    }
+    failure = activity_failure(temporal_address, gpu_worker.task_queue, "evaluate", payload)
+    assert isinstance(failure.cause, ApplicationError)
+    assert failure.cause.type == "CheckpointError"
+    assert trained["checkpoint"]["key"] in failure.cause.message and "e" * 64 in failure.cause.message
+
+
+def test_cancellation_stops_between_steps_and_saves_a_checkpoint(
+    gpu_worker: WorkerProcess, temporal_address: str, dataset: Dataset, bucket: str, store: ArtifactStore
+) -> None:
+    payload = train_input(dataset, bucket, unique("run-cancel"))
+    prefix = payload["checkpoint_prefix"] + "/"
+
+    async def scenario() -> BaseException:
+        client = await Client.connect(temporal_address)
+        workflow_queue = unique("wf")
+        async with Worker(client, task_queue=workflow_queue, workflows=[CallGpuActivity]):
+            handle = await start_call(client, workflow_queue, gpu_worker.task_queue, "train", payload)
+            await _wait_for_heartbeat_checkpoint(client, handle, CHECKPOINT_EVERY, timeout=120)
+            await handle.cancel()
+            with pytest.raises(WorkflowFailureError) as failure:
+                await handle.result()
+            return failure.value.cause
+
+    cause = asyncio.run(scenario())
+    assert isinstance(cause, CancelledError), cause
+    deadline = time.monotonic() + 60
+    while "failed CancelledError" not in gpu_worker.log() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert f"activity train end run_id={payload['run_id']}" in gpu_worker.log()
+    steps = [int(key[len(prefix) :].split("-")[1].split(".")[0]) for key in store.list_keys(bucket, prefix)]
+    # the run stopped short of the end and saved where it stopped (normally between two regular checkpoints)
+    assert steps and max(steps) < STEPS
+    assert f"train cancelled at step {max(steps)}" in gpu_worker.log()
