@@ -10,6 +10,7 @@ const PORT_HINTS: Record<string, string> = {
   temporalUi: 'set MIRAGE_TEMPORAL_UI_PORT to change it',
   postgres: 'set MIRAGE_PG_PORT to change it',
   s3: 'set MIRAGE_S3_PORT to change it',
+  dashboard: 'set MIRAGE_DASHBOARD_PORT to change it',
 };
 const INTERNAL_PORT_HINT = 'set MIRAGE_PORT_BASE to move the internal ports';
 

@@ -11,7 +11,9 @@ export function workerServices(stackEnv: Record<string, string>, options: { dash
   const childEnv = { ...process.env, ...stackEnv };
   const address = stackEnv['TEMPORAL_ADDRESS'] as string;
   const namespace = stackEnv['TEMPORAL_NAMESPACE'] ?? 'default';
-  const tsx = join(REPO_ROOT, 'node_modules/.bin/tsx');
+  // `node --import tsx` keeps one process whose command line is exactly what we launched (the stack recognises
+  // its processes by /proc cmdline); the tsx launcher script would show up as `node .../tsx`.
+  const node = (script: string) => ({ command: process.execPath, args: ['--import', 'tsx', join(REPO_ROOT, script)] });
   const dashboardUrl = `http://127.0.0.1:${options.dashboardPort}`;
   const noop = async () => {};
   return [
@@ -21,7 +23,7 @@ export function workerServices(stackEnv: Record<string, string>, options: { dash
       external: false,
       ports: [],
       stopSignal: 'SIGTERM',
-      command: () => ({ command: tsx, args: [join(REPO_ROOT, 'apps/orchestrator/src/main.ts')], cwd: REPO_ROOT, env: childEnv }),
+      command: () => ({ ...node('apps/orchestrator/src/main.ts'), cwd: REPO_ROOT, env: childEnv }),
       prepare: noop,
       health: (ms) => waitForPollers(address, namespace, TASK_QUEUES.control, 'workflow', ms),
       env: {},
@@ -45,8 +47,7 @@ export function workerServices(stackEnv: Record<string, string>, options: { dash
       ports: [{ port: options.dashboardPort, key: 'dashboard' }],
       stopSignal: 'SIGTERM',
       command: () => ({
-        command: tsx,
-        args: [join(REPO_ROOT, 'apps/dashboard/src/main.ts')],
+        ...node('apps/dashboard/src/main.ts'),
         cwd: REPO_ROOT,
         env: { ...childEnv, DASHBOARD_PORT: String(options.dashboardPort), DASHBOARD_HOST: '127.0.0.1' },
       }),

@@ -1,0 +1,252 @@
+// Durability on a PRIVATE stack (temp MIRAGE_HOME, free ports, the real `mirage up --core`): a sweep keeps its
+// promises while its machinery dies under it. With both runs training, the GPU worker is SIGKILLed (a new one
+// takes over and resumes from the checkpoint the last heartbeat named), then the Temporal dev server is stopped
+// and started again from its SQLite file while the orchestrator and the new worker reconnect on their own. The
+// sweep must finish with every run succeeded, every cell recorded exactly once, and a resumed training.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { TrainHeartbeat } from '@mirage/contracts';
+import { findFreeStackPorts } from '@mirage/local-stack';
+import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../../..');
+const mirageBin = join(root, 'apps/cli/bin/mirage');
+const python = join(root, '.venv/bin/python');
+const STEPS = 200;
+const CHECKPOINT_EVERY = 5;
+const EVAL_IDS = ['diffusion', 'quantizer'];
+
+let home = '';
+let childEnv: NodeJS.ProcessEnv = {};
+let stackEnv: Record<string, string> = {};
+const processes: ChildProcess[] = [];
+const logs = new Map<ChildProcess, string[]>();
+let orchestrator: ChildProcess;
+let firstGpu: ChildProcess;
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function mirage(args: string[], timeoutMs = 120_000): Promise<Outcome> {
+  return new Promise((done) => {
+    execFile(mirageBin, args, { env: childEnv, cwd: root, timeout: timeoutMs, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function start(command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): ChildProcess {
+  const child = spawn(command, args, { cwd: root, env: { ...childEnv, ...stackEnv, ...extraEnv } });
+  const lines: string[] = [];
+  child.stdout?.on('data', (d: Buffer) => lines.push(d.toString()));
+  child.stderr?.on('data', (d: Buffer) => lines.push(d.toString()));
+  logs.set(child, lines);
+  processes.push(child);
+  return child;
+}
+
+const logOf = (child: ChildProcess): string => (logs.get(child) ?? []).join('');
+const exited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
+const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(probe: () => T | Promise<T>, what: string, ms: number): Promise<NonNullable<T>> {
+  const end = Date.now() + ms;
+  for (;;) {
+    // The orchestrator is expected to survive everything here; if it dies, say so instead of timing out.
+    if (orchestrator && exited(orchestrator)) throw new Error(`the orchestrator exited while waiting for ${what}:\n${logOf(orchestrator)}`);
+    const value = await probe();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+function startGpuWorker(): ChildProcess {
+  // Both trainings run at once, one torch thread each, so one SIGKILL interrupts both.
+  return start(python, ['-m', 'mirage_gpu_worker'], { MIRAGE_WORKER_MAX_CONCURRENT_ACTIVITIES: '2', MIRAGE_TORCH_THREADS: '1' });
+}
+
+function spec(): string {
+  return `name: durability-sweep
+description: SYNTHETIC durability test
+synthetic: true
+backbone:
+  source: config
+  name_or_path: null
+  config:
+    vision: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, image_size: 32, patch_size: 8 }
+    text: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 32 }
+    projection_dim: 32
+prompt: { n_ctx: 2, ctx_init: null, depth: 1, class_words: { real: real, fake: fake } }
+schedule: { steps: ${STEPS}, warmup_steps: 2, batch_size: 16, grad_clip: 1.0, checkpoint_every: ${CHECKPOINT_EVERY}, eval_batch_size: 64 }
+preprocess: { train: { policy: random_crop, size: 32 }, eval: { policy: center_crop, size: 32 } }
+train: { name: dur-upsampler, split: train }
+eval:
+${EVAL_IDS.map((f) => `  - { name: dur-${f}, split: test, id: ${f} }`).join('\n')}
+seeds: [0]
+sweep: { grid: { method: [mirage, univfd] }, max_concurrent: 2 }
+resources: { task_queue: gpu, device: cpu, precision: fp32, num_workers: 0 }
+`;
+}
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'mirage-durability-'));
+  const ports = await findFreeStackPorts();
+  // A private stack: addresses inherited from a sourced stack.env must not leak into it.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(DATABASE_URL|S3_|TEMPORAL_|MIRAGE_)/.test(name)));
+  childEnv = {
+    ...inherited,
+    MIRAGE_HOME: home,
+    MIRAGE_TEMPORAL_PORT: String(ports.temporal),
+    MIRAGE_TEMPORAL_UI_PORT: String(ports.temporalUi),
+    MIRAGE_PG_PORT: String(ports.postgres),
+    MIRAGE_S3_PORT: String(ports.s3),
+    MIRAGE_PORT_BASE: String(ports.temporalHttp),
+  };
+  const up = await mirage(['up', '--core']);
+  if (up.code !== 0) throw new Error(`mirage up --core failed:\n${up.stdout}\n${up.stderr}`);
+  stackEnv = (JSON.parse(readFileSync(join(home, 'stack.json'), 'utf8')) as { env: Record<string, string> }).env;
+
+  const data = join(home, 'data');
+  await new Promise<void>((done, fail) =>
+    execFile(python, ['-m', 'synthetic_bench', 'generate', '--out', data, '--seed', '0', '--per-class', '40', '--size', '32'], { cwd: join(root, 'tools') }, (error) =>
+      error ? fail(error) : done(),
+    ),
+  );
+  for (const family of ['upsampler', ...EVAL_IDS]) {
+    const registered = await mirage(['data', 'register', `dur-${family}`, '--layout', 'manifest', '--root', join(data, `synthetic-${family}`, 'manifest.jsonl')]);
+    if (registered.code !== 0) throw new Error(`data register dur-${family} failed: ${registered.stderr}`);
+  }
+  orchestrator = start(join(root, 'node_modules/.bin/tsx'), [join(root, 'apps/orchestrator/src/main.ts')]);
+  firstGpu = startGpuWorker();
+  await waitFor(() => logOf(firstGpu).includes('worker ready'), 'the GPU worker', 120_000);
+  await waitFor(() => logOf(orchestrator).includes('orchestrator: serving'), 'the orchestrator', 120_000);
+}, 240_000);
+
+afterAll(async () => {
+  for (const child of processes) if (!exited(child)) child.kill('SIGKILL');
+  if (home) {
+    const down = await mirage(['down']);
+    if (down.code !== 0) console.error(`mirage down failed: ${down.stderr}`);
+    rmSync(home, { recursive: true, force: true });
+  }
+}, 60_000);
+
+/** The checkpoint each run's pending train activity last heartbeated, by run id (null: none yet). */
+async function trainCheckpoints(temporal: Client, sweepId: string, runIds: string[]): Promise<Map<string, number | null>> {
+  const steps = new Map<string, number | null>();
+  for (const runId of runIds) {
+    const description = await temporal.workflow.getHandle(`${sweepId}/${runId}`).describe().catch(() => null);
+    const pending = description?.raw.pendingActivities?.find((a) => a.activityType?.name === 'train');
+    const payload = pending?.heartbeatDetails?.payloads?.[0];
+    const beat = payload ? TrainHeartbeat.safeParse(defaultPayloadConverter.fromPayload(payload)) : null;
+    steps.set(runId, beat?.success ? (beat.data.checkpoint?.step ?? null) : null);
+  }
+  return steps;
+}
+
+const resumedCount = (checkpoints: Map<string, number | null>): number => [...checkpoints.values()].filter((s) => s !== null).length;
+
+describe('a sweep survives a killed GPU worker and a restarted Temporal server', () => {
+  it('finishes with every run succeeded, every cell recorded once, and a training resumed from its checkpoint', async () => {
+    const began = Date.now();
+    const file = join(home, 'durability.yaml');
+    writeFileSync(file, spec());
+    const launched = await mirage(['launch', file]);
+    expect(launched.stderr).toBe('');
+    const sweepId = /started sweep (\S+)/.exec(launched.stdout)?.[1];
+    if (!sweepId) throw new Error(`no sweep id in: ${launched.stdout}`);
+
+    const db = new pg.Client({ connectionString: stackEnv['DATABASE_URL'] });
+    await db.connect();
+    const connection = await Connection.connect({ address: stackEnv['TEMPORAL_ADDRESS'] as string });
+    const temporal = new Client({ connection, namespace: stackEnv['TEMPORAL_NAMESPACE'] ?? 'default' });
+    try {
+      // The sweep workflow records its planned runs in its first activity, just after launch returns.
+      const runIds = await waitFor(async () => {
+        const ids = (await db.query<{ id: string }>('select id from runs where sweep_id = $1 order by id', [sweepId])).rows.map((r) => r.id);
+        return ids.length === 2 ? ids : null;
+      }, 'the planned runs', 30_000);
+
+      // (a) Both trainings are under way and at least one has published a checkpoint: kill the worker mid-step.
+      const checkpointed = await waitFor(async () => {
+        const steps = await trainCheckpoints(temporal, sweepId, runIds);
+        return [...steps.values()].some((s) => s !== null) ? steps : null;
+      }, 'a train checkpoint', 120_000);
+      expect(logOf(firstGpu).match(/activity train start/g)).toHaveLength(2);
+      firstGpu.kill('SIGKILL');
+      await waitFor(() => exited(firstGpu), 'the killed GPU worker to exit', 10_000);
+      const killedAt = (Date.now() - began) / 1000;
+      const secondGpu = startGpuWorker();
+      await waitFor(() => logOf(secondGpu).includes('worker ready'), 'the replacement GPU worker', 120_000);
+
+      // (b) Once the replacement worker is training again (both retries come after the 30 s heartbeat timeout),
+      // stop the Temporal dev server by its recorded pid and bring it back from its SQLite state mid-training.
+      await waitFor(() => (logOf(secondGpu).match(/activity train start .*attempt=[2-9]/g) ?? []).length >= resumedCount(checkpointed), 'the resumed trainings', 90_000);
+      const resumedAt = (Date.now() - began) / 1000;
+      const temporalPid = (JSON.parse(readFileSync(join(home, 'pids', 'temporal.pid'), 'utf8')) as { pid: number }).pid;
+      process.kill(temporalPid, 'SIGTERM');
+      await waitFor(() => !alive(temporalPid), 'the Temporal server to stop', 30_000);
+      await sleep(2000); // long enough for every client to see the server gone
+      const restarted = await mirage(['up', '--core']);
+      expect(restarted.stderr).toBe('');
+      expect(restarted.stdout).toMatch(/^temporal +started +pid \d+/m);
+      expect(restarted.stdout).toMatch(/^postgres +already running/m);
+      const restartedAt = (Date.now() - began) / 1000;
+
+      const watched = await mirage(['watch', sweepId], 240_000);
+      expect(watched.stderr).toBe('');
+      expect(watched.stdout).toMatch(/2 succeeded, 0 failed/);
+
+      const runs = (
+        await db.query<{ id: string; status: string; attempts: number; train_output: { resumed_from_step: number | null; attempt: number } }>(
+          'select id, status, attempts, train_output from runs where sweep_id = $1 order by id',
+          [sweepId],
+        )
+      ).rows;
+      expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+      const resumed = runs.filter((r) => r.attempts >= 2 || r.train_output.resumed_from_step !== null);
+      expect(resumed.length).toBeGreaterThanOrEqual(1);
+      // A run that had a checkpoint when the worker died must have resumed from it, not started over.
+      for (const [runId, step] of checkpointed) {
+        if (step === null) continue;
+        const output = runs.find((r) => r.id === runId)?.train_output;
+        expect(output?.attempt).toBeGreaterThanOrEqual(2);
+        expect(output?.resumed_from_step).toBeGreaterThanOrEqual(step);
+      }
+
+      const cells = (
+        await db.query<{ run_id: string; dataset: string; perturbation: string; n: string }>(
+          `select run_id, dataset, perturbation, count(*) as n from eval_results where run_id = any($1) group by 1, 2, 3 order by 1, 2, 3`,
+          [runIds],
+        )
+      ).rows;
+      expect(cells).toHaveLength(runIds.length * EVAL_IDS.length);
+      expect(cells.every((c) => Number(c.n) === 1)).toBe(true);
+      expect(cells.map((c) => `${c.dataset}/${c.perturbation}`).sort()).toEqual(
+        runIds.flatMap(() => EVAL_IDS.map((id) => `${id}/none`)).sort(),
+      );
+      // The replacement worker did the resumed work; the orchestrator lived through the outage.
+      expect(logOf(secondGpu)).toMatch(/activity train start .*attempt=[2-9]/);
+      expect(exited(orchestrator)).toBe(false);
+      console.log(logOf(firstGpu), logOf(secondGpu));
+      console.log(
+        `durability: worker killed at ${killedAt.toFixed(1)} s (checkpoints ${JSON.stringify(Object.fromEntries(checkpointed))}), ` +
+          `resumed at ${resumedAt.toFixed(1)} s, Temporal restarted at ${restartedAt.toFixed(1)} s, sweep done at ${((Date.now() - began) / 1000).toFixed(1)} s; ` +
+          `resumed: ${JSON.stringify(runs.map((r) => ({ attempts: r.attempts, resumed_from_step: r.train_output.resumed_from_step })))}`,
+      );
+    } finally {
+      await connection.close();
+      await db.end();
+    }
+  }, 360_000);
+});
