@@ -3,7 +3,7 @@ import { checkpoints, evalResults, experiments, reportedResults, runs, sweeps, t
 /** The paper the seeded reported numbers come from. */
 export const PAPER = 'MiraGe (ACM MM 2025)';
 /** The seeded paper-protocol experiment and its synthetic sibling. */
-export const EXPERIMENT = 'genimage-sdv14';
+export const EXPERIMENT = 'fixture-protocol';
 export const SYNTHETIC_EXPERIMENT = 'demo-synthetic';
 /** A method name that would run script if any view forgot to escape. */
 export const HOSTILE_METHOD = '<script>window.__pwned=1</script>';
@@ -50,7 +50,7 @@ function evalRow(runId: string, dataset: string, perturbation: string, acc: numb
  */
 export async function seedDashboard(db: Db): Promise<void> {
   await db.insert(experiments).values([
-    { name: EXPERIMENT, spec: { protocol: EXPERIMENT, synthetic: false, description: 'GenImage SDv1.4 protocol' }, specHash: 'h1' },
+    { name: EXPERIMENT, spec: { protocol: EXPERIMENT, synthetic: false, description: 'TEST FIXTURE: hand-written rows, not results' }, specHash: 'h1' },
     { name: SYNTHETIC_EXPERIMENT, spec: { synthetic: true }, specHash: 'h2' },
   ]);
   await db.insert(sweeps).values([
@@ -64,7 +64,7 @@ export async function seedDashboard(db: Db): Promise<void> {
       sweepId: 'sweep-done',
       experiment: EXPERIMENT,
       method,
-      trainDataset: 'genimage-sdv14',
+      trainDataset: 'fixture-train',
       config: runConfig(method, method === 'mirage' ? 0.002 : 0.001),
       configHash: `cfg-${method}`,
       seed: Number(seed),
