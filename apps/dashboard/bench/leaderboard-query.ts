@@ -1,14 +1,22 @@
 // Benchmark (not a test): how long the leaderboard takes over a large result set.
-// Seeds RUNS runs x GENERATORS test generators into a scratch database on DATABASE_URL, then times REQUESTS calls of
-// (a) the leaderboard's SQL query alone and (b) the whole /api/leaderboard and /leaderboard requests, printing p50/p95.
+// Seeds RUNS runs x GENERATORS test generators into a scratch database on DATABASE_URL (the triggers fill
+// leaderboard_cells as the rows go in), checks that both paths render the same page, then times REQUESTS calls of
+// the old path (a fold over every eval_results row) and the new one (the trigger-kept leaderboard_cells) in the same
+// run: the matrix query alone, the whole leaderboard load, and the served /api/leaderboard and /leaderboard requests.
+// It also times one result upsert with and without the triggers, the price writers pay for the summary.
 // Run: source /tmp/dev/env.sh && npx tsx apps/dashboard/bench/leaderboard-query.ts [runs] [generators] [requests]
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
-import { createDb, runMigrations } from '@mirage/db';
+import { TABLE_AGGREGATES, TABLE_METRICS } from '@mirage/tables';
+import { createDb, runMigrations, upsertEvalResult, type Db } from '@mirage/db';
 import { createApp } from '../src/app';
 import type { ArtifactReader } from '../src/deps';
-import { leaderboardMatrix } from '../src/queries/leaderboard-matrix';
+import { cellSumsSource, loadLeaderboard, resultScanSource, type LeaderboardSource } from '../src/queries/leaderboard';
+import { leaderboardMatrix, leaderboardMatrixFromResults, type MatrixQuery } from '../src/queries/leaderboard-matrix';
+import { listExperimentSummaries } from '../src/queries/results';
+import { leaderboardPage } from '../src/views/leaderboard';
+import { pageDifference } from '../test/support/printed';
 
 const RUNS = Number(process.argv[2] ?? 10_000);
 const GENERATORS = Number(process.argv[3] ?? 20);
@@ -29,7 +37,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
-async function time(label: string, fn: () => Promise<unknown>): Promise<void> {
+interface Timing {
+  p50: number;
+  p95: number;
+}
+
+async function time(label: string, fn: () => Promise<unknown>): Promise<Timing> {
   await fn(); // warm caches and the pool
   const samples: number[] = [];
   for (let i = 0; i < REQUESTS; i++) {
@@ -38,7 +51,32 @@ async function time(label: string, fn: () => Promise<unknown>): Promise<void> {
     samples.push(performance.now() - start);
   }
   samples.sort((a, b) => a - b);
-  console.log(`${label.padEnd(34)} p50 ${percentile(samples, 50).toFixed(1).padStart(7)} ms   p95 ${percentile(samples, 95).toFixed(1).padStart(7)} ms`);
+  const timing = { p50: percentile(samples, 50), p95: percentile(samples, 95) };
+  console.log(`${label.padEnd(44)} p50 ${ms(timing.p50)} ms   p95 ${ms(timing.p95)} ms`);
+  return timing;
+}
+
+function ms(value: number): string {
+  return value.toFixed(value < 10 ? 2 : 1).padStart(7);
+}
+
+async function compare(label: string, old: () => Promise<unknown>, next: () => Promise<unknown>): Promise<void> {
+  const before = await time(`old ${label}`, old);
+  const after = await time(`new ${label}`, next);
+  console.log(`${''.padEnd(44)} ratio old/new: p50 ${(before.p50 / after.p50).toFixed(1)}x   p95 ${(before.p95 / after.p95).toFixed(1)}x`);
+}
+
+// What a reader sees: the page's HTML for every metric and aggregate, built from one source.
+async function pages(db: Db, source: LeaderboardSource): Promise<string[]> {
+  const experiments = await listExperimentSummaries(db);
+  const out: string[] = [];
+  for (const metric of TABLE_METRICS) {
+    for (const aggregate of TABLE_AGGREGATES) {
+      const query = { metric, aggregate, perturbation: 'none' };
+      out.push(leaderboardPage(query, await loadLeaderboard(db, query, source), experiments));
+    }
+  }
+  return out;
 }
 
 const name = `dash_bench_${Date.now().toString(36)}`;
@@ -70,21 +108,47 @@ try {
   await db.execute(sql`analyze`);
   console.log(`seeded ${RUNS} runs x ${GENERATORS} generators = ${RUNS * GENERATORS} eval rows in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
 
+  const [oldPages, newPages] = [await pages(db, resultScanSource), await pages(db, cellSumsSource)];
+  const differing = oldPages.filter((page, i) => pageDifference(page, newPages[i] as string) !== null).length;
+  const bitwise = oldPages.filter((page, i) => page === newPages[i]).length;
+  console.log(
+    `pages identical as printed, sort keys within 1e-12 (HTML, ${TABLE_METRICS.length} metrics x ${TABLE_AGGREGATES.length} aggregates): ` +
+      `${differing === 0 ? 'yes' : `NO, ${differing} differ`}; byte-identical to the last bit of data-value: ${bitwise}/${oldPages.length}`,
+  );
+  if (differing > 0) process.exitCode = 1;
+
   const app = createApp({ db, store: noStore });
   const query = `/leaderboard?experiment=${EXPERIMENT}&metric=acc&agg=mean_std`;
-  await time('query: leaderboardMatrix', () =>
-    leaderboardMatrix(db, { experiment: EXPERIMENT, metric: 'acc', aggregate: 'mean_std', perturbation: 'none', title: 't', synthetic: false }),
-  );
-  await time('GET /api/leaderboard (JSON)', async () => {
+  const matrix: MatrixQuery = { experiment: EXPERIMENT, metric: 'acc', aggregate: 'mean_std', perturbation: 'none', title: 't', synthetic: false };
+  await compare('query: leaderboardMatrix', () => leaderboardMatrixFromResults(db, matrix), () => leaderboardMatrix(db, matrix));
+  const load = { experiment: EXPERIMENT, metric: 'acc' as const, aggregate: 'mean_std' as const, perturbation: 'none' };
+  await compare('loadLeaderboard (matrix + perturbations)', () => loadLeaderboard(db, load, resultScanSource), () => loadLeaderboard(db, load, cellSumsSource));
+  await time('new GET /api/leaderboard (JSON)', async () => {
     const response = await app.request(`/api${query}`);
     if (response.status !== 200) throw new Error(`status ${response.status}`);
     await response.text();
   });
-  await time('GET /leaderboard (HTML)', async () => {
+  await time('new GET /leaderboard (HTML)', async () => {
     const response = await app.request(query);
     if (response.status !== 200) throw new Error(`status ${response.status}`);
     await response.text();
   });
+
+  // Writers' side: one orchestrator-style upsert (replacing a result, so the update trigger and a max recompute run).
+  let write = 0;
+  const upsert = () => {
+    write++;
+    return upsertEvalResult(db, {
+      runId: `run-${write % RUNS}`, dataset: 'gen-0', perturbation: 'none', acc: 0.5 + (write % 7) / 14, accReal: 0.5, accFake: 0.5,
+      ap: 0.9, auc: 0.9, accCalibrated: null, threshold: 0.5, thresholdPolicy: 'fixed', n: 1000, nReal: 500, nFake: 500,
+      scoresKey: 'k', scoresSha256: 's', checkpointSha256: `ck-${write % RUNS}`, manifestHash: 'm-0', preprocessHash: 'p', codeVersion: 'bench',
+    });
+  };
+  await db.execute(sql`alter table eval_results disable trigger user`);
+  const untriggered = await time('old upsertEvalResult (no triggers)', upsert);
+  await db.execute(sql`alter table eval_results enable trigger user`);
+  const triggered = await time('new upsertEvalResult (triggers)', upsert);
+  console.log(`${''.padEnd(44)} write overhead: p50 +${(triggered.p50 - untriggered.p50).toFixed(2)} ms`);
   console.log(`${REQUESTS} timed requests each, after one warm-up; Postgres at ${url.host}, node ${process.version}`);
 } finally {
   await handle.close();

@@ -10,3 +10,4 @@ export * from './queries/train-metrics';
 export * from './queries/eval-results';
 export * from './queries/reported-results';
 export * from './queries/leaderboard';
+export * from './queries/leaderboard-cells';

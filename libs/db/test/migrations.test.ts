@@ -10,6 +10,7 @@ const TABLES = [
   'datasets',
   'eval_results',
   'experiments',
+  'leaderboard_cells',
   'reported_results',
   'runs',
   'sweeps',

@@ -1,5 +1,12 @@
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
-import { evalResults, runs, type Db } from '@mirage/db';
+import {
+  evalResults,
+  leaderboardCellAggregates,
+  leaderboardPerturbations,
+  runs,
+  type Db,
+  type LeaderboardCellAggregate,
+} from '@mirage/db';
 import {
   MEAN_COLUMN_ID,
   roundHalfAwayFromZero,
@@ -17,17 +24,8 @@ const METRIC_COLUMNS = {
   auc: evalResults.auc,
 } as const;
 
-/** One (method, config, dataset) cell folded over seeds by Postgres. */
-interface CellAggregate {
-  method: string;
-  configHash: string;
-  dataset: string;
-  seeds: number;
-  max: number;
-  mean: number;
-  std: number | null;
-  policies: string[];
-}
+/** One (method, config, dataset) cell folded over seeds. */
+type CellAggregate = LeaderboardCellAggregate;
 
 /** What the matrix covers. */
 export interface MatrixQuery {
@@ -44,11 +42,12 @@ function compareText(a: string, b: string): number {
 }
 
 /**
- * Folds seeds in SQL (max / avg / stddev_samp per method, config and dataset), so a leaderboard over 10k runs moves a
- * few hundred rows instead of every result. Runs of one method under several configs become one row per config
- * (`method [hash]`). Paper tables keep using @mirage/tables' buildTableModel on raw rows for byte-identical output.
+ * The reference fold: max / avg / stddev_samp per method, config and dataset over every eval_results row of the
+ * experiment. Its cost grows with the number of results (~230 ms at 200k rows), so the page reads the trigger-kept
+ * leaderboard_cells instead (leaderboardMatrix); this stays as the definition those sums must agree with, for the
+ * equivalence tests and the benchmark's old-vs-new figures.
  */
-async function cellAggregates(db: Db, query: MatrixQuery): Promise<CellAggregate[]> {
+async function scannedCellAggregates(db: Db, query: MatrixQuery): Promise<CellAggregate[]> {
   const value = METRIC_COLUMNS[query.metric];
   return db
     .select({
@@ -98,9 +97,25 @@ function markBest(rows: TableRow[], columns: number, digits: number): void {
   }
 }
 
-/** The leaderboard matrix of one experiment as a TableModel (rendered with @mirage/tables' notes), or null if empty. */
+/**
+ * The leaderboard matrix of one experiment as a TableModel (rendered with @mirage/tables' notes), or null if empty,
+ * from the per-cell sums in leaderboard_cells: it reads (methods x datasets) rows whatever the number of seeds.
+ * Runs of one method under several configs become one row per config (`method [hash]`). Paper tables keep using
+ * @mirage/tables' buildTableModel on raw rows for byte-identical output.
+ */
 export async function leaderboardMatrix(db: Db, query: MatrixQuery): Promise<TableModel | null> {
-  const aggregates = await cellAggregates(db, query);
+  return buildMatrix(
+    await leaderboardCellAggregates(db, { experiment: query.experiment, metric: query.metric, perturbation: query.perturbation }),
+    query,
+  );
+}
+
+/** The same matrix folded from every eval_results row (the reference path; see scannedCellAggregates). */
+export async function leaderboardMatrixFromResults(db: Db, query: MatrixQuery): Promise<TableModel | null> {
+  return buildMatrix(await scannedCellAggregates(db, query), query);
+}
+
+function buildMatrix(aggregates: CellAggregate[], query: MatrixQuery): TableModel | null {
   if (aggregates.length === 0) return null;
   const configsByMethod = new Map<string, Set<string>>();
   for (const a of aggregates) configsByMethod.set(a.method, (configsByMethod.get(a.method) ?? new Set()).add(a.configHash));
@@ -141,8 +156,13 @@ export async function leaderboardMatrix(db: Db, query: MatrixQuery): Promise<Tab
   };
 }
 
-/** The perturbations an experiment has results under, sorted. */
+/** The perturbations an experiment has results under, sorted, from leaderboard_cells. */
 export async function experimentPerturbations(db: Db, experiment: string): Promise<string[]> {
+  return (await leaderboardPerturbations(db, experiment)).sort(compareText);
+}
+
+/** The same list scanned from eval_results (the reference path). */
+export async function experimentPerturbationsFromResults(db: Db, experiment: string): Promise<string[]> {
   const rows = await db
     .selectDistinct({ perturbation: evalResults.perturbation })
     .from(evalResults)

@@ -6,3 +6,4 @@ export { checkpoints } from './checkpoints';
 export { trainMetrics } from './train-metrics';
 export { evalResults } from './eval-results';
 export { reportedResults } from './reported-results';
+export { leaderboardCells, LEADERBOARD_CELL_METRICS, type LeaderboardCellMetric } from './leaderboard-cells';
