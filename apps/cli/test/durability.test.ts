@@ -17,7 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const root = resolve(import.meta.dirname, '../../..');
 const mirageBin = join(root, 'apps/cli/bin/mirage');
 const python = join(root, '.venv/bin/python');
-const STEPS = 200;
+// ~30 steps/s per run here: the resumed trainings last long enough (~20 s) for the Temporal restart to land mid-step.
+const STEPS = 600;
 const CHECKPOINT_EVERY = 5;
 const EVAL_IDS = ['diffusion', 'quantizer'];
 
@@ -133,7 +134,11 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  for (const child of processes) if (!exited(child)) child.kill('SIGKILL');
+  // SIGTERM first: tsx forwards it to the orchestrator's node process, which a SIGKILL of tsx would orphan.
+  const running = processes.filter((child) => !exited(child));
+  for (const child of running) child.kill('SIGTERM');
+  for (let waited = 0; waited < 20_000 && !running.every(exited); waited += 250) await sleep(250);
+  for (const child of running) if (!exited(child)) child.kill('SIGKILL');
   if (home) {
     const down = await mirage(['down']);
     if (down.code !== 0) console.error(`mirage down failed: ${down.stderr}`);
@@ -238,12 +243,15 @@ describe('a sweep survives a killed GPU worker and a restarted Temporal server',
       // The replacement worker did the resumed work; the orchestrator lived through the outage.
       expect(logOf(secondGpu)).toMatch(/activity train start .*attempt=[2-9]/);
       expect(exited(orchestrator)).toBe(false);
-      console.log(logOf(firstGpu), logOf(secondGpu));
       console.log(
         `durability: worker killed at ${killedAt.toFixed(1)} s (checkpoints ${JSON.stringify(Object.fromEntries(checkpointed))}), ` +
           `resumed at ${resumedAt.toFixed(1)} s, Temporal restarted at ${restartedAt.toFixed(1)} s, sweep done at ${((Date.now() - began) / 1000).toFixed(1)} s; ` +
           `resumed: ${JSON.stringify(runs.map((r) => ({ attempts: r.attempts, resumed_from_step: r.train_output.resumed_from_step })))}`,
       );
+    } catch (error) {
+      // What the processes said is the only account of a durability failure; keep it with the test's output.
+      for (const child of processes) console.error(`--- pid ${child.pid} ${child.spawnargs.slice(1).join(' ')}\n${logOf(child).slice(-4000)}`);
+      throw error;
     } finally {
       await connection.close();
       await db.end();

@@ -40,9 +40,10 @@ function gpu(taskQueue: string): GpuActivities {
   return proxyActivities<GpuActivities>({
     taskQueue,
     // A GPU job may run for days; a dead worker is noticed through missed heartbeats, and the retry resumes
-    // from the checkpoint named in the last heartbeat.
+    // from the checkpoint named in the last heartbeat. The worker's pulse thread heartbeats every ~2 s
+    // whatever the compute is doing, so 30 s is 15 missed beats, and a killed worker costs 30 s, not minutes.
     startToCloseTimeout: '30 days',
-    heartbeatTimeout: '2 minutes',
+    heartbeatTimeout: '30 seconds',
     retry: {
       initialInterval: '2 seconds',
       maximumInterval: '1 minute',

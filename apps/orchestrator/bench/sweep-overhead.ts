@@ -1,0 +1,220 @@
+// Benchmark (not a test): what the orchestration itself costs per run. The real orchestrator worker (every
+// workflow plus the real control activities on Postgres and S3) drives sweeps whose GPU activities are no-op
+// TypeScript stand-ins on a private task queue, so the figure is the sweep/run workflows, the control activities,
+// the progress mirror and Temporal's round trips, nothing else. It runs a reference sweep of REFERENCE runs and
+// then one of RUNS runs in the same process, and prints wall time and ms per run for both, and their ratio.
+// Postgres writes go to a scratch database (created, migrated and dropped here); the stack's own data is untouched.
+// Target (/work/shared/PERFORMANCE.md): <= 50 ms per run for 1,000 runs on the 2-core machine.
+// Run: apps/cli/bin/mirage up --core && source .mirage/stack.env && npx nx run orchestrator:bench-sweep
+//      (or npx tsx apps/orchestrator/bench/sweep-overhead.ts [runs] [max_concurrent] [reference_runs])
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  ExperimentSpec,
+  WORKFLOW_NAMES,
+  sha256Hex,
+  type EvaluateInput,
+  type EvaluateOutput,
+  type ManifestRef,
+  type SweepProgress,
+  type SweepWorkflowInput,
+  type TrainInput,
+  type TrainOutput,
+} from '@mirage/contracts';
+import { createDb, runMigrations } from '@mirage/db';
+import { readPidFile, REPO_ROOT } from '@mirage/local-stack';
+import { createArtifactStore } from '@mirage/storage';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import pg from 'pg';
+import { readEnv } from '../src/env';
+import { createOrchestratorWorker } from '../src/worker';
+
+const RUNS = Number(process.argv[2] ?? 1000);
+const MAX_CONCURRENT = Number(process.argv[3] ?? 50);
+const REFERENCE = Number(process.argv[4] ?? 100);
+const TARGET_MS_PER_RUN = 50;
+
+// Figures only: the SDK's per-worker INFO lines, and core's WARN for each progress mirror that completes after its
+// run workflow closed (the mirror is cancelled with TRY_CANCEL, by design), would bury them.
+Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
+
+const env = readEnv();
+const stamp = `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
+const controlQueue = `bench-control-${stamp}`;
+const gpuQueue = `bench-gpu-${stamp}`;
+const metricsKey = `bench/${stamp}/train-metrics.jsonl`;
+const manifest = (dataset: string): ManifestRef => ({
+  dataset,
+  version: '1',
+  key: `bench/${stamp}/${dataset}.jsonl`,
+  content_hash: sha256Hex(`${stamp}/${dataset}`),
+  selection: { split: null, generators: null, max_images: null },
+});
+
+// The Temporal server's CPU share, when its pid is known: TEMPORAL_PID, else the pid file `mirage up` wrote.
+const temporalPid = Number(process.env['TEMPORAL_PID'] ?? readPidFile(join(process.env['MIRAGE_HOME'] ?? join(REPO_ROOT, '.mirage'), 'pids', 'temporal.pid'))?.pid ?? 0);
+const CLOCK_TICKS_PER_MS = 100 / 1000; // USER_HZ is 100 on Linux
+
+/** utime + stime of a process in ms, or null when it cannot be read. */
+function processCpuMs(pid: number): number | null {
+  if (!pid) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_MS;
+  } catch {
+    return null;
+  }
+}
+
+/** GPU stand-ins: answer at once with outputs that pass the contracts and keep every run's cache key distinct. */
+const noopGpu = {
+  async train(input: TrainInput): Promise<TrainOutput> {
+    const checkpoint = { key: `${input.checkpoint_prefix}/step-00000001.safetensors`, sha256: sha256Hex(input.run_id), bytes: 0, step: 1 };
+    return {
+      run_id: input.run_id,
+      checkpoint,
+      checkpoints: [checkpoint],
+      steps: 1,
+      final_loss_terms: { total: 0.5 },
+      images_per_second: 0,
+      calibrated_threshold: null,
+      // One shared metrics file: recordTrainOutput really reads and records it, without a write per run here.
+      train_metrics_key: metricsKey,
+      n_train: 0,
+      resumed_from_step: null,
+      attempt: 1,
+      skipped: [],
+    };
+  },
+  async evaluate(input: EvaluateInput): Promise<EvaluateOutput> {
+    return {
+      run_id: input.run_id,
+      eval_id: input.eval_id,
+      perturbation_id: input.perturbation.name,
+      n: 2,
+      n_real: 1,
+      n_fake: 1,
+      acc_real: 1,
+      acc_fake: 1,
+      acc: 1,
+      ap: 1,
+      auc: 1,
+      threshold: 0.5,
+      acc_calibrated: null,
+      calibrated_threshold: null,
+      scores_key: input.scores_key,
+      scores_sha256: sha256Hex(input.scores_key),
+      skipped: [],
+    };
+  },
+};
+
+function sweepInput(runs: number): SweepWorkflowInput {
+  const spec = ExperimentSpec.parse({
+    // A name per sweep: run ids hash the config, so two sweeps never share (and reuse) a run.
+    name: `bench-overhead-${runs}-${stamp}`,
+    synthetic: true,
+    backbone: {
+      source: 'config',
+      name_or_path: null,
+      config: {
+        vision: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, image_size: 32, patch_size: 8 },
+        text: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 32 },
+        projection_dim: 32,
+      },
+    },
+    train: { name: 'bench-train' },
+    eval: [{ name: 'bench-eval' }],
+    seeds: Array.from({ length: runs }, (_, seed) => seed),
+    sweep: { grid: {}, max_concurrent: MAX_CONCURRENT },
+    resources: { task_queue: gpuQueue },
+  });
+  return {
+    sweep_id: `bench-sweep-${runs}-${stamp}`,
+    spec,
+    datasets: { train: manifest('bench-train'), val: null, eval: [{ id: 'bench-eval', manifest: manifest('bench-eval') }] },
+    code_version: 'bench',
+    bucket: env.S3_BUCKET,
+    next_index: 0,
+    succeeded: 0,
+    failed: 0,
+  };
+}
+
+async function timeSweep(client: Client, runs: number): Promise<number> {
+  const input = sweepInput(runs);
+  const start = performance.now();
+  const cpu = process.cpuUsage();
+  const serverCpu = processCpuMs(temporalPid);
+  const progress = await client.workflow.execute<(i: SweepWorkflowInput) => Promise<SweepProgress>>(WORKFLOW_NAMES.sweep, {
+    taskQueue: controlQueue,
+    workflowId: input.sweep_id,
+    args: [input],
+  });
+  const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  if (progress.succeeded !== runs) throw new Error(`sweep of ${runs}: ${progress.succeeded} succeeded, ${progress.failed} failed`);
+  // The worker's own CPU per run separates its share (workflow replay, activities, pg, S3) from the server's.
+  const workerCpuMs = (used.user + used.system) / 1000 / runs;
+  const serverCpuEnd = processCpuMs(temporalPid);
+  const server = serverCpu !== null && serverCpuEnd !== null ? `${((serverCpuEnd - serverCpu) / runs).toFixed(1)} ms/run` : 'n/a (set TEMPORAL_PID)';
+  console.log(
+    `${String(runs).padStart(5)} runs  ${(ms / 1000).toFixed(1).padStart(6)} s wall  ${(ms / runs).toFixed(1).padStart(6)} ms/run  ` +
+      `(CPU: worker process ${workerCpuMs.toFixed(1)} ms/run, Temporal server ${server})`,
+  );
+  return ms / runs;
+}
+
+const dbName = `orch_bench_${stamp.replace(/-/g, '_')}`;
+const admin = new pg.Client({ connectionString: env.DATABASE_URL });
+await admin.connect();
+await admin.query(`create database "${dbName}"`);
+const url = new URL(env.DATABASE_URL);
+url.pathname = `/${dbName}`;
+const dbHandle = createDb(url.toString());
+// Dropping the scratch database at the end terminates idle pooled connections; that is expected, not a crash.
+dbHandle.pool.on('error', () => undefined);
+const store = createArtifactStore({
+  endpoint: env.S3_ENDPOINT,
+  region: env.S3_REGION,
+  accessKeyId: env.S3_ACCESS_KEY_ID,
+  secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+  bucket: env.S3_BUCKET,
+});
+const clientConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
+try {
+  await runMigrations(url.toString());
+  await store.put(metricsKey, JSON.stringify({ step: 1, loss_terms: { total: 0.5 }, lr: 0.001, images_per_second: 0 }) + '\n');
+  const { worker: control, connection } = await createOrchestratorWorker({
+    address: env.TEMPORAL_ADDRESS,
+    namespace: env.TEMPORAL_NAMESPACE,
+    deps: { db: dbHandle.db, store, temporal: client },
+    taskQueue: controlQueue,
+  });
+  const gpu = await Worker.create({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: gpuQueue, activities: noopGpu });
+  const serving = Promise.all([control.run(), gpu.run()]);
+  try {
+    console.log(`sweep overhead: no-op GPU activities, real control activities, max_concurrent ${MAX_CONCURRENT}, Temporal ${env.TEMPORAL_ADDRESS}`);
+    const reference = await timeSweep(client, REFERENCE);
+    const measured = await timeSweep(client, RUNS);
+    console.log(`ratio ${RUNS}/${REFERENCE} (ms per run): ${(measured / reference).toFixed(2)}`);
+    console.log(`target <= ${TARGET_MS_PER_RUN} ms/run at ${RUNS} runs: ${measured <= TARGET_MS_PER_RUN ? 'met' : 'NOT met'}`);
+  } finally {
+    gpu.shutdown();
+    control.shutdown();
+    await serving;
+    await connection.close();
+  }
+} finally {
+  await clientConnection.close();
+  await store.delete(metricsKey);
+  store.close();
+  await dbHandle.close();
+  await admin.query(`drop database if exists "${dbName}" with (force)`);
+  await admin.end();
+}
