@@ -87,14 +87,21 @@ class TrainAttempt:
 
     def run(self) -> dict[str, Any]:
         config = RunConfig.from_dict(self.payload["config"])
-        train_records = self._records("train_manifest")
-        val_records = self._records("val_manifest") if self.payload["val_manifest"] is not None else None
         resume = self._resume_point()
+        # Beat from the start: loading big manifests or fetching the resume checkpoint can outlast the
+        # heartbeat timeout. Until the resume state is in place the details repeat the previous attempt's last
+        # heartbeat, so a worker lost during preparation never makes the next attempt forget the checkpoint.
+        first = activity.info().heartbeat_details[-1] if resume is not None else self._heartbeat_details()
         work_dir = Path(tempfile.mkdtemp(prefix="train-", dir=self._work_root()))
         try:
-            resume_path = self._prepare_resume(resume, work_dir) if resume is not None else None
-            with HeartbeatPulse(self._heartbeat_details()) as pulse:
+            with HeartbeatPulse(first) as pulse:
                 self.pulse = pulse
+                train_records = self._records("train_manifest")
+                val_records = (
+                    self._records("val_manifest") if self.payload["val_manifest"] is not None else None
+                )
+                resume_path = self._prepare_resume(resume, work_dir) if resume is not None else None
+                pulse.update(self._heartbeat_details())
                 result = train(
                     config,
                     train_records,
