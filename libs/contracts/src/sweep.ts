@@ -1,4 +1,5 @@
 import type { ExperimentSpec } from './experiment';
+import { runId } from './identity';
 import { RunConfig, type METHODS } from './run-config';
 
 /** The objective each method is defined with (used when a sweep varies `method`). */
@@ -129,4 +130,24 @@ export function setPath(target: Record<string, unknown>, path: string, value: un
 
 function structuredCloneJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** A planned run with its identity. */
+export interface IdentifiedRun extends PlannedRun {
+  run_id: string;
+}
+
+/**
+ * Every run of a spec with its run id, given the train/val manifest hashes and the code version: what the sweep
+ * workflow starts, what recordSweepStart records, and exactly the rows a table of this spec shows.
+ */
+export function planSweepRuns(
+  spec: ExperimentSpec,
+  manifests: { trainHash: string; valHash: string | null },
+  codeVersion: string,
+): IdentifiedRun[] {
+  return expandSweep(spec).map((run) => ({
+    ...run,
+    run_id: runId({ config: run.config, trainManifestHash: manifests.trainHash, valManifestHash: manifests.valHash, codeVersion }),
+  }));
 }

@@ -5,7 +5,7 @@ import type {
   EvaluateInput,
   EvaluateOutput,
   ExperimentSpec,
-  RunConfig,
+  ResolvedDatasets,
   TrainInput,
   TrainOutput,
 } from '@mirage/contracts';
@@ -23,17 +23,9 @@ export interface EvalCell {
   manifest_hash: string;
 }
 
-/** A planned run as recorded when the sweep starts. */
-export interface PlannedRunRecord {
-  run_id: string;
-  method: string;
-  seed: number;
-  config: RunConfig;
-}
-
 /** TypeScript control-plane activities (Postgres and S3 bookkeeping), created by createActivities(deps). */
 export interface ControlActivities {
-  recordSweepStart(input: { sweep_id: string; spec: ExperimentSpec; code_version: string; runs: PlannedRunRecord[] }): Promise<void>;
+  recordSweepStart(input: { sweep_id: string; spec: ExperimentSpec; datasets: ResolvedDatasets; code_version: string }): Promise<void>;
   beginRun(input: { run_id: string; sweep_id: string }): Promise<{ trained: TrainOutput | null }>;
   recordTrainOutput(input: { run_id: string; bucket: string; output: TrainOutput }): Promise<void>;
   mirrorTrainProgress(input: { run_id: string; workflow_id: string }): Promise<void>;

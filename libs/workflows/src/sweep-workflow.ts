@@ -1,6 +1,6 @@
 import {
-  expandSweep,
-  runId,
+  planSweepRuns,
+  type IdentifiedRun,
   type PlannedRun,
   type RunWorkflowResult,
   type SweepProgress,
@@ -33,20 +33,13 @@ const control = proxyActivities<ControlActivities>({
 // thousand-run sweep's history small. Temporal also suggests it when the history grows large.
 const RUNS_PER_HISTORY = 200;
 
-/** The run id of a planned run: config (seed included), train/val manifest hashes, code version. */
-export function plannedRunId(input: SweepWorkflowInput, run: PlannedRun): string {
-  return runId({
-    config: run.config,
-    trainManifestHash: input.datasets.train.content_hash,
-    valManifestHash: input.datasets.val?.content_hash ?? null,
-    codeVersion: input.code_version,
-  });
-}
-
 /** Expands the spec and runs every point as a child run workflow, at most `max_concurrent` at a time. */
 export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepProgress> {
-  const planned = expandSweep(input.spec);
-  const ids = planned.map((run) => plannedRunId(input, run));
+  const planned = planSweepRuns(
+    input.spec,
+    { trainHash: input.datasets.train.content_hash, valHash: input.datasets.val?.content_hash ?? null },
+    input.code_version,
+  );
   const state = {
     next: input.next_index,
     succeeded: input.succeeded,
@@ -65,12 +58,8 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
   setHandler(progressQuery, progress);
 
   if (state.next === 0) {
-    await control.recordSweepStart({
-      sweep_id: input.sweep_id,
-      spec: input.spec,
-      code_version: input.code_version,
-      runs: planned.map((run, i) => ({ run_id: ids[i] as string, method: run.config.method, seed: run.config.seed, config: run.config })),
-    });
+    // The activity plans the runs itself: thousands of configs would not fit in one payload.
+    await control.recordSweepStart({ sweep_id: input.sweep_id, spec: input.spec, datasets: input.datasets, code_version: input.code_version });
   }
 
   const limit = input.spec.sweep.max_concurrent;
@@ -80,7 +69,8 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
       await condition(() => state.running.size < limit);
       if (state.next - startedHere >= RUNS_PER_HISTORY || workflowInfo().continueAsNewSuggested) break;
       const index = state.next++;
-      launch(input, planned[index] as PlannedRun, ids[index] as string, state);
+      const run = planned[index] as IdentifiedRun;
+      launch(input, run, run.run_id, state);
     }
     await condition(() => state.running.size === 0);
   } catch (err) {

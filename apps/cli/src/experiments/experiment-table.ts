@@ -1,7 +1,7 @@
 import {
   evalTargetId,
   expandSweep,
-  runId,
+  planSweepRuns,
   type ExperimentSpec,
   type ResolvedDatasets,
 } from '@mirage/contracts';
@@ -10,17 +10,8 @@ import type { ReportedRow, ResultRow, TableSpec } from '@mirage/tables';
 
 /** The run ids an experiment plans for given manifests and code version: exactly the runs its table shows. */
 export function plannedRunIds(spec: ExperimentSpec, datasets: ResolvedDatasets, codeVersion: string): Map<string, { method: string; seed: number }> {
-  const ids = new Map<string, { method: string; seed: number }>();
-  for (const run of expandSweep(spec)) {
-    const id = runId({
-      config: run.config,
-      trainManifestHash: datasets.train.content_hash,
-      valManifestHash: datasets.val?.content_hash ?? null,
-      codeVersion,
-    });
-    ids.set(id, { method: run.config.method, seed: run.config.seed });
-  }
-  return ids;
+  const runs = planSweepRuns(spec, { trainHash: datasets.train.content_hash, valHash: datasets.val?.content_hash ?? null }, codeVersion);
+  return new Map(runs.map((r) => [r.run_id, { method: r.config.method, seed: r.config.seed }]));
 }
 
 /** Result rows of the planned runs, read from Postgres. */

@@ -1,12 +1,13 @@
 import { getSweep, setSweepStatus, upsertExperiment, upsertRun, upsertSweep } from '@mirage/db';
-import { hashValue } from '@mirage/contracts';
+import { hashValue, planSweepRuns } from '@mirage/contracts';
 import type { ControlActivities } from '@mirage/workflows';
 import type { ActivityDeps } from './deps';
 
 /** Records the experiment, the sweep and every planned run (pending); idempotent across re-launches. */
 export function sweepActivities({ db }: ActivityDeps): Pick<ControlActivities, 'recordSweepStart' | 'finishSweep'> {
   return {
-    async recordSweepStart({ sweep_id, spec, code_version, runs }) {
+    async recordSweepStart({ sweep_id, spec, datasets, code_version }) {
+      const runs = planSweepRuns(spec, { trainHash: datasets.train.content_hash, valHash: datasets.val?.content_hash ?? null }, code_version);
       await upsertExperiment(db, { name: spec.name, spec: spec as unknown as Record<string, unknown>, specHash: hashValue(spec), filePath: null });
       const existing = await getSweep(db, sweep_id);
       await upsertSweep(db, {
@@ -21,11 +22,11 @@ export function sweepActivities({ db }: ActivityDeps): Pick<ControlActivities, '
           id: run.run_id,
           sweepId: sweep_id,
           experiment: spec.name,
-          method: run.method,
+          method: run.config.method,
           trainDataset: spec.train.name,
           config: run.config as unknown as Record<string, unknown>,
           configHash: hashValue(run.config),
-          seed: run.seed,
+          seed: run.config.seed,
           codeVersion: code_version,
           totalSteps: run.config.schedule.steps,
         });
