@@ -46,7 +46,7 @@ export async function renderExperimentTable(file: string, flags: TableFlags): Pr
       ...(flags.aggregate ? { aggregate: flags.aggregate as TableAggregate } : {}),
       ...(flags.perturbation ? { perturbation: flags.perturbation } : {}),
     });
-    return renderTable(rows, tableSpec, format, await experimentReportedRows(db.db, spec));
+    return renderTable(rows, tableSpec, format, experimentReportedRows(spec));
   } finally {
     await db.close();
   }

@@ -5,7 +5,7 @@ import {
   type ExperimentSpec,
   type ResolvedDatasets,
 } from '@mirage/contracts';
-import { listEvalResults, listReportedResults, type Db } from '@mirage/db';
+import { listEvalResults, type Db } from '@mirage/db';
 import type { ReportedRow, ResultRow, TableSpec } from '@mirage/tables';
 
 /** The run ids an experiment plans for given manifests and code version: exactly the runs its table shows. */
@@ -37,10 +37,9 @@ export async function experimentResultRows(db: Db, runs: Map<string, { method: s
   });
 }
 
-/** Reported numbers recorded for this experiment's protocol. */
-export async function experimentReportedRows(db: Db, spec: ExperimentSpec): Promise<ReportedRow[]> {
-  const rows = await listReportedResults(db, { protocol: spec.protocol ?? spec.name });
-  return rows.map((r) => ({ paper: r.paper, method: r.method, dataset: r.dataset, metric: r.metric as ReportedRow['metric'], value: r.value }));
+/** Reported numbers as the experiment file states them (the file is their source; launch also records them). */
+export function experimentReportedRows(spec: ExperimentSpec): ReportedRow[] {
+  return spec.reported.map((r) => ({ paper: r.paper, method: r.method, dataset: r.dataset, metric: r.metric, value: r.value, ...(r.source ? { source: r.source } : {}) }));
 }
 
 /** The table an experiment file implies: its eval columns in file order, its methods in sweep order. */
