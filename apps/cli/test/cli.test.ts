@@ -1,29 +1,17 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { findFreeStackPorts, type StackPorts } from '@mirage/local-stack';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const MIRAGE = resolve(import.meta.dirname, '..', 'bin', 'mirage');
+import { privateStackEnv, runMirage, type Outcome } from './support/mirage';
 
 let home: string;
 let ports: StackPorts;
 let childEnv: NodeJS.ProcessEnv;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function mirage(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((done) => {
-    execFile(MIRAGE, args, { env: { ...childEnv, ...extraEnv }, cwd: tmpdir(), timeout: 120_000 }, (error, stdout, stderr) => {
-      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
+function mirage(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Outcome> {
+  return runMirage(args, { ...childEnv, ...extraEnv }, { cwd: tmpdir() });
 }
 
 const pidsIn = (stdout: string): number[] => [...stdout.matchAll(/pid (\d+)/g)].map((match) => Number(match[1]));
@@ -32,17 +20,8 @@ const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/\) [ZX] 
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'mirage-cli-test-'));
   ports = await findFreeStackPorts();
-  // The stack under test must be a fresh local one: drop addresses inherited from a sourced stack.env.
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(DATABASE_URL|S3_|TEMPORAL_|MIRAGE_)/.test(name)));
-  childEnv = {
-    ...inherited,
-    MIRAGE_HOME: home,
-    MIRAGE_TEMPORAL_PORT: String(ports.temporal),
-    MIRAGE_TEMPORAL_UI_PORT: String(ports.temporalUi),
-    MIRAGE_PG_PORT: String(ports.postgres),
-    MIRAGE_S3_PORT: String(ports.s3),
-    MIRAGE_PORT_BASE: String(ports.temporalHttp),
-  };
+  // The stack under test must be a fresh local one.
+  childEnv = privateStackEnv(home, ports);
 });
 
 afterAll(async () => {

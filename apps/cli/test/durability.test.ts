@@ -13,9 +13,9 @@ import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { privateStackEnv, runMirage, type Outcome } from './support/mirage';
 
 const root = resolve(import.meta.dirname, '../../..');
-const mirageBin = join(root, 'apps/cli/bin/mirage');
 const python = join(root, '.venv/bin/python');
 // ~30 steps/s per run here: the resumed trainings last long enough (~20 s) for the Temporal restart to land mid-step.
 const STEPS = 600;
@@ -30,18 +30,8 @@ const logs = new Map<ChildProcess, string[]>();
 let orchestrator: ChildProcess;
 let firstGpu: ChildProcess;
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 function mirage(args: string[], timeoutMs = 120_000): Promise<Outcome> {
-  return new Promise((done) => {
-    execFile(mirageBin, args, { env: childEnv, cwd: root, timeout: timeoutMs, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
+  return runMirage(args, childEnv, { timeoutMs });
 }
 
 function start(command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): ChildProcess {
@@ -102,17 +92,7 @@ resources: { task_queue: gpu, device: cpu, precision: fp32, num_workers: 0 }
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'mirage-durability-'));
   const ports = await findFreeStackPorts();
-  // A private stack: addresses inherited from a sourced stack.env must not leak into it.
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(DATABASE_URL|S3_|TEMPORAL_|MIRAGE_)/.test(name)));
-  childEnv = {
-    ...inherited,
-    MIRAGE_HOME: home,
-    MIRAGE_TEMPORAL_PORT: String(ports.temporal),
-    MIRAGE_TEMPORAL_UI_PORT: String(ports.temporalUi),
-    MIRAGE_PG_PORT: String(ports.postgres),
-    MIRAGE_S3_PORT: String(ports.s3),
-    MIRAGE_PORT_BASE: String(ports.temporalHttp),
-  };
+  childEnv = privateStackEnv(home, ports);
   const up = await mirage(['up', '--core']);
   if (up.code !== 0) throw new Error(`mirage up --core failed:\n${up.stdout}\n${up.stderr}`);
   stackEnv = (JSON.parse(readFileSync(join(home, 'stack.json'), 'utf8')) as { env: Record<string, string> }).env;

@@ -10,10 +10,10 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMirage } from './support/mirage';
 
 const run = promisify(execFile);
 const root = resolve(__dirname, '../../..');
-const mirageBin = join(root, 'apps/cli/bin/mirage');
 for (const name of ['DATABASE_URL', 'S3_ENDPOINT', 'TEMPORAL_ADDRESS']) {
   if (!process.env[name]) throw new Error(`${name} is not set: run \`mirage up --core\` and source its stack.env (npm test does)`);
 }
@@ -22,15 +22,7 @@ const work = mkdtempSync(join(tmpdir(), 'mirage-e2e-'));
 const workers: ChildProcess[] = [];
 const gpuLog: string[] = [];
 
-async function mirage(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(mirageBin, args, { cwd: root, env: process.env, maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const mirage = (args: string[]) => runMirage(args, process.env);
 
 function spec(evalFamilies: string[]): string {
   return `name: e2e-sweep

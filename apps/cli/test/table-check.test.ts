@@ -1,15 +1,12 @@
 // `mirage table --check` against a COMMITTED expected table rendered from a fixed set of rows: the same rows must
 // always regenerate the same bytes, and a difference must fail with a diff.
-import { execFile } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { hashValue, planSweepRuns } from '@mirage/contracts';
 import { createDb, runMigrations, upsertDataset, upsertEvalResult, upsertExperiment, upsertRun, upsertSweep } from '@mirage/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMirage } from './support/mirage';
 import { loadExperiment } from '../src/experiments/load-experiment';
 
-const run = promisify(execFile);
-const root = resolve(__dirname, '../../..');
 const file = join(__dirname, 'fixtures/table-fixture.yaml');
 const golden = join(__dirname, 'fixtures/table-fixture.expected.md');
 const CODE_VERSION = 'fixture-code-v1';
@@ -17,14 +14,7 @@ const databaseUrl = process.env['DATABASE_URL'];
 if (!databaseUrl) throw new Error('DATABASE_URL is not set: run `mirage up --core` and source its stack.env (npm test does)');
 const hash = (c: string) => c.repeat(64);
 
-async function mirage(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(join(root, 'apps/cli/bin/mirage'), args, { cwd: root, env: process.env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    return error as { code: number; stdout: string; stderr: string };
-  }
-}
+const mirage = (args: string[]) => runMirage(args, process.env);
 
 const handle = createDb(databaseUrl);
 beforeAll(async () => {
