@@ -1,5 +1,6 @@
 export { createApp } from './app';
 export { PRESIGN_TTL_SECONDS, type ArtifactReader, type DashboardDeps } from './deps';
+export { DEFAULT_SCORE_CHART_LIMITS, type ScoreChartLimits } from './queries/score-charts';
 export {
   readOnlyConnectionString,
   startDashboard,

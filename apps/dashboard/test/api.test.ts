@@ -1,6 +1,7 @@
-import { eq } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { experiments, reportedResults, runs } from '@mirage/db';
+import { evalResults, experiments, reportedResults, runs } from '@mirage/db';
 import { createArtifactStore, type ArtifactStore } from '@mirage/storage';
 import { renderTable } from '@mirage/tables';
 import { createApp, readOnlyConnectionString } from '../src/index';
@@ -19,7 +20,33 @@ beforeAll(async () => {
   await seedDashboard(scratch.handle.db);
   store = createArtifactStore({ ...s3Options(uniqueName('dash-api')), forcePathStyle: true });
   app = createApp({ db: scratch.handle.db, store, now: () => NOW });
+  await seedScoreFiles();
 });
+
+// Hand-computed in test/charts.test.ts: one fake-real tie, AUC 3.5/4.
+const SCORES_KEY = 'runs/run-synth/scores/charted.jsonl';
+const SCORE_LINES = [
+  { uri: 'a.png', label: 'fake', p_fake: 0.9 },
+  { uri: 'b.png', label: 'fake', p_fake: 0.8 },
+  { uri: 'c.png', label: 'real', p_fake: 0.8 },
+  { uri: 'd.png', label: 'real', p_fake: 0.3 },
+];
+
+async function pointEvalAt(runId: string, dataset: string, key: string, body: string) {
+  const stored = await store.put(key, body);
+  await scratch.handle.db
+    .update(evalResults)
+    .set({ scoresKey: key, scoresSha256: createHash('sha256').update(body).digest('hex') })
+    .where(and(eq(evalResults.runId, runId), eq(evalResults.dataset, dataset), eq(evalResults.perturbation, 'none')));
+  return stored;
+}
+
+// run-synth gets a real scores file; run-mirage-0 gets a corrupt one, one replaced after evaluation, and two missing.
+async function seedScoreFiles() {
+  await pointEvalAt('run-synth', 'synthetic-gen', SCORES_KEY, SCORE_LINES.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  await pointEvalAt('run-mirage-0', 'adm', 'runs/run-mirage-0/scores/adm-none.jsonl', '{"uri":"a","label":"real","p_fake":0.2}\nnot json\n');
+  await store.put('runs/run-mirage-0/scores/midjourney-none.jsonl', '{"uri":"a","label":"real","p_fake":0.2}\n');
+}
 
 afterAll(async () => {
   store?.close();
@@ -177,6 +204,32 @@ describe('run view', () => {
     expect(url.pathname).toContain('runs/run-mirage-0/checkpoints/step-000500.safetensors');
     expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
     expect(page).not.toContain(s3Options('x').secretAccessKey);
+  });
+
+  it('draws a ROC curve with its AUC and a p_fake histogram from the scores file', async () => {
+    const page = await text('/runs/run-synth');
+    expect(page).toMatch(/<svg class="chart roc-chart" id="roc-\d+"/);
+    expect(page).toMatch(/<svg class="chart score-histogram" id="hist-\d+"/);
+    expect(page).toContain('ROC synthetic-gen / none: AUC 0.8750 (2 real, 2 fake)');
+    const counts = [...page.matchAll(/fill="(#[0-9a-f]+)" data-count="(\d+)"/g)].filter((m) => m[2] !== '0').map((m) => `${m[1]}:${m[2]}`);
+    // real 0.3 -> bin 6, real 0.8 -> bin 16; fake 0.8 -> bin 16, fake 0.9 -> bin 18.
+    expect(counts).toEqual(['#1a5fb4:1', '#1a5fb4:1', '#c01c28:1', '#c01c28:1']);
+    expect(page).not.toContain('Capped:');
+  });
+
+  it('shows missing, corrupt and tampered score files inline and honours the file and line caps', async () => {
+    const page = await text('/runs/run-mirage-0');
+    expect(page).toContain('cannot chart runs/run-mirage-0/scores/adm-none.jsonl: line 2: not valid JSON');
+    expect(page).toContain('scores file runs/run-mirage-0/scores/midjourney-none.jsonl does not match the SHA-256 recorded');
+    expect(page).toContain('cannot chart runs/run-mirage-0/scores/sdv14-none.jsonl: s3 object');
+    expect(page).not.toContain('roc-chart');
+    const capped = createApp({ db: scratch.handle.db, store, scoreChartLimits: { maxFiles: 1, maxLines: 3 } });
+    const synth = await (await capped.request('/runs/run-synth')).text();
+    expect(synth).toContain('Capped: charts use the first 3 of 4 lines of the scores file.');
+    // Pairs over the first three lines: (.9,.8)=1, (.8,.8)=1/2.
+    expect(synth).toContain('AUC 0.7500 (1 real, 2 fake)');
+    const few = await (await capped.request('/runs/run-mirage-0')).text();
+    expect(few.match(/a run page reads at most 1 score files/g)).toHaveLength(3);
   });
 
   it('mirrors the run as JSON and 404s for unknown runs', async () => {

@@ -26,6 +26,8 @@ form.filters label { display: flex; flex-direction: column; font-size: .8rem; }
 td.error { white-space: pre-wrap; text-align: left; color: #b3261e; max-width: 40rem; }
 .muted { color: #6b7280; font-size: .85rem; }
 svg.chart { background: #fff; border: 1px solid #d6dae1; }
+.chart-row { display: flex; gap: 1rem; flex-wrap: wrap; } figure.chart-figure { margin: 0; } figcaption { font-size: .85rem; }
+.chart-error { color: #b3261e; } .chart-note { color: #8a5a00; font-size: .85rem; } h3 { font-size: 1rem; margin-bottom: .3rem; }
 `;
 
 // Sorts the body rows of a table.sortable by the clicked column's data-value (numbers) or text; missing values last.

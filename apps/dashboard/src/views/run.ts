@@ -1,4 +1,6 @@
 import type { RunDetail } from '../queries/run-detail';
+import type { ScoreCharts } from '../queries/score-charts';
+import { scoreChartsBlock } from './charts';
 import { bytes, fixed, percent } from './format';
 import { html } from './html';
 import { emptyState, page } from './layout';
@@ -40,8 +42,15 @@ function checkpointTable(detail: RunDetail) {
 <p class="notes">Download links are signed for this page view and expire after 5 minutes; reload for fresh ones.</p>`;
 }
 
-/** One run: config, loss curves, per-dataset metrics (perturbations as extra rows) and checkpoints. */
-export function runPage(detail: RunDetail): string {
+function scoreChartsSection(detail: RunDetail, charts: Record<number, ScoreCharts>) {
+  if (detail.evalResults.length === 0) return null;
+  return html`<h2>Score distributions</h2>
+<p class="notes">ROC of fake as the positive class and p(fake) histograms, computed from each evaluation's per-image scores file.</p>
+${detail.evalResults.map((r) => scoreChartsBlock(r.id, `${r.dataset} / ${r.perturbation}`, charts[r.id]))}`;
+}
+
+/** One run: config, loss curves, per-dataset metrics (perturbations as extra rows), score charts and checkpoints. */
+export function runPage(detail: RunDetail, scoreCharts: Record<number, ScoreCharts> = {}): string {
   const { run } = detail;
   const chart = lossChart(detail.trainMetrics);
   return page(
@@ -56,6 +65,7 @@ ${run.error ? html`<pre class="error">${run.error}</pre>` : null}
 ${chart ?? emptyState('No training metrics recorded yet.')}
 <h2>Metrics per test dataset</h2>
 ${evalTable(detail)}
+${scoreChartsSection(detail, scoreCharts)}
 <h2>Checkpoints</h2>
 ${checkpointTable(detail)}
 <h2>Resolved config</h2>
