@@ -14,6 +14,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { privateStackEnv, runMirage, type Outcome } from './support/mirage';
+import { syntheticSweepYaml } from './support/synthetic-sweep';
 
 const root = resolve(import.meta.dirname, '../../..');
 const python = join(root, '.venv/bin/python');
@@ -67,26 +68,7 @@ function startGpuWorker(): ChildProcess {
 }
 
 function spec(): string {
-  return `name: durability-sweep
-description: SYNTHETIC durability test
-synthetic: true
-backbone:
-  source: config
-  name_or_path: null
-  config:
-    vision: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, image_size: 32, patch_size: 8 }
-    text: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 32 }
-    projection_dim: 32
-prompt: { n_ctx: 2, ctx_init: null, depth: 1, class_words: { real: real, fake: fake } }
-schedule: { steps: ${STEPS}, warmup_steps: 2, batch_size: 16, grad_clip: 1.0, checkpoint_every: ${CHECKPOINT_EVERY}, eval_batch_size: 64 }
-preprocess: { train: { policy: random_crop, size: 32 }, eval: { policy: center_crop, size: 32 } }
-train: { name: dur-upsampler, split: train }
-eval:
-${EVAL_IDS.map((f) => `  - { name: dur-${f}, split: test, id: ${f} }`).join('\n')}
-seeds: [0]
-sweep: { grid: { method: [mirage, univfd] }, max_concurrent: 2 }
-resources: { task_queue: gpu, device: cpu, precision: fp32, num_workers: 0 }
-`;
+  return syntheticSweepYaml({ name: 'durability-sweep', prefix: 'dur', evalFamilies: EVAL_IDS, steps: STEPS, checkpointEvery: CHECKPOINT_EVERY, seeds: [0] });
 }
 
 beforeAll(async () => {

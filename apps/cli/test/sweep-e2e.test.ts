@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMirage } from './support/mirage';
+import { syntheticSweepYaml } from './support/synthetic-sweep';
 
 const run = promisify(execFile);
 const root = resolve(__dirname, '../../..');
@@ -25,26 +26,7 @@ const gpuLog: string[] = [];
 const mirage = (args: string[]) => runMirage(args, process.env);
 
 function spec(evalFamilies: string[]): string {
-  return `name: e2e-sweep
-description: SYNTHETIC end-to-end test
-synthetic: true
-backbone:
-  source: config
-  name_or_path: null
-  config:
-    vision: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, image_size: 32, patch_size: 8 }
-    text: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 32 }
-    projection_dim: 32
-prompt: { n_ctx: 2, ctx_init: null, depth: 1, class_words: { real: real, fake: fake } }
-schedule: { steps: 12, warmup_steps: 2, batch_size: 16, grad_clip: 1.0, checkpoint_every: 6, eval_batch_size: 64 }
-preprocess: { train: { policy: random_crop, size: 32 }, eval: { policy: center_crop, size: 32 } }
-train: { name: e2e-upsampler, split: train }
-eval:
-${evalFamilies.map((f) => `  - { name: e2e-${f}, split: test, id: ${f} }`).join('\n')}
-seeds: [0, 1]
-sweep: { grid: { method: [mirage, univfd] }, max_concurrent: 2 }
-resources: { task_queue: gpu, device: cpu, precision: fp32, num_workers: 0 }
-`;
+  return syntheticSweepYaml({ name: 'e2e-sweep', prefix: 'e2e', evalFamilies, steps: 12, checkpointEvery: 6, seeds: [0, 1] });
 }
 
 const activityStarts = (name: string) => gpuLog.join('').split('\n').filter((l) => l.includes(`activity ${name} start`)).length;
