@@ -46,8 +46,11 @@ NX_DAEMON=false npx nx run-many -t build lint test --parallel=1 --outputStyle=st
 status="${PIPESTATUS[0]}"
 set -e
 
+# Test counts from vitest ("Tests  43 passed (43)") and pytest ("278 passed in 24s" / "58 passed, 2 skipped in").
+passed="$(sed 's/\x1b\[[0-9;]*m//g' "$run_log" | grep -oE '(Tests +[0-9]+ passed|[0-9]+ passed(,| in))' | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}' || true)"
 if [[ "$status" -eq 0 ]]; then
-  echo "tests: $project_count projects passed"
+  echo "all $project_count projects built, linted and tested"
+  echo "tests: $passed passed, 0 failed"
   exit 0
 fi
 # nx lists each failed task as "- project:target" after its summary.
