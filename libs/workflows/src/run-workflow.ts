@@ -17,16 +17,27 @@ import {
   CancellationScope,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ControlActivities, EvalCell, GpuActivities } from './activity-types';
 
 
-// Control activities run on the workflow's own task queue (the orchestrator's), so tests can use their own queue.
-const control = proxyActivities<ControlActivities>({
+// The short bookkeeping steps run as local activities: the orchestrator worker that runs this workflow also
+// implements them, so they skip the server's task dispatch (schedule, poll, start, complete) and cost one marker
+// event each. They are idempotent Postgres writes, so a retry after a worker crash is safe, and the retry policy
+// is the one they had as normal activities.
+const control = proxyLocalActivities<
+  Pick<ControlActivities, 'beginRun' | 'recordTrainOutput' | 'planEvalCells' | 'recordEvalResult' | 'finishRun'>
+>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
+
+// Short trainings finish before a mirror would report anything; only a training still running after this long
+// gets one (its first poll then lands well within the dashboard's refresh).
+const MIRROR_AFTER = '5 seconds';
 
 const progressMirror = proxyActivities<Pick<ControlActivities, 'mirrorTrainProgress'>>({
   startToCloseTimeout: '30 days',
@@ -86,9 +97,13 @@ async function train(input: RunWorkflowInput): Promise<TrainOutput> {
     code_version: input.code_version,
   };
   // Mirror heartbeats (step, loss, images/s) into Postgres while training runs, for `watch` and the dashboard.
+  // The delay runs inside the mirror's scope, so a training that ends first cancels the timer and no mirror starts.
   const mirror = new CancellationScope();
   const mirroring = mirror
-    .run(() => progressMirror.mirrorTrainProgress({ run_id: input.run_id, workflow_id: workflowInfo().workflowId }))
+    .run(async () => {
+      await sleep(MIRROR_AFTER);
+      await progressMirror.mirrorTrainProgress({ run_id: input.run_id, workflow_id: workflowInfo().workflowId });
+    })
     .catch((err: unknown) => {
       if (!isCancellation(err)) throw err;
     });
