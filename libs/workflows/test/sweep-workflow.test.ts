@@ -39,6 +39,7 @@ class Ledger {
   evalCalls = 0;
   inFlight = 0;
   maxInFlight = 0;
+  mirrorStarts = 0;
   finished = new Map<string, { status: string; error: string | null }>();
   sweeps = new Map<string, string>();
 }
@@ -55,6 +56,7 @@ function controlActivities(ledger: Ledger): ControlActivities {
     },
     async mirrorTrainProgress() {
       // Like the real mirror: heartbeats until the workflow cancels it.
+      ledger.mirrorStarts++;
       const ctx = Context.current();
       for (;;) {
         ctx.heartbeat();
@@ -83,7 +85,8 @@ function gpuActivities(ledger: Ledger) {
       ledger.trainCalls++;
       ledger.inFlight++;
       ledger.maxInFlight = Math.max(ledger.maxInFlight, ledger.inFlight);
-      await new Promise((r) => setTimeout(r, 30));
+      // A long schedule stands for a training that outlasts the progress mirror's 5 s grace period.
+      await new Promise((r) => setTimeout(r, input.config.schedule.steps >= 1000 ? 6500 : 30));
       ledger.inFlight--;
       if (input.config.optimizer.lr > 1) throw ApplicationFailure.nonRetryable('loss became NaN at step 3 (term ce)', 'NonFiniteLossError');
       const checkpoint = { key: `${input.checkpoint_prefix}/step-00000001.safetensors`, sha256: hash(String(input.config.seed % 10)), bytes: 10, step: 1 };
@@ -155,6 +158,13 @@ describe('sweepWorkflow on a real Temporal server', () => {
     expect(withNewColumn.succeeded).toBe(6);
     expect(ledger.trainCalls).toBe(before.train);
     expect(ledger.evalCalls - before.evals).toBe(3); // one new cell per distinct checkpoint
+  });
+
+  it('mirrors progress of a training that outlasts the grace period, and stops the mirror when it ends', async () => {
+    const ledger = new Ledger();
+    const progress = await runSweep({ ...base, schedule: { steps: 1000, warmup_steps: 0, batch_size: 8, grad_clip: 1, checkpoint_every: 100, eval_batch_size: 8 } }, ledger);
+    expect(progress.succeeded).toBe(1);
+    expect(ledger.mirrorStarts).toBe(1);
   });
 
   it('records a non-retryable detector error on the run and fails only that run', async () => {
