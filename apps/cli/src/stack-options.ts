@@ -63,6 +63,6 @@ export function fullStackOptions(env: CliEnv, coreEnv?: Record<string, string>):
   if (!published) return options;
   return {
     ...options,
-    extraServices: workerServices(published, { dashboardPort: env.MIRAGE_DASHBOARD_PORT, logDir: join(options.stateDir, 'logs') }),
+    extraServices: workerServices(published, { dashboardPort: env.MIRAGE_DASHBOARD_PORT }),
   };
 }

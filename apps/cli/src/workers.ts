@@ -7,7 +7,7 @@ import proto from '@temporalio/proto';
 const { TaskQueueType } = proto.temporal.api.enums.v1;
 
 /** The processes that make a stack able to run experiments: the orchestrator, the GPU worker, the dashboard. */
-export function workerServices(stackEnv: Record<string, string>, options: { dashboardPort: number; logDir: string }): ServiceSpec[] {
+export function workerServices(stackEnv: Record<string, string>, options: { dashboardPort: number }): ServiceSpec[] {
   const childEnv = { ...process.env, ...stackEnv };
   const address = stackEnv['TEMPORAL_ADDRESS'] as string;
   const namespace = stackEnv['TEMPORAL_NAMESPACE'] ?? 'default';
