@@ -10,14 +10,8 @@ export {
 export { ArtifactNotFoundError, ChecksumMismatchError, MissingChecksumError, SourceChangedError } from './errors';
 export {
   assertSafeKey,
-  checkpointKey,
-  checkpointsPrefix,
   manifestKey,
-  parseCheckpointStep,
-  runPrefix,
-  scoresKey,
   slugSegment,
-  trainMetricsKey,
   UnsafeKeyError,
 } from './keys';
 export { Sha256Meter, sha256Hex, sha256OfFile } from './sha256-meter';

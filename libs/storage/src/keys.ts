@@ -1,15 +1,12 @@
 /**
- * Stable S3 key layout. Every key is built here so the TypeScript side and the Python worker (which receives keys,
- * never builds them) agree, and so a run's artifacts can be listed by prefix:
+ * Key safety for the artifact store and the dataset-manifest key. Run artifact keys (checkpoints, scores, train
+ * metrics) are laid out by `runKeys` in @mirage/contracts, the one definition the workflows can also import.
  *
- *   runs/<runId>/checkpoints/step-00000050.safetensors
- *   runs/<runId>/scores/<dataset>/<perturbation>.jsonl
- *   runs/<runId>/train-metrics.jsonl
  *   datasets/<name>/<contentHash>.jsonl
  *
  * Segments keep only S3's "safe" characters (letters, digits, `.`, `_`, `-`); any run of other characters becomes
- * one `-`, so `jpeg(quality=75)` is stored as `jpeg-quality-75`. Input containing `..` is rejected outright rather
- * than rewritten, because it signals a path-traversal attempt or a bug upstream.
+ * one `-`. Input containing `..` is rejected outright rather than rewritten, because it signals a path-traversal
+ * attempt or a bug upstream.
  */
 
 /** Thrown when a key or key segment is empty, contains `..`, or is otherwise unusable as an S3 key. */
@@ -26,7 +23,6 @@ export class UnsafeKeyError extends Error {
 }
 
 const UNSAFE_RUN = /[^A-Za-z0-9._-]+/g;
-const MAX_STEP = 99_999_999;
 
 /** Turns one user-supplied value into a key segment of safe characters; rejects `..`, empty and dot-only results. */
 export function slugSegment(value: string, what = 'segment'): string {
@@ -50,40 +46,6 @@ export function assertSafeKey(key: string): string {
     }
   }
   return key;
-}
-
-/** Prefix of every artifact of one run: `runs/<runId>/`. */
-export function runPrefix(runId: string): string {
-  return `runs/${slugSegment(runId, 'runId')}/`;
-}
-
-/** Prefix under which a run's checkpoints live; list it to find the latest one. */
-export function checkpointsPrefix(runId: string): string {
-  return `${runPrefix(runId)}checkpoints/`;
-}
-
-/** `runs/<runId>/checkpoints/step-<8-digit step>.safetensors`; zero-padding makes lexical order equal step order. */
-export function checkpointKey(runId: string, step: number): string {
-  if (!Number.isInteger(step) || step < 0 || step > MAX_STEP) {
-    throw new UnsafeKeyError('step', String(step), `must be an integer in [0, ${MAX_STEP}]`);
-  }
-  return `${checkpointsPrefix(runId)}step-${String(step).padStart(8, '0')}.safetensors`;
-}
-
-/** The step encoded in a checkpoint key built by checkpointKey, or null for any other key. */
-export function parseCheckpointStep(key: string): number | null {
-  const match = /^runs\/[A-Za-z0-9._-]+\/checkpoints\/step-(\d{8})\.safetensors$/.exec(key);
-  return match ? Number(match[1]) : null;
-}
-
-/** `runs/<runId>/scores/<dataset>/<perturbation slug>.jsonl`: per-image scores of one evaluation cell. */
-export function scoresKey(runId: string, dataset: string, perturbationId: string): string {
-  return `${runPrefix(runId)}scores/${slugSegment(dataset, 'dataset')}/${slugSegment(perturbationId, 'perturbation')}.jsonl`;
-}
-
-/** `runs/<runId>/train-metrics.jsonl`: the full training curve as JSON lines. */
-export function trainMetricsKey(runId: string): string {
-  return `${runPrefix(runId)}train-metrics.jsonl`;
 }
 
 /** `datasets/<name>/<contentHash>.jsonl`: a manifest is addressed by its content, so versions never overwrite. */
