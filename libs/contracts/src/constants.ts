@@ -16,7 +16,6 @@ export const ACTIVITY_NAMES = {
 export const WORKFLOW_NAMES = {
   sweep: 'sweepWorkflow',
   run: 'runWorkflow',
-  evalMatrix: 'evalMatrixWorkflow',
 } as const;
 
 /** Error types the detector raises that must not be retried (bad config, missing data, NaN loss, OOM). */
