@@ -16,10 +16,8 @@ from mirage_detector.data.perturbations import Perturbation, create_perturbation
 from mirage_detector.data.records import LABEL_NAMES
 from mirage_detector.engine import EvalResult, evaluate
 from mirage_detector.metrics import binary_metrics
-from temporalio.exceptions import ApplicationError, CancelledError
 
-from mirage_gpu_worker.contracts import ContractViolation, validate_contract
-from mirage_gpu_worker.failures import contract_failure, data_failure, detector_failure, validate_output
+from mirage_gpu_worker.failures import data_failure, typed_failures, validate_input, validate_output
 from mirage_gpu_worker.heartbeat import HeartbeatPulse
 from mirage_gpu_worker.manifests import load_selected_records
 from mirage_gpu_worker.worker_context import WorkerContext
@@ -29,20 +27,9 @@ DEFAULT_THRESHOLD = 0.5
 
 def run_evaluate(context: WorkerContext, payload: Any) -> dict[str, Any]:
     """Validate an EvaluateInput, score the cell, write the scores file and return an EvaluateOutput."""
-    try:
-        validate_contract("EvaluateInput", payload)
-    except ContractViolation as error:
-        raise contract_failure(error) from None
-    try:
-        with HeartbeatPulse():
-            return _evaluate_cell(context, payload)
-    except (ApplicationError, CancelledError):
-        raise
-    except Exception as error:
-        failure = detector_failure(error)
-        if failure is not None:
-            raise failure from error
-        raise
+    validate_input("EvaluateInput", payload)
+    with typed_failures(), HeartbeatPulse():
+        return _evaluate_cell(context, payload)
 
 
 def _guarded(what: str, error: Exception) -> BaseException:

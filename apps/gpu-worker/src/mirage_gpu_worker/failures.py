@@ -8,11 +8,14 @@ process) stays retryable.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from mirage_detector.data.loading import MissingOpenerError
 from mirage_detector.data.perturbations import PerturbationSpecError
 from mirage_detector.data.records import ManifestError
 from mirage_detector.errors import DetectorError
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, CancelledError
 
 from mirage_gpu_worker.contracts import ContractViolation, validate_contract
 from mirage_gpu_worker.s3 import IntegrityError, ObjectNotFoundError
@@ -60,3 +63,26 @@ def detector_failure(error: BaseException) -> ApplicationError | None:
     if isinstance(error, DetectorError):
         return non_retryable(type(error).__name__, str(error))
     return None
+
+
+def validate_input(name: str, payload: object) -> None:
+    """An activity input that breaks its contract fails non-retryably, naming each offending field."""
+    try:
+        validate_contract(name, payload)
+    except ContractViolation as error:
+        raise contract_failure(error) from None
+
+
+@contextmanager
+def typed_failures() -> Iterator[None]:
+    """Around an activity's work: Temporal failures pass through, detector errors become typed non-retryable
+    failures, anything else stays retryable."""
+    try:
+        yield
+    except (ApplicationError, CancelledError):
+        raise
+    except Exception as error:
+        failure = detector_failure(error)
+        if failure is not None:
+            raise failure from error
+        raise

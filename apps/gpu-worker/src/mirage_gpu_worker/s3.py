@@ -134,24 +134,23 @@ class ArtifactStore:
         )
         return StoredObject(bucket, key, digest, Path(path).stat().st_size)
 
-    def stored_sha256(self, bucket: str, key: str) -> str | None:
-        """The sha256 user metadata of an object (None when it has none); ObjectNotFoundError if absent."""
+    def _head(self, bucket: str, key: str) -> dict[str, Any]:
         try:
-            head = self.client.head_object(Bucket=bucket, Key=key)
+            head: dict[str, Any] = self.client.head_object(Bucket=bucket, Key=key)
         except ClientError as error:
             if _is_missing(error):
                 raise ObjectNotFoundError(bucket, key) from None
             raise
-        return head.get("Metadata", {}).get(SHA256_METADATA_KEY)
+        return head
+
+    def stored_sha256(self, bucket: str, key: str) -> str | None:
+        """The sha256 user metadata of an object (None when it has none); ObjectNotFoundError if absent."""
+        tagged: str | None = self._head(bucket, key).get("Metadata", {}).get(SHA256_METADATA_KEY)
+        return tagged
 
     def describe(self, bucket: str, key: str) -> StoredObject:
         """Size and tagged sha256 of an object; IntegrityError when it carries no sha256 tag."""
-        try:
-            head = self.client.head_object(Bucket=bucket, Key=key)
-        except ClientError as error:
-            if _is_missing(error):
-                raise ObjectNotFoundError(bucket, key) from None
-            raise
+        head = self._head(bucket, key)
         tagged = head.get("Metadata", {}).get(SHA256_METADATA_KEY)
         if tagged is None:
             raise IntegrityError(bucket, key, "a sha256 metadata tag", "none", "object metadata")

@@ -22,14 +22,14 @@ from mirage_detector.metrics import calibrate_threshold
 from temporalio import activity
 from temporalio.exceptions import ApplicationError, CancelledError
 
-from mirage_gpu_worker.contracts import ContractViolation, contract_errors, validate_contract
+from mirage_gpu_worker.contracts import contract_errors, validate_contract
 from mirage_gpu_worker.failures import (
     CODE_VERSION_MISMATCH,
     WORKER_SHUTDOWN,
-    contract_failure,
     data_failure,
-    detector_failure,
     non_retryable,
+    typed_failures,
+    validate_input,
     validate_output,
 )
 from mirage_gpu_worker.heartbeat import HeartbeatPulse
@@ -43,25 +43,15 @@ _METRICS_EVERY = 10
 
 def run_train(context: WorkerContext, payload: Any) -> dict[str, Any]:
     """Validate a TrainInput, train (or resume) and return a TrainOutput; failures are typed for Temporal."""
-    try:
-        validate_contract("TrainInput", payload)
-    except ContractViolation as error:
-        raise contract_failure(error) from None
+    validate_input("TrainInput", payload)
     if payload["code_version"] != context.code_version:
         raise non_retryable(
             CODE_VERSION_MISMATCH,
             f"code_version: the run asks for {payload['code_version']!r} but this worker runs "
             f"{context.code_version!r}; a number must not be attributed to code that did not produce it",
         )
-    try:
+    with typed_failures():
         return TrainAttempt(context, payload).run()
-    except (ApplicationError, CancelledError):
-        raise
-    except Exception as error:
-        failure = detector_failure(error)
-        if failure is not None:
-            raise failure from error
-        raise
 
 
 def _checkpoint_key(prefix: str, step: int) -> str:
