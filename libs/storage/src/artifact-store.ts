@@ -61,11 +61,14 @@ export interface PutOptions {
   contentType?: string;
 }
 
-/** Checksummed access to one S3 bucket; the bucket is created on first use. */
+/** Checksummed access to one S3 bucket; the bucket is created on the first write, never by a read. */
 export interface ArtifactStore {
   /** The bucket this store reads and writes. */
   readonly bucket: string;
-  /** Creates the bucket if it does not exist; every other method calls this once, lazily. */
+  /**
+   * Creates the bucket if it does not exist; the writes call this once, lazily. Reads never create it (a read-only
+   * client such as the dashboard must not change S3): on a missing bucket they behave as on a missing key.
+   */
   ensureBucket(): Promise<void>;
   /** Stores `body` under `key` with its SHA-256 as metadata; multipart above the threshold. */
   put(key: string, body: Buffer | string, options?: PutOptions): Promise<StoredArtifact>;
@@ -176,7 +179,11 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
       source.on('error', (error) => meter.destroy(error));
       const parts = await upload(key, source.pipe(meter), sha256, putOptions.contentType);
       if (meter.digest() !== sha256 || meter.bytes !== expected.bytes) {
+        try {
         await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
         throw new SourceChangedError(path, key);
       }
       return { key, sha256, bytes: meter.bytes, parts };
@@ -184,7 +191,6 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
 
     async get(key) {
       assertSafeKey(key);
-      await ensureBucket();
       const response = await getObject(key);
       const body = Buffer.from(await response.Body!.transformToByteArray());
       const actual = sha256Hex(body);
@@ -194,7 +200,6 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
 
     async getToFile(key, path) {
       assertSafeKey(key);
-      await ensureBucket();
       const response = await getObject(key);
       // Written beside the target and renamed only once verified, so `path` never holds unverified bytes.
       const partial = `${path}.partial-${randomBytes(4).toString('hex')}`;
@@ -213,7 +218,6 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
 
     async stat(key) {
       assertSafeKey(key);
-      await ensureBucket();
       try {
         const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
         return { bytes: head.ContentLength ?? 0, sha256: head.Metadata?.sha256 ?? null, lastModified: head.LastModified ?? new Date(0) };
@@ -224,10 +228,14 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
     },
 
     async list(prefix) {
-      await ensureBucket();
       const keys: string[] = [];
-      for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix })) {
-        for (const object of page.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key);
+      try {
+        for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix })) {
+          for (const object of page.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key);
+        }
+      } catch (error) {
+        if (isNotFound(error)) return []; // no bucket yet: nothing was ever written
+        throw error;
       }
       return keys.sort();
     },
@@ -237,14 +245,16 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
       if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_PRESIGN_TTL_SECONDS) {
         throw new RangeError(`presignGet: ttlSeconds must be an integer in [1, ${MAX_PRESIGN_TTL_SECONDS}], got ${ttlSeconds}`);
       }
-      await ensureBucket();
       return getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: ttlSeconds });
     },
 
     async delete(key) {
       assertSafeKey(key);
-      await ensureBucket();
-      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      try {
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
     },
 
     close() {

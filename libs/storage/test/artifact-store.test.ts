@@ -52,11 +52,16 @@ async function writeRandomFile(path: string, bytes: number): Promise<void> {
 }
 
 describe('artifact store', () => {
-  it('creates its bucket on first use', async () => {
-    await expect(raw.send(new HeadBucketCommand({ Bucket: options.bucket }))).rejects.toMatchObject({
-      $metadata: { httpStatusCode: 404 },
-    });
+  it('creates its bucket on the first write, and reads never create it', async () => {
+    const missing = () => expect(raw.send(new HeadBucketCommand({ Bucket: options.bucket }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
+    await missing();
     expect(await store.stat('runs/none/x.bin')).toBeNull();
+    expect(await store.list('runs/')).toEqual([]);
+    await expect(store.get('runs/none/x.bin')).rejects.toBeInstanceOf(ArtifactNotFoundError);
+    expect(await store.presignGet('runs/none/x.bin')).toMatch(/^http/);
+    await store.delete('runs/none/x.bin');
+    await missing();
+    await store.put('runs/first/write.txt', 'x');
     await expect(raw.send(new HeadBucketCommand({ Bucket: options.bucket }))).resolves.toBeDefined();
   });
 
