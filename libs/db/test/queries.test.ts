@@ -9,6 +9,7 @@ import {
   evalResults,
   experiments,
   findEvalResultByCacheKey,
+  listCachedEvalCells,
   getDataset,
   getLatestCheckpoint,
   getRun,
@@ -231,6 +232,9 @@ describe('evaluation results', () => {
     expect((await findEvalResultByCacheKey(handle.db, key))?.runId).toBe('run-a');
     expect(await findEvalResultByCacheKey(handle.db, { ...key, perturbation: 'jpeg(quality=75)' })).toBeNull();
     expect(await findEvalResultByCacheKey(handle.db, { ...key, codeVersion: 'code-2' })).toBeNull();
+    const { manifestHash: _m, perturbation: _p, ...checkpointKey } = key;
+    expect(await listCachedEvalCells(handle.db, checkpointKey)).toEqual([{ manifestHash: key.manifestHash, perturbation: key.perturbation }]);
+    expect(await listCachedEvalCells(handle.db, { ...checkpointKey, preprocessHash: 'other' })).toEqual([]);
   });
 
   it('filters by sweep, experiment, dataset and perturbation', async () => {

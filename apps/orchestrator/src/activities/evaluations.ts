@@ -1,6 +1,6 @@
 import { EvaluateOutput } from '@mirage/contracts';
-import { findEvalResultByCacheKey, upsertEvalResult } from '@mirage/db';
-import type { ControlActivities, EvalCell } from '@mirage/workflows';
+import { listCachedEvalCells, upsertEvalResult } from '@mirage/db';
+import type { ControlActivities } from '@mirage/workflows';
 import type { ActivityDeps } from './deps';
 
 // `acc` is always at the fixed 0.5 threshold; the calibrated accuracy has its own column (acc_calibrated).
@@ -10,17 +10,9 @@ const FIXED_POLICY = 'fixed';
 export function evaluationActivities({ db }: ActivityDeps): Pick<ControlActivities, 'planEvalCells' | 'recordEvalResult'> {
   return {
     async planEvalCells({ checkpoint, preprocess_hash, code_version, cells }) {
-      const missing: EvalCell[] = [];
-      for (const cell of cells) {
-        const hit = await findEvalResultByCacheKey(db, {
-          checkpointSha256: checkpoint.sha256,
-          manifestHash: cell.manifest_hash,
-          perturbation: cell.perturbation_id,
-          preprocessHash: preprocess_hash,
-          codeVersion: code_version,
-        });
-        if (!hit) missing.push(cell);
-      }
+      const cached = await listCachedEvalCells(db, { checkpointSha256: checkpoint.sha256, preprocessHash: preprocess_hash, codeVersion: code_version });
+      const done = new Set(cached.map((c) => `${c.manifestHash}|${c.perturbation}`));
+      const missing = cells.filter((cell) => !done.has(`${cell.manifest_hash}|${cell.perturbation_id}`));
       return { missing, reused: cells.length - missing.length };
     },
 

@@ -107,6 +107,26 @@ export async function findEvalResultByCacheKey(db: Db, key: EvalCacheKey): Promi
   return row ?? null;
 }
 
+/**
+ * The (manifest hash, perturbation) pairs already evaluated for one checkpoint, preprocessing and code version:
+ * the evaluation cache of a whole run in one query.
+ */
+export async function listCachedEvalCells(
+  db: Db,
+  key: Pick<EvalCacheKey, 'checkpointSha256' | 'preprocessHash' | 'codeVersion'>,
+): Promise<Pick<EvalResult, 'manifestHash' | 'perturbation'>[]> {
+  return db
+    .select({ manifestHash: evalResults.manifestHash, perturbation: evalResults.perturbation })
+    .from(evalResults)
+    .where(
+      and(
+        eq(evalResults.checkpointSha256, key.checkpointSha256),
+        eq(evalResults.preprocessHash, key.preprocessHash),
+        eq(evalResults.codeVersion, key.codeVersion),
+      ),
+    );
+}
+
 /** Evaluation results matching every given filter, ordered by (run, dataset, perturbation). */
 export async function listEvalResults(db: Db, filter: EvalResultFilter = {}): Promise<EvalResult[]> {
   const conditions: SQL[] = [];
