@@ -4,6 +4,7 @@ import { dataCommand } from './commands/data';
 import { demoCommand } from './commands/demo';
 import { downCommand } from './commands/down';
 import { launchCommand } from './commands/launch';
+import { planCommand } from './commands/plan';
 import { tableCommand } from './commands/table';
 import { watchCommand } from './commands/watch';
 import { statusCommand } from './commands/status';
@@ -20,6 +21,7 @@ export function createProgram(): Command {
   program.addCommand(downCommand());
   program.addCommand(statusCommand());
   program.addCommand(dataCommand());
+  program.addCommand(planCommand());
   program.addCommand(launchCommand());
   program.addCommand(watchCommand());
   program.addCommand(cancelCommand());

@@ -1,8 +1,8 @@
 // `mirage table --check` against a COMMITTED expected table rendered from a fixed set of rows: the same rows must
 // always regenerate the same bytes, and a difference must fail with a diff.
 import { join } from 'node:path';
-import { hashValue, planSweepRuns } from '@mirage/contracts';
-import { createDb, runMigrations, upsertDataset, upsertEvalResult, upsertExperiment, upsertRun, upsertSweep } from '@mirage/db';
+import { canonicalJson, hashValue, planSweepRuns, toSelection } from '@mirage/contracts';
+import { createDb, recordDatasetSelection, runMigrations, upsertDataset, upsertEvalResult, upsertExperiment, upsertRun, upsertSweep } from '@mirage/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMirage } from './support/mirage';
 import { loadExperiment } from '../src/experiments/load-experiment';
@@ -29,6 +29,10 @@ beforeAll(async () => {
   await manifest('fixture-train', '1');
   await manifest('fixture-a', '2');
   await manifest('fixture-b', '3');
+  // What a launch records: the table finds the runs through the train selection's hash, reading no manifest.
+  await recordDatasetSelection(db, {
+    selectionHash: hash('1'), contentHash: hash('1'), selection: canonicalJson(toSelection(spec.train)), selectionKey: `selections/${hash('1')}.jsonl`, nReal: 2, nFake: 2,
+  });
   await upsertExperiment(db, { name: spec.name, spec: spec as unknown as Record<string, unknown>, specHash: hashValue(spec), filePath: null });
   await upsertSweep(db, { id: 'sweep-table-fixture', experiment: spec.name, specHash: hashValue(spec), status: 'succeeded', totalRuns: 4 });
   const runs = planSweepRuns(spec, { trainHash: hash('1'), valHash: null }, CODE_VERSION);

@@ -49,9 +49,13 @@ const metricsKey = `bench/${stamp}/train-metrics.jsonl`;
 const manifest = (dataset: string): ManifestRef => ({
   dataset,
   version: '1',
-  key: `bench/${stamp}/${dataset}.jsonl`,
   content_hash: sha256Hex(`${stamp}/${dataset}`),
-  selection: { split: null, generators: null, max_images: null },
+  selection: { split: null, generators: null, classes: null, max_images: null, sample_seed: null },
+  key: `bench/${stamp}/${dataset}.jsonl`,
+  selection_hash: sha256Hex(`${stamp}/${dataset}/all`),
+  root: '/bench',
+  n_real: 1,
+  n_fake: 1,
 });
 
 // The Temporal server's CPU share, when its pid is known: TEMPORAL_PID, else the pid file `mirage up` wrote.

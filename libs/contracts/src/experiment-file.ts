@@ -41,6 +41,11 @@ export function validateExperiment(value: unknown, text: string, file: string): 
   return result.data;
 }
 
+/** Line and column of a field of an experiment file (of its nearest existing parent when it is missing). */
+export function locateInExperiment(text: string, file: string, path: readonly PropertyKey[]): { line: number; column: number } {
+  return parseYamlWithLocations(text, file).locate(path);
+}
+
 type Locate = (path: readonly PropertyKey[]) => { line: number; column: number };
 
 function parseYamlWithLocations(text: string, file: string): { value: unknown; locate: Locate } {

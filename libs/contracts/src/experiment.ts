@@ -22,7 +22,9 @@ export const DatasetRefSpec = z.strictObject({
   version: z.string().min(1).optional(),
   split: z.enum(SPLITS).optional(),
   generators: z.array(z.string().min(1)).min(1).optional(),
+  classes: z.array(z.string().min(1)).min(1).optional(),
   max_images: z.number().int().positive().optional(),
+  sample_seed: z.number().int().min(0).optional(),
 });
 export type DatasetRefSpec = z.infer<typeof DatasetRefSpec>;
 
@@ -50,6 +52,17 @@ export const SweepSpec = z.strictObject({
     .optional(),
   max_concurrent: z.number().int().positive().default(2),
 });
+
+/**
+ * Settings one method trains with whatever the sweep point, so each baseline keeps its published optimizer and batch
+ * size in a sweep over `method` (UnivFD: Adam, lr 1e-4, batch 256). A path the sweep grid sets explicitly wins.
+ */
+export const MethodOverrides = z.strictObject({
+  optimizer: OptimizerConfig.partial().optional(),
+  schedule: ScheduleConfig.partial().optional(),
+  augment: AugmentConfig.partial().optional(),
+});
+export type MethodOverrides = z.infer<typeof MethodOverrides>;
 
 /** A number a paper reports, for reproduced-minus-reported deltas. */
 export const ReportedResultSpec = z.strictObject({
@@ -83,14 +96,16 @@ export const ExperimentSpec = z.strictObject({
   preprocess: PreprocessConfig.default({
     train: { policy: 'random_crop', size: 224 },
     eval: { policy: 'clip_resize', size: 224 },
+    small_images: 'pad',
   }),
-  augment: AugmentConfig.default({ jpeg: { p: 0, quality: [30, 100] }, blur: { p: 0, sigma: [0, 3] } }),
+  augment: AugmentConfig.default({ jpeg: { p: 0, quality: [30, 100] }, blur: { p: 0, sigma: [0, 3] }, flip: { p: 0 } }),
   train: DatasetRefSpec,
   val: DatasetRefSpec.optional(),
   eval: z.array(EvalTargetSpec).min(1),
   perturbations: z.array(Perturbation).min(1).default([{ name: 'none' }]),
   seeds: z.array(z.number().int().min(0)).min(1).default([0]),
   sweep: SweepSpec.default({ grid: {}, max_concurrent: 2 }),
+  method_overrides: z.partialRecord(z.enum(METHODS), MethodOverrides).default({}),
   resources: z
     .strictObject({
       task_queue: z.string().min(1).default('gpu'),
@@ -112,5 +127,11 @@ export function evalTargetId(target: EvalTargetSpec): string {
 
 /** The selection part of a dataset reference, with explicit nulls as the contracts require. */
 export function toSelection(ref: DatasetRefSpec): z.infer<typeof DatasetSelection> {
-  return { split: ref.split ?? null, generators: ref.generators ?? null, max_images: ref.max_images ?? null };
+  return {
+    split: ref.split ?? null,
+    generators: ref.generators ?? null,
+    classes: ref.classes ?? null,
+    max_images: ref.max_images ?? null,
+    sample_seed: ref.sample_seed ?? null,
+  };
 }

@@ -2,14 +2,16 @@ import { hashValue } from './hash';
 import type { RunConfig } from './run-config';
 
 /**
- * Run identity: the resolved config (seed included), the train/val manifest hashes and the code version.
- * Evaluation manifests are deliberately NOT part of it: adding a test generator must not retrain anything;
- * evaluation cells are cached by their own key (see evalCacheKey).
+ * Run identity: the resolved config (seed included), the train and val selections and the code version. A
+ * selection is named by the sha256 of its selected records (ManifestRef.selection_hash), so it covers the dataset,
+ * split, generators, classes, max_images and sampling seed, and not where the images are mounted. Evaluation
+ * choices are deliberately NOT part of it: adding a test column must not retrain anything; evaluation cells have
+ * their own key (the checkpoint's sha256 and the column's selection_hash).
  */
 export function runId(input: {
   config: RunConfig;
-  trainManifestHash: string;
-  valManifestHash: string | null;
+  trainSelectionHash: string;
+  valSelectionHash: string | null;
   codeVersion: string;
 }): string {
   return `run-${hashValue(input).slice(0, 24)}`;

@@ -74,15 +74,30 @@ const PreprocessPolicy = z.strictObject({
   size: positiveInt,
 });
 
+/**
+ * What a crop policy does to an image smaller than the crop: `pad` (the default) keeps its pixels as they are and
+ * zero-pads it to the crop size (no resampling trace is added, which a forensic detector could learn); `resize_up`
+ * scales its short side up to the crop size first (bicubic), so the input is all image content. `clip_resize`
+ * always resizes and ignores this. `mirage plan` warns when a column holds images smaller than the crop.
+ */
+export const SmallImagePolicy = z.enum(['resize_up', 'pad']);
+
 export const PreprocessConfig = z.strictObject({
   train: PreprocessPolicy,
   eval: z.strictObject({ policy: z.enum(['clip_resize', 'center_crop']), size: positiveInt }),
+  small_images: SmallImagePolicy.default('pad'),
 });
 
 /** Training-time augmentation; evaluation perturbations are separate (see Perturbation). */
+/**
+ * Training-time augmentation; evaluation perturbations are separate (see Perturbation). Blur and JPEG are drawn
+ * independently with their own probabilities, as CNNDetection / UnivFD train (their "Blur+JPEG (0.5)" setting is
+ * p 0.5 each, sigma [0, 3], quality [30, 100]); `flip` is a horizontal flip with probability `p`.
+ */
 export const AugmentConfig = z.strictObject({
   jpeg: z.strictObject({ p: unitInterval, quality: range(1, 100) }),
   blur: z.strictObject({ p: unitInterval, sigma: range(0, 50) }),
+  flip: z.strictObject({ p: unitInterval }).default({ p: 0 }),
 });
 
 export const METHODS = ['mirage', 'maple', 'coop', 'univfd'] as const;

@@ -15,9 +15,15 @@ export interface PlannedRun {
   config: RunConfig;
 }
 
-/** A sweep that resolves to an invalid RunConfig; names the sweep point and the config path. */
+/**
+ * A sweep that resolves to an invalid RunConfig; names the sweep point and the config path. `field` is the
+ * experiment-file path of the sweep entry at fault (`sweep.grid.optimizer.lrr`) when one is.
+ */
 export class SweepExpansionError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly field: readonly string[] | null = null,
+  ) {
     super(message);
     this.name = 'SweepExpansionError';
   }
@@ -54,24 +60,52 @@ export function expandSweep(spec: ExperimentSpec): PlannedRun[] {
   for (const overrides of points) {
     for (const seed of spec.seeds) {
       const raw = structuredCloneJson(baseRunConfig(spec, seed));
-      for (const [path, value] of Object.entries(overrides)) setPath(raw, path, value);
+      for (const [path, value] of Object.entries(overrides)) {
+        try {
+          setPath(raw, path, value);
+        } catch (err) {
+          const where = path in spec.sweep.grid ? ['sweep', 'grid', path] : ['sweep', 'random', 'space', path];
+          throw new SweepExpansionError(`${where.join('.')}: ${(err as Error).message}`, where);
+        }
+      }
       // Sweeping over `method` compares methods, each with its own objective: the baselines are defined by
       // cross-entropy, MiraGe by its loss. An explicit `loss.name` in the sweep wins.
       if ('method' in overrides && !('loss.name' in overrides)) {
         (raw['loss'] as Record<string, unknown>)['name'] = METHOD_LOSS[overrides['method'] as keyof typeof METHOD_LOSS] ?? 'ce';
       }
+      applyMethodOverrides(raw, spec, overrides);
       const parsed = RunConfig.safeParse(raw);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const where = issue ? issue.path.map(String).join('.') : '';
+        const swept = where in spec.sweep.grid ? ['sweep', 'grid', where] : null;
         throw new SweepExpansionError(
           `sweep point ${JSON.stringify(overrides)} (seed ${seed}) gives an invalid run config at ${where}: ${issue?.message}`,
+          swept,
         );
       }
       runs.push({ index: runs.length, overrides, config: parsed.data });
     }
   }
   return runs;
+}
+
+// A method's own settings (ExperimentSpec.method_overrides) apply under every sweep point of that method; a path the
+// sweep point sets itself is left as the point set it.
+function applyMethodOverrides(raw: Record<string, unknown>, spec: ExperimentSpec, overrides: Record<string, SweepValue>): void {
+  const own = spec.method_overrides[raw['method'] as keyof ExperimentSpec['method_overrides']];
+  if (!own) return;
+  for (const [path, value] of flattenPaths(own as Record<string, unknown>)) {
+    if (!(path in overrides)) setPath(raw, path, value);
+  }
+}
+
+function flattenPaths(value: Record<string, unknown>, prefix = ''): [string, unknown][] {
+  return Object.entries(value).flatMap(([key, child]) => {
+    const path = prefix ? `${prefix}.${key}` : key;
+    const nested = child !== null && typeof child === 'object' && !Array.isArray(child);
+    return nested ? flattenPaths(child as Record<string, unknown>, path) : [[path, child] as [string, unknown]];
+  });
 }
 
 function cartesian(grid: Record<string, SweepValue[]>): Record<string, SweepValue>[] {
@@ -138,16 +172,16 @@ export interface IdentifiedRun extends PlannedRun {
 }
 
 /**
- * Every run of a spec with its run id, given the train/val manifest hashes and the code version: what the sweep
+ * Every run of a spec with its run id, given the train/val selection hashes and the code version: what the sweep
  * workflow starts, what recordSweepStart records, and exactly the rows a table of this spec shows.
  */
 export function planSweepRuns(
   spec: ExperimentSpec,
-  manifests: { trainHash: string; valHash: string | null },
+  selections: { trainHash: string; valHash: string | null },
   codeVersion: string,
 ): IdentifiedRun[] {
   return expandSweep(spec).map((run) => ({
     ...run,
-    run_id: runId({ config: run.config, trainManifestHash: manifests.trainHash, valManifestHash: manifests.valHash, codeVersion }),
+    run_id: runId({ config: run.config, trainSelectionHash: selections.trainHash, valSelectionHash: selections.valHash, codeVersion }),
   }));
 }

@@ -16,6 +16,11 @@ export const ResolvedDatasets = z.strictObject({
 });
 export type ResolvedDatasets = z.infer<typeof ResolvedDatasets>;
 
+/** The train and val selection hashes a run id is computed from. */
+export function trainSelections(datasets: ResolvedDatasets): { trainHash: string; valHash: string | null } {
+  return { trainHash: datasets.train.selection_hash, valHash: datasets.val?.selection_hash ?? null };
+}
+
 /** Input of the sweep workflow (its id is the sweep id; launching the same spec twice attaches to it). */
 export const SweepWorkflowInput = z.strictObject({
   sweep_id: z.string().min(1),

@@ -49,8 +49,8 @@ describe('expandSweep', () => {
 describe('identities', () => {
   it('run id changes with seed, manifest and code version only', () => {
     const [a, b] = expandSweep(ExperimentSpec.parse({ ...base, seeds: [0, 1] }));
-    const id = (config = a!.config, trainManifestHash = 'h1', codeVersion = 'v1') =>
-      runId({ config, trainManifestHash, valManifestHash: null, codeVersion });
+    const id = (config = a!.config, trainSelectionHash = 'h1', codeVersion = 'v1') =>
+      runId({ config, trainSelectionHash, valSelectionHash: null, codeVersion });
     expect(id()).toBe(id());
     expect(id(b!.config)).not.toBe(id());
     expect(id(a!.config, 'h2')).not.toBe(id());

@@ -5,6 +5,7 @@ export * from './queries/experiments';
 export * from './queries/sweeps';
 export * from './queries/runs';
 export * from './queries/datasets';
+export * from './queries/dataset-selections';
 export * from './queries/checkpoints';
 export * from './queries/train-metrics';
 export * from './queries/eval-results';

@@ -7,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from './test-database';
 
 const TABLES = [
   'checkpoints',
+  'dataset_selections',
   'datasets',
   'eval_results',
   'experiments',

@@ -4,7 +4,6 @@ import {
   checkpoints,
   createDb,
   DatasetVersionConflictError,
-  EvalCacheKeyConflictError,
   datasets,
   evalResults,
   experiments,
@@ -210,14 +209,13 @@ describe('evaluation results', () => {
     expect(await listEvalResults(handle.db, { runId: 'run-a', dataset: 'midjourney' })).toHaveLength(1);
   });
 
-  it('the evaluation cache key is unique across runs', async () => {
-    const cached = evalResult('run-a', 'midjourney');
-    const duplicate = { ...evalResult('run-b', 'midjourney'), checkpointSha256: cached.checkpointSha256 };
-    const error = await upsertEvalResult(handle.db, duplicate).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(EvalCacheKeyConflictError);
-    expect((error as EvalCacheKeyConflictError).existing?.runId).toBe('run-a');
-    expect((error as Error).message).toMatch(/cache key of run run-b, dataset midjourney.*recorded for run run-a/);
-    expect(await listEvalResults(handle.db, { runId: 'run-b' })).toEqual([]);
+  it('the same cache key may be held by two column ids (a renamed column gets a copy, not an error)', async () => {
+    const [cached] = await listEvalResults(handle.db, { runId: 'run-a', dataset: 'midjourney' });
+    if (!cached) throw new Error('the previous test recorded run-a/midjourney');
+    const copy = await upsertEvalResult(handle.db, { ...evalResult('run-a', 'Midjourney-renamed'), checkpointSha256: cached.checkpointSha256 });
+    expect(copy.id).not.toBe(cached.id);
+    expect((await listEvalResults(handle.db, { runId: 'run-a' })).map((r) => r.dataset).sort()).toEqual(['Midjourney-renamed', 'midjourney']);
+    await handle.db.delete(evalResults).where(eq(evalResults.id, copy.id));
   });
 
   it('finds a result by its cache key, and only by the full key', async () => {
@@ -233,7 +231,9 @@ describe('evaluation results', () => {
     expect(await findEvalResultByCacheKey(handle.db, { ...key, perturbation: 'jpeg(quality=75)' })).toBeNull();
     expect(await findEvalResultByCacheKey(handle.db, { ...key, codeVersion: 'code-2' })).toBeNull();
     const { manifestHash: _m, perturbation: _p, ...checkpointKey } = key;
-    expect(await listCachedEvalCells(handle.db, checkpointKey)).toEqual([{ manifestHash: key.manifestHash, perturbation: key.perturbation }]);
+    expect((await listCachedEvalCells(handle.db, checkpointKey)).map((r) => [r.runId, r.manifestHash, r.perturbation])).toEqual([
+      ['run-a', key.manifestHash, key.perturbation],
+    ]);
     expect(await listCachedEvalCells(handle.db, { ...checkpointKey, preprocessHash: 'other' })).toEqual([]);
   });
 

@@ -11,6 +11,7 @@ export { ArtifactNotFoundError, ChecksumMismatchError, MissingChecksumError, Sou
 export {
   assertSafeKey,
   manifestKey,
+  selectionKey,
   slugSegment,
   UnsafeKeyError,
 } from './keys';

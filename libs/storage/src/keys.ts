@@ -3,6 +3,7 @@
  * metrics) are laid out by `runKeys` in @mirage/contracts, the one definition the workflows can also import.
  *
  *   datasets/<name>/<contentHash>.jsonl
+ *   selections/<selectionHash>.jsonl
  *
  * Segments keep only S3's "safe" characters (letters, digits, `.`, `_`, `-`); any run of other characters becomes
  * one `-`. Input containing `..` is rejected outright rather than rewritten, because it signals a path-traversal
@@ -51,4 +52,9 @@ export function assertSafeKey(key: string): string {
 /** `datasets/<name>/<contentHash>.jsonl`: a manifest is addressed by its content, so versions never overwrite. */
 export function manifestKey(name: string, contentHash: string): string {
   return `datasets/${slugSegment(name, 'dataset name')}/${slugSegment(contentHash, 'contentHash')}.jsonl`;
+}
+
+/** `selections/<selectionHash>.jsonl`: the records one dataset selection picked, addressed by their sha256. */
+export function selectionKey(selectionHash: string): string {
+  return `selections/${slugSegment(selectionHash, 'selectionHash')}.jsonl`;
 }

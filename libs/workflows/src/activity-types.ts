@@ -16,11 +16,14 @@ export interface GpuActivities {
   evaluate(input: EvaluateInput): Promise<EvaluateOutput>;
 }
 
-/** One evaluation cell and the key under which its result is cached across runs and sweeps. */
+/**
+ * One evaluation cell: a column id and perturbation, and the column's selection hash, which (with the checkpoint,
+ * preprocessing and code version) is the key its result is cached under across runs, sweeps and column renames.
+ */
 export interface EvalCell {
   eval_id: string;
   perturbation_id: string;
-  manifest_hash: string;
+  selection_hash: string;
 }
 
 /** TypeScript control-plane activities (Postgres and S3 bookkeeping), created by createActivities(deps). */
@@ -35,13 +38,13 @@ export interface ControlActivities {
     preprocess_hash: string;
     code_version: string;
     cells: EvalCell[];
-  }): Promise<{ missing: EvalCell[]; reused: number }>;
+  }): Promise<{ missing: EvalCell[]; reused: number; copied: number }>;
   recordEvalResult(input: {
     run_id: string;
     checkpoint: CheckpointRef;
     preprocess_hash: string;
     code_version: string;
-    manifest_hash: string;
+    selection_hash: string;
     output: EvaluateOutput;
   }): Promise<void>;
   finishRun(input: { run_id: string; status: 'succeeded' | 'failed' | 'cancelled'; error: string | null }): Promise<void>;

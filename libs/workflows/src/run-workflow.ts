@@ -126,7 +126,7 @@ async function evaluateMissingCells(
     input.perturbations.map((p) => ({
       eval_id: target.id,
       perturbation_id: perturbationId(p),
-      manifest_hash: target.manifest.content_hash,
+      selection_hash: target.manifest.selection_hash,
     })),
   );
   const common = { run_id: input.run_id, checkpoint: trained.checkpoint, preprocess_hash, code_version: input.code_version };
@@ -149,7 +149,7 @@ async function evaluateMissingCells(
         scores_key: runKeys(input.run_id).scores(target.id, cell.perturbation_id),
       };
       const output = await evaluate(evalInput);
-      await control.recordEvalResult({ ...common, manifest_hash: cell.manifest_hash, output });
+      await control.recordEvalResult({ ...common, selection_hash: cell.selection_hash, output });
     }),
   );
   return { evaluated: missing.length, reused };

@@ -1,5 +1,6 @@
 import {
   planSweepRuns,
+  trainSelections,
   type IdentifiedRun,
   type PlannedRun,
   type RunWorkflowResult,
@@ -37,7 +38,7 @@ const RUNS_PER_HISTORY = 200;
 export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepProgress> {
   const planned = planSweepRuns(
     input.spec,
-    { trainHash: input.datasets.train.content_hash, valHash: input.datasets.val?.content_hash ?? null },
+    trainSelections(input.datasets),
     input.code_version,
   );
   const state = {

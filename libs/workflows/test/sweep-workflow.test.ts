@@ -29,7 +29,10 @@ const tiny = {
   text: { hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 64, max_position_embeddings: 32 },
   projection_dim: 32,
 };
-const ref = (dataset: string, h: string) => ({ dataset, version: '1', key: `datasets/${dataset}.jsonl`, content_hash: hash(h), selection: { split: null, generators: null, max_images: null } });
+const ref = (dataset: string, h: string) => ({
+  dataset, version: '1', content_hash: hash(h), selection: { split: null, generators: null, classes: null, max_images: null, sample_seed: null },
+  key: `selections/${hash(h)}.jsonl`, selection_hash: hash(h), root: '/data', n_real: 1, n_fake: 1,
+});
 
 /** In-memory bookkeeping standing in for Postgres, plus counters of what the "GPU" did. */
 class Ledger {
@@ -45,7 +48,7 @@ class Ledger {
 }
 
 function controlActivities(ledger: Ledger): ControlActivities {
-  const key = (ck: string, c: EvalCell) => `${ck}|${c.eval_id}|${c.perturbation_id}|${c.manifest_hash}`;
+  const key = (ck: string, c: EvalCell) => `${ck}|${c.eval_id}|${c.perturbation_id}|${c.selection_hash}`;
   return {
     async recordSweepStart() {},
     async beginRun({ run_id }) {
@@ -65,10 +68,10 @@ function controlActivities(ledger: Ledger): ControlActivities {
     },
     async planEvalCells({ checkpoint, cells }) {
       const missing = cells.filter((c) => !ledger.cells.has(key(checkpoint.sha256, c)));
-      return { missing, reused: cells.length - missing.length };
+      return { missing, reused: cells.length - missing.length, copied: 0 };
     },
-    async recordEvalResult({ checkpoint, manifest_hash, output }) {
-      ledger.cells.add(key(checkpoint.sha256, { eval_id: output.eval_id, perturbation_id: output.perturbation_id, manifest_hash }));
+    async recordEvalResult({ checkpoint, selection_hash, output }) {
+      ledger.cells.add(key(checkpoint.sha256, { eval_id: output.eval_id, perturbation_id: output.perturbation_id, selection_hash }));
     },
     async finishRun({ run_id, status, error }) {
       ledger.finished.set(run_id, { status, error });

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Command } from 'commander';
-import { DatasetManifest, ManifestRecord } from '@mirage/contracts';
+import { z } from 'zod';
+import { DatasetManifest, LAYOUTS as ALL_LAYOUTS } from '@mirage/contracts';
+import { parseManifestLines } from '@mirage/datasets';
 import { manifestKey } from '@mirage/storage';
 import { listDatasets, upsertDataset } from '@mirage/db';
 import { REPO_ROOT } from '@mirage/local-stack';
@@ -14,7 +16,8 @@ import { UserError } from '../errors';
 import { columns } from '../service-lines';
 
 const run = promisify(execFile);
-const LAYOUTS = ['genimage', 'forensynths', 'folder', 'manifest'] as const;
+// `synthetic` names manifests the synthetic benchmark writes; they are registered through the `manifest` layout.
+const LAYOUTS = ALL_LAYOUTS.filter((layout) => layout !== 'synthetic');
 
 interface RegisterFlags {
   layout: string;
@@ -25,12 +28,14 @@ interface RegisterFlags {
   version?: string;
 }
 
-interface ScanSummary {
-  n_images: number;
-  counts: { by_label: Record<string, number>; by_generator: Record<string, number>; by_split: Record<string, number> };
-  skipped: { uri: string; reason: string }[];
-  duplicates_dropped: number;
-}
+/** What the detector's register command prints on stdout. */
+const ScanSummary = z.strictObject({
+  n_images: z.number().int().min(0),
+  counts: DatasetManifest.shape.counts,
+  skipped: z.array(z.strictObject({ uri: z.string(), reason: z.string() })),
+  duplicates_dropped: z.number().int().min(0),
+});
+type ScanSummary = z.infer<typeof ScanSummary>;
 
 /** Scans a dataset with the detector's layouts, stores its manifest in S3 and records it in Postgres. */
 export async function registerDataset(name: string, flags: RegisterFlags): Promise<{ manifest: DatasetManifest; summary: ScanSummary }> {
@@ -46,7 +51,7 @@ export async function registerDataset(name: string, flags: RegisterFlags): Promi
   let bytes: Buffer;
   try {
     const { stdout } = await run(join(REPO_ROOT, '.venv/bin/python'), args, { maxBuffer: 256 * 1024 * 1024 });
-    summary = JSON.parse(stdout) as ScanSummary;
+    summary = ScanSummary.parse(JSON.parse(stdout));
     bytes = readFileSync(out);
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim();
@@ -54,11 +59,11 @@ export async function registerDataset(name: string, flags: RegisterFlags): Promi
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  const lines = bytes.toString('utf8').split('\n').filter(Boolean);
-  lines.forEach((line, i) => {
-    const check = ManifestRecord.safeParse(JSON.parse(line));
-    if (!check.success) throw new UserError(`manifest line ${i + 1} breaks the contract: ${check.error.issues[0]?.path.join('.')}: ${check.error.issues[0]?.message}`);
-  });
+  try {
+    parseManifestLines(bytes.toString('utf8'), `manifest of ${flags.root}`);
+  } catch (error) {
+    throw new UserError(`the scan broke the manifest contract: ${(error as Error).message}`);
+  }
   const contentHash = createHash('sha256').update(bytes).digest('hex');
   const stack = await connectStack();
   try {
@@ -108,6 +113,7 @@ export function dataCommand(): Command {
       console.log(`registered ${manifest.name}@${manifest.version}: ${summary.n_images} images, manifest s3 key ${manifest.key}`);
       console.log(`  by label: ${JSON.stringify(summary.counts.by_label)}  by split: ${JSON.stringify(summary.counts.by_split)}`);
       console.log(`  by generator: ${JSON.stringify(summary.counts.by_generator)}`);
+      if (summary.counts.by_class) console.log(`  by class: ${JSON.stringify(summary.counts.by_class)}`);
       if (summary.duplicates_dropped) console.log(`  ${summary.duplicates_dropped} byte-identical duplicates dropped`);
       if (summary.skipped.length) {
         console.log(`  ${summary.skipped.length} files skipped:`);

@@ -8,7 +8,7 @@ import { UserError } from '../errors';
 import { repoCodeVersion } from '../experiments/code-version-of-repo';
 import { experimentReportedRows, experimentResultRows, experimentTableSpec, plannedRunIds } from '../experiments/experiment-table';
 import { loadExperiment } from '../experiments/load-experiment';
-import { resolveDatasets } from '../experiments/resolve-datasets';
+import { recordedTrainSelections } from '../experiments/resolve-datasets';
 
 const FORMATS = { md: 'md', latex: 'latex', csv: 'csv' } as const;
 
@@ -37,8 +37,7 @@ export async function renderExperimentTable(file: string, flags: TableFlags): Pr
   }
   const db = createDb(stackEnv()['DATABASE_URL'] as string, { maxConnections: 2 });
   try {
-    const datasets = await resolveDatasets(db.db, spec);
-    const runs = plannedRunIds(spec, datasets, flags.codeVersion ?? repoCodeVersion());
+    const runs = plannedRunIds(spec, await recordedTrainSelections(db.db, spec), flags.codeVersion ?? repoCodeVersion());
     const rows = await experimentResultRows(db.db, runs);
     if (rows.length === 0) throw new UserError(`no results recorded yet for ${spec.name} at this code version; run: mirage launch ${file}`);
     const tableSpec = experimentTableSpec(spec, {

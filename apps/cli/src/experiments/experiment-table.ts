@@ -3,14 +3,17 @@ import {
   expandSweep,
   planSweepRuns,
   type ExperimentSpec,
-  type ResolvedDatasets,
 } from '@mirage/contracts';
 import { listEvalResults, type Db } from '@mirage/db';
 import type { ReportedRow, ResultRow, TableSpec } from '@mirage/tables';
 
-/** The run ids an experiment plans for given manifests and code version: exactly the runs its table shows. */
-export function plannedRunIds(spec: ExperimentSpec, datasets: ResolvedDatasets, codeVersion: string): Map<string, { method: string; seed: number }> {
-  const runs = planSweepRuns(spec, { trainHash: datasets.train.content_hash, valHash: datasets.val?.content_hash ?? null }, codeVersion);
+/** The run ids an experiment plans for given train/val selections and code version: exactly the runs its table shows. */
+export function plannedRunIds(
+  spec: ExperimentSpec,
+  selections: { trainHash: string; valHash: string | null },
+  codeVersion: string,
+): Map<string, { method: string; seed: number }> {
+  const runs = planSweepRuns(spec, selections, codeVersion);
   return new Map(runs.map((r) => [r.run_id, { method: r.config.method, seed: r.config.seed }]));
 }
 

@@ -3,11 +3,11 @@ import {
   TASK_QUEUES,
   WORKFLOW_NAMES,
   type ExperimentSpec,
+  type ResolvedDatasets,
   type SweepWorkflowInput,
 } from '@mirage/contracts';
 import { upsertReportedResult, type Db } from '@mirage/db';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { resolveDatasets } from './resolve-datasets';
 
 /** What `launch` did: the sweep id, and whether it started a new execution or attached to a running one. */
 export interface LaunchResult {
@@ -18,7 +18,7 @@ export interface LaunchResult {
 }
 
 /**
- * Starts the sweep workflow whose id is derived from (spec, manifests, code version). Launching the same spec
+ * Starts the sweep workflow whose id is derived from (spec, selections, code version). Launching the same spec
  * twice attaches to the running execution; re-launching a finished sweep starts a new execution whose runs find
  * their trainings and evaluation cells already recorded, so no GPU activity runs.
  */
@@ -26,14 +26,14 @@ export async function launchSweep(options: {
   db: Db;
   temporal: Client;
   spec: ExperimentSpec;
+  datasets: ResolvedDatasets;
   codeVersion: string;
   bucket: string;
 }): Promise<LaunchResult> {
-  const { db, temporal, spec, codeVersion, bucket } = options;
-  const datasets = await resolveDatasets(db, spec);
-  const manifestHashes: Record<string, string> = { train: datasets.train.content_hash };
-  if (datasets.val) manifestHashes['val'] = datasets.val.content_hash;
-  for (const target of datasets.eval) manifestHashes[`eval:${target.id}`] = target.manifest.content_hash;
+  const { db, temporal, spec, datasets, codeVersion, bucket } = options;
+  const manifestHashes: Record<string, string> = { train: datasets.train.selection_hash };
+  if (datasets.val) manifestHashes['val'] = datasets.val.selection_hash;
+  for (const target of datasets.eval) manifestHashes[`eval:${target.id}`] = target.manifest.selection_hash;
   const sweepId = deriveSweepId({ spec, manifestHashes, codeVersion });
   await recordReported(db, spec);
 

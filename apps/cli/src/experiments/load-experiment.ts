@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ExperimentFileError, setPath, validateExperiment, type ExperimentSpec } from '@mirage/contracts';
+import { UserError } from '../errors';
 import { parse as parseYaml, parseDocument } from 'yaml';
 
 /** An experiment file as loaded: the validated spec plus where it came from. */
@@ -26,6 +27,16 @@ export function loadExperiment(file: string, overrides: readonly string[] = []):
   }
   for (const override of overrides) applyOverride(raw, override, file);
   return { spec: validateExperiment(raw, text, file), file, text };
+}
+
+/** loadExperiment for commands: a malformed file becomes a UserError listing every problem by file, line and field. */
+export function loadExperimentOrExplain(file: string, overrides: readonly string[] = []): LoadedExperiment {
+  try {
+    return loadExperiment(file, overrides);
+  } catch (error) {
+    if (error instanceof ExperimentFileError) throw new UserError(`invalid experiment:\n${error.message}`);
+    throw error;
+  }
 }
 
 function applyOverride(target: Record<string, unknown>, override: string, file: string): void {

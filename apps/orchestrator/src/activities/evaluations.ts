@@ -1,22 +1,38 @@
 import { EvaluateOutput } from '@mirage/contracts';
 import { listCachedEvalCells, upsertEvalResult } from '@mirage/db';
-import type { ControlActivities } from '@mirage/workflows';
+import type { ControlActivities, EvalCell } from '@mirage/workflows';
 import type { ActivityDeps } from './deps';
 
 // `acc` is always at the fixed 0.5 threshold; the calibrated accuracy has its own column (acc_calibrated).
 const FIXED_POLICY = 'fixed';
 
-/** The evaluation cache: a cell whose (checkpoint, manifest, perturbation, preprocessing, code) is stored is never recomputed. */
+/**
+ * The evaluation cache: a cell whose (checkpoint, column selection, perturbation, preprocessing, code) is stored is
+ * never recomputed. A hit recorded under another column id or run (a renamed column, two columns selecting the same
+ * images) is copied under this run's column id, so the table finds it by the name the experiment file uses now.
+ */
 export function evaluationActivities({ db }: ActivityDeps): Pick<ControlActivities, 'planEvalCells' | 'recordEvalResult'> {
   return {
-    async planEvalCells({ checkpoint, preprocess_hash, code_version, cells }) {
+    async planEvalCells({ run_id, checkpoint, preprocess_hash, code_version, cells }) {
       const cached = await listCachedEvalCells(db, { checkpointSha256: checkpoint.sha256, preprocessHash: preprocess_hash, codeVersion: code_version });
-      const done = new Set(cached.map((c) => `${c.manifestHash}|${c.perturbation}`));
-      const missing = cells.filter((cell) => !done.has(`${cell.manifest_hash}|${cell.perturbation_id}`));
-      return { missing, reused: cells.length - missing.length };
+      const missing: EvalCell[] = [];
+      let copied = 0;
+      for (const cell of cells) {
+        const hits = cached.filter((r) => r.manifestHash === cell.selection_hash && r.perturbation === cell.perturbation_id);
+        if (hits.length === 0) {
+          missing.push(cell);
+          continue;
+        }
+        if (hits.some((r) => r.runId === run_id && r.dataset === cell.eval_id)) continue;
+        const source = hits.reduce((a, b) => (b.id < a.id ? b : a));
+        const { id: _id, createdAt: _created, updatedAt: _updated, ...fields } = source;
+        await upsertEvalResult(db, { ...fields, runId: run_id, dataset: cell.eval_id });
+        copied++;
+      }
+      return { missing, reused: cells.length - missing.length, copied };
     },
 
-    async recordEvalResult({ run_id, checkpoint, preprocess_hash, code_version, manifest_hash, output }) {
+    async recordEvalResult({ run_id, checkpoint, preprocess_hash, code_version, selection_hash, output }) {
       const o = EvaluateOutput.parse(output);
       await upsertEvalResult(db, {
         runId: run_id,
@@ -36,7 +52,7 @@ export function evaluationActivities({ db }: ActivityDeps): Pick<ControlActiviti
         scoresKey: o.scores_key,
         scoresSha256: o.scores_sha256,
         checkpointSha256: checkpoint.sha256,
-        manifestHash: manifest_hash,
+        manifestHash: selection_hash,
         preprocessHash: preprocess_hash,
         codeVersion: code_version,
       });

@@ -1,5 +1,5 @@
 import { getSweep, setSweepStatus, upsertExperiment, upsertRun, upsertSweep } from '@mirage/db';
-import { hashValue, planSweepRuns } from '@mirage/contracts';
+import { hashValue, planSweepRuns, trainSelections } from '@mirage/contracts';
 import type { ControlActivities } from '@mirage/workflows';
 import type { ActivityDeps } from './deps';
 
@@ -7,7 +7,7 @@ import type { ActivityDeps } from './deps';
 export function sweepActivities({ db }: ActivityDeps): Pick<ControlActivities, 'recordSweepStart' | 'finishSweep'> {
   return {
     async recordSweepStart({ sweep_id, spec, datasets, code_version }) {
-      const runs = planSweepRuns(spec, { trainHash: datasets.train.content_hash, valHash: datasets.val?.content_hash ?? null }, code_version);
+      const runs = planSweepRuns(spec, trainSelections(datasets), code_version);
       await upsertExperiment(db, { name: spec.name, spec: spec as unknown as Record<string, unknown>, specHash: hashValue(spec), filePath: null });
       const existing = await getSweep(db, sweep_id);
       await upsertSweep(db, {

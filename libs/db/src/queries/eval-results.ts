@@ -22,39 +22,12 @@ export interface EvalResultFilter {
   perturbation?: string;
 }
 
-/** Thrown when a result's cache key is already recorded under another (run, dataset, perturbation). */
-export class EvalCacheKeyConflictError extends Error {
-  /** Builds the error naming the rejected triple and the row that already holds the cache key. */
-  constructor(
-    readonly rejected: Pick<EvalResultInput, 'runId' | 'dataset' | 'perturbation'>,
-    readonly existing: EvalResult | null,
-  ) {
-    const holder = existing ? `run ${existing.runId}, dataset ${existing.dataset}` : 'another row';
-    super(
-      `eval_results_cache_key_uq: the evaluation cache key of run ${rejected.runId}, dataset ${rejected.dataset}, ` +
-        `perturbation ${rejected.perturbation} is already recorded for ${holder}; reuse it via findEvalResultByCacheKey`,
-    );
-    this.name = 'EvalCacheKeyConflictError';
-  }
-}
-
-function isCacheKeyViolation(error: unknown): boolean {
-  const cause = (error as { cause?: { code?: string; constraint?: string } }).cause;
-  return cause?.code === '23505' && cause.constraint === 'eval_results_cache_key_uq';
-}
-
 /**
- * Records the result of (run, dataset, perturbation), replacing an earlier one for the same triple. The same cache
- * key under another triple throws EvalCacheKeyConflictError: callers look the cache up first
- * (findEvalResultByCacheKey) instead of evaluating twice.
+ * Records the result of (run, column, perturbation), replacing an earlier one for the same triple. The cache key is
+ * not unique: a copy of a cached result under another column id (a renamed column) is a row of its own.
  */
 export async function upsertEvalResult(db: Db, input: EvalResultInput): Promise<EvalResult> {
-  try {
-    return await insertEvalResult(db, input);
-  } catch (error) {
-    if (!isCacheKeyViolation(error)) throw error;
-    throw new EvalCacheKeyConflictError(input, await findEvalResultByCacheKey(db, input));
-  }
+  return insertEvalResult(db, input);
 }
 
 async function insertEvalResult(db: Db, input: EvalResultInput): Promise<EvalResult> {
@@ -90,7 +63,7 @@ async function insertEvalResult(db: Db, input: EvalResultInput): Promise<EvalRes
   return row!;
 }
 
-/** The result recorded under this evaluation cache key, or null when the evaluation has not been done. */
+/** A result recorded under this evaluation cache key (the oldest), or null when the evaluation has not been done. */
 export async function findEvalResultByCacheKey(db: Db, key: EvalCacheKey): Promise<EvalResult | null> {
   const [row] = await db
     .select()
@@ -103,20 +76,22 @@ export async function findEvalResultByCacheKey(db: Db, key: EvalCacheKey): Promi
         eq(evalResults.preprocessHash, key.preprocessHash),
         eq(evalResults.codeVersion, key.codeVersion),
       ),
-    );
+    )
+    .orderBy(asc(evalResults.id))
+    .limit(1);
   return row ?? null;
 }
 
 /**
- * The (manifest hash, perturbation) pairs already evaluated for one checkpoint, preprocessing and code version:
- * the evaluation cache of a whole run in one query.
+ * Every result already evaluated for one checkpoint, preprocessing and code version, whatever run or column holds
+ * it: the evaluation cache of a whole run in one query.
  */
 export async function listCachedEvalCells(
   db: Db,
   key: Pick<EvalCacheKey, 'checkpointSha256' | 'preprocessHash' | 'codeVersion'>,
-): Promise<Pick<EvalResult, 'manifestHash' | 'perturbation'>[]> {
+): Promise<EvalResult[]> {
   return db
-    .select({ manifestHash: evalResults.manifestHash, perturbation: evalResults.perturbation })
+    .select()
     .from(evalResults)
     .where(
       and(

@@ -6,6 +6,8 @@ export interface DatasetCounts {
   by_label: Record<string, number>;
   by_generator: Record<string, number>;
   by_split: Record<string, number>;
+  /** Per object class, for releases that record one (ForenSynths' LSUN classes). */
+  by_class?: Record<string, number>;
 }
 
 /** A registered dataset version: where its manifest lives and what it contains (content hash of the manifest). */

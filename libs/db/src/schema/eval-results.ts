@@ -3,9 +3,10 @@ import { createdAt, updatedAt } from './columns';
 import { runs } from './runs';
 
 /**
- * Summary metrics of one run on one test dataset under one perturbation.
- * The second unique key is the evaluation cache key: the same checkpoint bytes, manifest, perturbation,
- * preprocessing and code never need evaluating twice.
+ * Summary metrics of one run on one evaluation column (`dataset` holds the column id) under one perturbation.
+ * (checkpoint bytes, the column's selection, perturbation, preprocessing, code) is the evaluation cache key: such a
+ * cell never needs evaluating twice. It is not unique: a renamed column, or two columns selecting the same images,
+ * get a copy of the cached row under their own id instead of a second evaluation.
  */
 export const evalResults = pgTable(
   'eval_results',
@@ -31,6 +32,7 @@ export const evalResults = pgTable(
     scoresKey: text('scores_key').notNull(),
     scoresSha256: text('scores_sha256').notNull(),
     checkpointSha256: text('checkpoint_sha256').notNull(),
+    /** The evaluated column's selection hash (ManifestRef.selection_hash), not the whole dataset's. */
     manifestHash: text('manifest_hash').notNull(),
     preprocessHash: text('preprocess_hash').notNull(),
     codeVersion: text('code_version').notNull(),
@@ -39,7 +41,7 @@ export const evalResults = pgTable(
   },
   (t) => [
     uniqueIndex('eval_results_run_dataset_perturbation_uq').on(t.runId, t.dataset, t.perturbation),
-    uniqueIndex('eval_results_cache_key_uq').on(
+    index('eval_results_cache_key_idx').on(
       t.checkpointSha256,
       t.manifestHash,
       t.perturbation,

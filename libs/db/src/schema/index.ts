@@ -2,6 +2,7 @@ export { experiments } from './experiments';
 export { sweeps } from './sweeps';
 export { runs, RUN_STATUSES, type RunStatus } from './runs';
 export { datasets, type DatasetCounts } from './datasets';
+export { datasetSelections } from './dataset-selections';
 export { checkpoints } from './checkpoints';
 export { trainMetrics } from './train-metrics';
 export { evalResults } from './eval-results';

@@ -1,0 +1,93 @@
+import {
+  formatIssue,
+  locateInExperiment,
+  planSweepRuns,
+  SweepExpansionError,
+  trainSelections,
+  type DatasetSelection,
+  type IdentifiedRun,
+  type SweepValue,
+} from '@mirage/contracts';
+import { checkPlan, type PlanIssue, type PlannedSelection } from '@mirage/datasets';
+import type { Db } from '@mirage/db';
+import type { ArtifactStore } from '@mirage/storage';
+import { UserError } from '../errors';
+import type { LoadedExperiment } from './load-experiment';
+import { resolveExperiment, type ResolvedExperiment } from './resolve-datasets';
+
+/** One resolved selection as a plan prints it. */
+export interface PlanSelectionSummary {
+  id: string;
+  dataset: string;
+  split: DatasetSelection['split'];
+  generators: DatasetSelection['generators'];
+  classes: DatasetSelection['classes'];
+  max_images: DatasetSelection['max_images'];
+  n_real: number;
+  n_fake: number;
+  selection_hash: string;
+}
+
+/** What `mirage plan --json` prints: every run and column, and what the checks found. */
+export interface ExperimentPlan {
+  experiment: string;
+  file: string;
+  code_version: string;
+  runs: { index: number; method: string; seed: number; run_id: string; overrides: Record<string, SweepValue> }[];
+  train: PlanSelectionSummary;
+  val: PlanSelectionSummary | null;
+  columns: PlanSelectionSummary[];
+  errors: PlanIssue[];
+  warnings: PlanIssue[];
+}
+
+/**
+ * Resolves every selection of an experiment and expands its sweep without starting anything, then checks the plan.
+ * `launch` runs exactly this before it starts a workflow.
+ */
+export async function planExperiment(
+  deps: { db: Db; store: ArtifactStore },
+  loaded: LoadedExperiment,
+  codeVersion: string,
+): Promise<{ plan: ExperimentPlan; resolved: ResolvedExperiment; runs: IdentifiedRun[] }> {
+  const { spec, file, text } = loaded;
+  const resolved = await resolveExperiment(deps, spec);
+  let runs: IdentifiedRun[];
+  try {
+    runs = planSweepRuns(spec, trainSelections(resolved.datasets), codeVersion);
+  } catch (error) {
+    if (!(error instanceof SweepExpansionError)) throw error;
+    const { line, column } = error.field ? locateInExperiment(text, file, error.field) : { line: 0, column: 0 };
+    throw new UserError(`invalid sweep:\n${formatIssue({ file, line, column, path: error.field?.join('.') ?? 'sweep', message: error.message })}`);
+  }
+  const findings = checkPlan(resolved.selections);
+  const byRole = (role: PlannedSelection['role']) => resolved.selections.filter((s) => s.role === role);
+  const refs = [resolved.datasets.train, resolved.datasets.val, ...resolved.datasets.eval.map((t) => t.manifest)];
+  const summary = (s: PlannedSelection): PlanSelectionSummary => {
+    const ref = refs.find((r) => r?.selection_hash === s.selected.sha256 && r.dataset === s.dataset);
+    const selection = ref?.selection ?? { split: null, generators: null, classes: null, max_images: null, sample_seed: null };
+    return {
+      id: s.id,
+      dataset: s.dataset,
+      split: selection.split,
+      generators: selection.generators,
+      classes: selection.classes,
+      max_images: selection.max_images,
+      n_real: s.selected.nReal,
+      n_fake: s.selected.nFake,
+      selection_hash: s.selected.sha256,
+    };
+  };
+  const plan: ExperimentPlan = {
+    experiment: spec.name,
+    file,
+    code_version: codeVersion,
+    runs: runs.map((r) => ({ index: r.index, method: r.config.method, seed: r.config.seed, run_id: r.run_id, overrides: r.overrides })),
+    train: summary(byRole('train')[0] as PlannedSelection),
+    val: byRole('val')[0] ? summary(byRole('val')[0] as PlannedSelection) : null,
+    columns: byRole('eval').map(summary),
+    errors: findings.errors,
+    warnings: findings.warnings,
+  };
+  return { plan, resolved, runs };
+}
