@@ -25,6 +25,11 @@ if [[ "$MIRAGE_HOME" == "$default_home" ]]; then
   rm -rf "$default_home"
 fi
 trap stop_stack EXIT
+# A stack already up on the default ports (`npm run demo` leaves one) must not stop the tests: unless the caller
+# chose ports, the private stack takes a family of free ones.
+if [[ -z "${MIRAGE_TEMPORAL_PORT:-}${MIRAGE_PG_PORT:-}${MIRAGE_S3_PORT:-}${MIRAGE_PORT_BASE:-}${DATABASE_URL:-}${S3_ENDPOINT:-}${TEMPORAL_ADDRESS:-}" ]]; then
+  eval "$(node_modules/.bin/tsx infra/local/scripts/free-stack-ports.ts)"
+fi
 "$mirage" up --core
 set -a
 # shellcheck disable=SC1091

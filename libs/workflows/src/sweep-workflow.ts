@@ -34,6 +34,9 @@ const control = proxyActivities<ControlActivities>({
 // thousand-run sweep's history small. Temporal also suggests it when the history grows large.
 const RUNS_PER_HISTORY = 200;
 
+// How long a cancelled sweep waits for its runs to record their cancellation before it ends itself.
+const CHILDREN_CANCEL_WAIT = '45 seconds';
+
 /** Expands the spec and runs every point as a child run workflow, at most `max_concurrent` at a time. */
 export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepProgress> {
   const planned = planSweepRuns(
@@ -76,7 +79,12 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
     await condition(() => state.running.size === 0);
   } catch (err) {
     if (isCancellation(err)) {
-      await CancellationScope.nonCancellable(() => control.finishSweep({ sweep_id: input.sweep_id, status: 'cancelled' }));
+      // The children got their cancellation with this scope's; each records its run as cancelled (a training is
+      // stopped at its next heartbeat). Wait for them, bounded, so the sweep ends Canceled with its runs recorded.
+      await CancellationScope.nonCancellable(async () => {
+        await condition(() => state.running.size === 0, CHILDREN_CANCEL_WAIT);
+        await control.finishSweep({ sweep_id: input.sweep_id, status: 'cancelled' });
+      });
     }
     throw err;
   }
@@ -117,8 +125,9 @@ function launch(
       if (result.status === 'succeeded') state.succeeded++;
       else state.failed++;
     } catch (err) {
-      if (isCancellation(err)) throw err;
-      state.failed++;
+      // A cancelled child is the sweep's own cancellation arriving through it: the main loop handles it. Nothing is
+      // rethrown here: this promise has no awaiter, and a rejection would fail the workflow task for ever.
+      if (!isCancellation(err)) state.failed++;
     } finally {
       state.running.delete(id);
     }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Command } from 'commander';
 import { z } from 'zod';
@@ -36,6 +36,11 @@ const ScanSummary = z.strictObject({
   duplicates_dropped: z.number().int().min(0),
 });
 type ScanSummary = z.infer<typeof ScanSummary>;
+
+// Manifest uris are relative to the dataset root: the tree for folder layouts, the manifest's folder for `manifest`.
+function datasetRoot(flags: RegisterFlags): string {
+  return flags.layout === 'manifest' ? dirname(resolve(flags.root)) : resolve(flags.root);
+}
 
 /** Scans a dataset with the detector's layouts, stores its manifest in S3 and records it in Postgres. */
 export async function registerDataset(name: string, flags: RegisterFlags): Promise<{ manifest: DatasetManifest; summary: ScanSummary }> {
@@ -73,7 +78,7 @@ export async function registerDataset(name: string, flags: RegisterFlags): Promi
       name,
       version: flags.version ?? contentHash.slice(0, 12),
       layout: flags.layout as DatasetManifest['layout'],
-      root: resolve(flags.root),
+      root: datasetRoot(flags),
       key,
       content_hash: contentHash,
       n_images: summary.n_images,

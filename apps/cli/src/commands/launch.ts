@@ -37,7 +37,13 @@ export async function launchExperiment(file: string, overrides: string[], option
       bucket: stack.env['S3_BUCKET'] ?? 'mirage',
     });
     console.log(`${result.attached ? 'attached to running' : 'started'} sweep ${result.sweepId}`);
-    if (options.watch) await watchSweep(stack, result.sweepId);
+    if (options.watch) {
+      const progress = await watchSweep(stack, result.sweepId);
+      if (progress.failed > 0) {
+        console.error(`${progress.failed} of ${progress.total} runs failed (their errors are listed above)`);
+        process.exitCode = 1;
+      }
+    }
     return result.sweepId;
   } finally {
     await stack.close();

@@ -1,13 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { ExperimentFileError } from '@mirage/contracts';
 import { createDb } from '@mirage/db';
 import { diffTables, renderTable, TABLE_AGGREGATES, TABLE_METRICS, type TableAggregate, type TableMetric } from '@mirage/tables';
 import { stackEnv } from '../connections';
 import { UserError } from '../errors';
 import { repoCodeVersion } from '../experiments/code-version-of-repo';
 import { experimentReportedRows, experimentResultRows, experimentTableSpec, plannedRunIds } from '../experiments/experiment-table';
-import { loadExperiment } from '../experiments/load-experiment';
+import { loadExperimentOrExplain } from '../experiments/load-experiment';
 import { recordedTrainSelections } from '../experiments/resolve-datasets';
 
 const FORMATS = { md: 'md', latex: 'latex', csv: 'csv' } as const;
@@ -20,6 +19,7 @@ interface TableFlags {
   aggregate?: string;
   perturbation?: string;
   codeVersion?: string;
+  set?: string[];
 }
 
 /** Renders an experiment's table from Postgres rows: the same rows always give the same bytes. */
@@ -28,13 +28,7 @@ export async function renderExperimentTable(file: string, flags: TableFlags): Pr
   if (!format) throw new UserError(`--format ${flags.format}: expected md, latex or csv`);
   if (flags.metric && !(TABLE_METRICS as readonly string[]).includes(flags.metric)) throw new UserError(`--metric ${flags.metric}: expected one of ${TABLE_METRICS.join(', ')}`);
   if (flags.aggregate && !(TABLE_AGGREGATES as readonly string[]).includes(flags.aggregate)) throw new UserError(`--aggregate ${flags.aggregate}: expected one of ${TABLE_AGGREGATES.join(', ')}`);
-  let spec;
-  try {
-    spec = loadExperiment(file).spec;
-  } catch (error) {
-    if (error instanceof ExperimentFileError) throw new UserError(`invalid experiment:\n${error.message}`);
-    throw error;
-  }
+  const spec = loadExperimentOrExplain(file, flags.set ?? []).spec;
   const db = createDb(stackEnv()['DATABASE_URL'] as string, { maxConnections: 2 });
   try {
     const runs = plannedRunIds(spec, await recordedTrainSelections(db.db, spec), flags.codeVersion ?? repoCodeVersion());
@@ -63,6 +57,7 @@ export function tableCommand(): Command {
     .option('--aggregate <how>', `one of ${TABLE_AGGREGATES.join(', ')} over seeds`)
     .option('--perturbation <id>', 'perturbation row set, e.g. "jpeg(quality=95)" (default none)')
     .option('--code-version <version>', 'regenerate the table of an earlier detector code version')
+    .option('--set <key=value>', 'override a field as launch did (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .action(async (file: string, flags: TableFlags) => {
       const table = await renderExperimentTable(file, flags);
       if (flags.check) {

@@ -21,21 +21,36 @@ export function runLine(run: Run): string {
   return `${run.id.slice(0, 16)} ${run.method.padEnd(7)} seed ${run.seed} [${bar}] ${run.status.padEnd(10)} step ${run.currentStep}/${total} loss ${loss} ${ips.toFixed(0)} img/s eta ${eta}${tail}`;
 }
 
+// A running sweep whose progress query keeps failing (its workflow task failing, the server restarting) is
+// reported after this many polls instead of being waited on silently.
+const QUERY_FAILURES_TOLERATED = 30;
+
 /** Polls the sweep's progress query and the runs' recorded progress until the sweep finishes. */
 export async function watchSweep(stack: StackClients, sweepId: string, pollMs = 1000): Promise<SweepProgress> {
   const handle = stack.temporal.workflow.getHandle(sweepId);
   let previous = '';
+  let failures = 0;
   for (;;) {
     let progress: SweepProgress;
     try {
       progress = await handle.query<SweepProgress>('progress');
+      failures = 0;
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new UserError(`no sweep ${sweepId}`);
       const description = await handle.describe();
-      if (description.status.name !== 'RUNNING') {
-        if (description.status.name !== 'COMPLETED') throw new UserError(`sweep ${sweepId} ended ${description.status.name.toLowerCase()}`);
-        progress = (await handle.result()) as SweepProgress;
-      } else throw error;
+      const status = description.status.name;
+      if (status === 'RUNNING') {
+        if (++failures > QUERY_FAILURES_TOLERATED) throw new UserError(`sweep ${sweepId} is running but does not answer its progress query: ${(error as Error).message}`);
+        await new Promise((r) => setTimeout(r, pollMs));
+        continue;
+      }
+      if (status !== 'COMPLETED') {
+        const runs = await listRunsBySweep(stack.db.db, sweepId);
+        const count = (s: string) => runs.filter((r) => r.status === s).length;
+        const verb = status === 'CANCELLED' ? 'was cancelled' : `ended ${status.toLowerCase()}`;
+        throw new UserError(`sweep ${sweepId} ${verb}: ${count('succeeded')} runs succeeded, ${count('failed')} failed, ${count('cancelled')} cancelled; recorded results and checkpoints are kept`);
+      }
+      progress = (await handle.result()) as SweepProgress;
     }
     const runs = await listRunsBySweep(stack.db.db, sweepId);
     const frame = [`sweep ${sweepId}: ${progress.succeeded} succeeded, ${progress.failed} failed, ${progress.running.length} running of ${progress.total}`, ...runs.map(runLine)].join('\n');

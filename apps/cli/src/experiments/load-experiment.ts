@@ -54,19 +54,28 @@ function applyOverride(target: Record<string, unknown>, override: string, file: 
 }
 
 // Overrides may introduce optional blocks the file omitted (e.g. `--set schedule.steps=10` when the file relies
-// on the default schedule); zod validates the result, so a misspelt key is still reported by name.
+// on the default schedule); zod validates the result, so a misspelt key is still reported by name. A numeric segment
+// indexes a list (`--set eval.0.id=MJ`).
 function setOrCreate(target: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split('.');
-  let node = target;
-  for (const part of parts.slice(0, -1)) {
-    const child = node[part];
-    if (child === undefined) node[part] = {};
-    else if (child === null || typeof child !== 'object' || Array.isArray(child)) {
-      throw new Error(`"${part}" in ${path} is not a mapping`);
+  let node: unknown = target;
+  for (const [i, part] of parts.entries()) {
+    const last = i === parts.length - 1;
+    if (Array.isArray(node)) {
+      const index = Number(part);
+      if (!/^\d+$/.test(part) || index >= node.length) throw new Error(`"${part}" in ${path} is not an index of its list (length ${node.length})`);
+      if (last) node[index] = value;
+      node = node[index];
+      continue;
     }
-    node = node[part] as Record<string, unknown>;
+    if (node === null || typeof node !== 'object') throw new Error(`"${parts.slice(0, i).join('.')}" in ${path} is not a mapping or list`);
+    const map = node as Record<string, unknown>;
+    if (last) {
+      if (!(part in map)) map[part] = undefined;
+      setPath(map, part, value);
+      return;
+    }
+    if (map[part] === undefined) map[part] = {};
+    node = map[part];
   }
-  const last = parts.at(-1) as string;
-  if (!(last in node)) node[last] = undefined;
-  setPath(node, last, value);
 }

@@ -1,5 +1,5 @@
 import { TrainHeartbeat, ACTIVITY_NAMES } from '@mirage/contracts';
-import { updateRunProgress, setRunStatus } from '@mirage/db';
+import { recordCheckpoint, updateRunProgress, setRunStatus } from '@mirage/db';
 import type { ControlActivities } from '@mirage/workflows';
 import { Context } from '@temporalio/activity';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -15,6 +15,7 @@ export function progressActivities({ db, temporal, progressPollMs = 2000 }: Acti
       const ctx = Context.current();
       let lastStep = -1;
       let lastAttempt = 0;
+      let lastCheckpoint = '';
       for (;;) {
         ctx.heartbeat();
         const description = await temporal.workflow.getHandle(workflow_id).describe();
@@ -34,6 +35,13 @@ export function progressActivities({ db, temporal, progressPollMs = 2000 }: Acti
               lastLoss: beat.data.loss_terms['total'] ?? null,
               imagesPerSecond: beat.data.images_per_second,
             });
+          }
+          // Each uploaded checkpoint is recorded as soon as a heartbeat names it, so a cancelled or failed run keeps
+          // the record of what it saved, not only a finished one.
+          const checkpoint = beat.success ? beat.data.checkpoint : null;
+          if (checkpoint && checkpoint.key !== lastCheckpoint) {
+            lastCheckpoint = checkpoint.key;
+            await recordCheckpoint(db, { runId: run_id, step: checkpoint.step, key: checkpoint.key, sha256: checkpoint.sha256, bytes: checkpoint.bytes });
           }
         }
         await Promise.race([ctx.sleep(progressPollMs), ctx.cancelled]);

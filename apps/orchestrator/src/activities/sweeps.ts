@@ -1,4 +1,4 @@
-import { getSweep, setSweepStatus, upsertExperiment, upsertRun, upsertSweep } from '@mirage/db';
+import { cancelUnfinishedRuns, getSweep, setSweepStatus, upsertExperiment, upsertRun, upsertSweep } from '@mirage/db';
 import { hashValue, planSweepRuns, trainSelections } from '@mirage/contracts';
 import type { ControlActivities } from '@mirage/workflows';
 import type { ActivityDeps } from './deps';
@@ -33,6 +33,7 @@ export function sweepActivities({ db }: ActivityDeps): Pick<ControlActivities, '
       }
     },
     async finishSweep({ sweep_id, status }) {
+      if (status === 'cancelled') await cancelUnfinishedRuns(db, sweep_id);
       await setSweepStatus(db, sweep_id, status);
     },
   };

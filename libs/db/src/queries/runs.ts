@@ -1,4 +1,4 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { RUN_STATUSES, runs, type RunStatus } from '../schema/index';
 import { takeExcluded } from './excluded';
@@ -102,6 +102,20 @@ export async function setRunStatus(db: Db, runId: string, update: RunStatusUpdat
     .returning();
   if (!row) throw new Error(`setRunStatus: no run with id "${runId}"`);
   return row;
+}
+
+/**
+ * Marks every run of a sweep that has not reached a terminal state as cancelled (a cancelled sweep's runs that never
+ * started, or whose workflow was stopped before it could record it); returns how many changed.
+ */
+export async function cancelUnfinishedRuns(db: Db, sweepId: string): Promise<number> {
+  const open = RUN_STATUSES.filter((s) => !TERMINAL.includes(s));
+  const changed = await db
+    .update(runs)
+    .set({ status: 'cancelled', error: 'cancelled', finishedAt: sql`now()`, updatedAt: sql`now()` })
+    .where(and(eq(runs.sweepId, sweepId), inArray(runs.status, open)))
+    .returning({ id: runs.id });
+  return changed.length;
 }
 
 /** The run with this id, or null. */

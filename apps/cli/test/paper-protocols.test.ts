@@ -1,0 +1,149 @@
+// The paper protocols on trees shaped like the public releases (exact folder names, file formats, native sizes, the
+// debris of real downloads), made by tools/release_trees: registered with the commands experiments/README.md gives,
+// planned (`mirage plan --json`: every column has both classes and the counts the trees hold), then run end to end on
+// the real stack with a tiny backbone (a test-only override of the paper file, not a copy of it).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import { evalTargetId, type DatasetRefSpec } from '@mirage/contracts';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadExperiment } from '../src/experiments/load-experiment';
+import type { ExperimentPlan } from '../src/experiments/plan-experiment';
+import { ROOT, runMirage } from './support/mirage';
+import { tinyProtocolOverrides } from './support/tiny-override';
+import { startWorkers, type TestWorkers } from './support/workers';
+
+const run = promisify(execFile);
+for (const name of ['DATABASE_URL', 'S3_ENDPOINT', 'TEMPORAL_ADDRESS']) {
+  if (!process.env[name]) throw new Error(`${name} is not set: run \`mirage up --core\` and source its stack.env (npm test does)`);
+}
+const mirage = (args: string[]) => runMirage(args, process.env, { timeoutMs: 600_000 });
+
+interface TreeRecord {
+  uri: string;
+  generator: string;
+  split: string;
+  label: 'real' | 'fake';
+  object_class: string | null;
+}
+type Trees = Record<string, { root: string; records: TreeRecord[] }>;
+
+const PAPER = { genimage: join(ROOT, 'experiments/paper/genimage-sdv14.yaml'), ufd: join(ROOT, 'experiments/paper/ufd-progan.yaml') };
+const work = mkdtempSync(join(tmpdir(), 'mirage-paper-'));
+const queue = `gpu-paper-${randomUUID().slice(0, 8)}`;
+let trees: Trees;
+let workers: TestWorkers;
+
+/** The `mirage data register` commands of experiments/README.md for the release layouts, with `--root` pointed at `roots`. */
+function readmeRegisterCommands(roots: Record<string, string>): string[][] {
+  const readme = readFileSync(join(ROOT, 'experiments/README.md'), 'utf8');
+  const lines = readme.split('\n').map((l) => l.trim()).filter((l) => /^mirage data register (genimage|forensynths|ufd-diffusion) /.test(l));
+  return lines.map((line) => {
+    const args = line.split(/\s+/).slice(1);
+    const name = args[2] as string;
+    const rootAt = args.indexOf('--root') + 1;
+    args[rootAt] = roots[name] as string;
+    return args;
+  });
+}
+
+/** What a column of a paper file must hold, counted from the builder's own list of images (not by the plan's code). */
+function expectedCounts(ref: DatasetRefSpec): { n_real: number; n_fake: number } {
+  const picked = (trees[ref.name]?.records ?? []).filter(
+    (r) =>
+      (!ref.split || r.split === ref.split) &&
+      (!ref.generators || ref.generators.includes(r.generator)) &&
+      (!ref.classes || (r.object_class !== null && ref.classes.includes(r.object_class))),
+  );
+  const limited = ref.max_images ? picked.slice(0, ref.max_images) : picked;
+  return { n_real: limited.filter((r) => r.label === 'real').length, n_fake: limited.filter((r) => r.label === 'fake').length };
+}
+
+async function cellCount(experiment: string): Promise<number> {
+  const client = new pg.Client({ connectionString: process.env['DATABASE_URL'] });
+  await client.connect();
+  try {
+    const rows = await client.query(`select count(*)::int as n from eval_results e join runs r on r.id = e.run_id where r.experiment = $1 and e.acc is not null and e.auc is not null`, [experiment]);
+    return rows.rows[0].n as number;
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  const { stdout } = await run(join(ROOT, '.venv/bin/python'), ['-m', 'release_trees', '--out', join(work, 'trees')], { cwd: join(ROOT, 'tools'), maxBuffer: 64 << 20 });
+  trees = JSON.parse(stdout) as Trees;
+  const roots = Object.fromEntries(Object.entries(trees).map(([name, tree]) => [name, tree.root]));
+  const commands = readmeRegisterCommands(roots);
+  expect(commands.map((c) => c[2])).toEqual(['genimage', 'forensynths', 'ufd-diffusion']);
+  for (const args of commands) {
+    const registered = await mirage(args);
+    expect(registered.stderr).toBe('');
+    expect(registered.stdout).toMatch(/files skipped/); // every tree carries debris
+  }
+  workers = await startWorkers(queue);
+}, 300_000);
+
+afterAll(() => {
+  workers?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('the paper protocols on release-shaped trees', () => {
+  it.each(Object.entries(PAPER))('mirage plan --json resolves every column of %s with both classes and the trees\' counts', async (_name, file) => {
+    const planned = await mirage(['plan', file, '--json']);
+    expect(planned.stderr).toBe('');
+    expect(planned.code).toBe(0);
+    const plan = JSON.parse(planned.stdout) as ExperimentPlan;
+    expect(plan.errors).toEqual([]);
+    const spec = loadExperiment(file).spec;
+    expect(plan.runs).toHaveLength(spec.seeds.length * 4);
+    expect(plan.columns.map((c) => c.id)).toEqual(spec.eval.map(evalTargetId));
+    for (const [i, column] of plan.columns.entries()) {
+      expect({ id: column.id, n_real: column.n_real, n_fake: column.n_fake }).toEqual({ id: column.id, ...expectedCounts(spec.eval[i] as DatasetRefSpec) });
+      expect(column.n_real).toBeGreaterThan(0);
+      expect(column.n_fake).toBeGreaterThan(0);
+    }
+    expect({ n_real: plan.train.n_real, n_fake: plan.train.n_fake }).toEqual(expectedCounts(spec.train));
+    console.log(`plan of ${file}:\n${plan.columns.map((c) => `  ${c.id}: ${c.n_real} real, ${c.n_fake} fake`).join('\n')}`);
+    if (file === PAPER.genimage) {
+      const formats = plan.warnings.filter((w) => w.code === 'format_imbalance').map((w) => w.column);
+      expect(formats).toEqual(expect.arrayContaining(['SD1.4', 'Midjourney', 'BigGAN']));
+      expect(plan.warnings.find((w) => w.column === 'SD1.4' && w.code === 'format_imbalance')?.message).toMatch(/JPEG.*PNG/);
+    }
+  }, 120_000);
+
+  it('GenImage SD v1.4 runs end to end and fills every cell; renaming a column computes nothing', async () => {
+    const name = 'paper-genimage-tiny';
+    const overrides = tinyProtocolOverrides({ name, taskQueue: queue, methods: ['mirage', 'univfd'] });
+    const launched = await mirage(['launch', PAPER.genimage, ...overrides, '--watch']);
+    expect(launched.stderr).toBe('');
+    expect(launched.stdout).toMatch(/2 succeeded, 0 failed/);
+    expect(await cellCount(name)).toBe(2 * 8);
+
+    const before = { train: workers.activityStarts('train'), evaluate: workers.activityStarts('evaluate') };
+    const renamed = await mirage(['launch', PAPER.genimage, ...overrides, '--set', 'eval.0.id=MJ-renamed', '--watch']);
+    expect(renamed.stdout).toMatch(/2 succeeded, 0 failed/);
+    expect({ train: workers.activityStarts('train'), evaluate: workers.activityStarts('evaluate') }).toEqual(before);
+    const table = await mirage(['table', PAPER.genimage, ...overrides, '--set', 'eval.0.id=MJ-renamed', '--format', 'md']);
+    expect(table.stderr).toBe('');
+    const header = table.stdout.split('\n').find((l) => l.startsWith('| Method'));
+    expect(header).toContain('MJ-renamed');
+    for (const method of ['mirage', 'univfd']) {
+      const row = table.stdout.split('\n').find((l) => l.startsWith(`| ${method} |`)) as string;
+      expect(row.split('|').slice(2, -1).every((cell) => /\d/.test(cell)), `${method} row: ${row}`).toBe(true);
+    }
+  }, 600_000);
+
+  it('UniversalFakeDetect (train ProGAN 4 classes) runs end to end and fills every cell, diffusion columns included', async () => {
+    const name = 'paper-ufd-tiny';
+    const launched = await mirage(['launch', PAPER.ufd, ...tinyProtocolOverrides({ name, taskQueue: queue, methods: ['mirage'] }), '--watch']);
+    expect(launched.stderr).toBe('');
+    expect(launched.stdout).toMatch(/1 succeeded, 0 failed/);
+    expect(await cellCount(name)).toBe(loadExperiment(PAPER.ufd).spec.eval.length);
+  }, 600_000);
+});

@@ -1,0 +1,105 @@
+// A sweep's lifecycle beyond the happy path, on the real stack: cancel mid-training ends the sweep as Canceled
+// within 60 s with its results kept and its runs marked, a second cancel says the sweep already ended, a later
+// launch starts a new execution; a grid over a path that does not exist is refused before anything starts.
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runMirage } from './support/mirage';
+import { syntheticSweepYaml } from './support/synthetic-sweep';
+import { startWorkers, type TestWorkers } from './support/workers';
+
+const run = promisify(execFile);
+for (const name of ['DATABASE_URL', 'S3_ENDPOINT', 'TEMPORAL_ADDRESS']) {
+  if (!process.env[name]) throw new Error(`${name} is not set: run \`mirage up --core\` and source its stack.env (npm test does)`);
+}
+const mirage = (args: string[]) => runMirage(args, process.env);
+const work = mkdtempSync(join(tmpdir(), 'mirage-lifecycle-'));
+const queue = `gpu-lifecycle-${randomUUID().slice(0, 8)}`;
+let workers: TestWorkers;
+let db: pg.Client;
+let connection: Connection;
+
+async function rows<T>(sql: string, params: unknown[]): Promise<T[]> {
+  return (await db.query(sql, params)).rows as T[];
+}
+
+beforeAll(async () => {
+  await run(join(ROOT, '.venv/bin/python'), ['-m', 'synthetic_bench', 'generate', '--out', join(work, 'data'), '--seed', '0', '--per-class', '20', '--size', '32'], { cwd: join(ROOT, 'tools') });
+  for (const family of ['upsampler', 'diffusion']) {
+    const registered = await mirage(['data', 'register', `life-${family}`, '--layout', 'manifest', '--root', join(work, 'data', `synthetic-${family}`, 'manifest.jsonl')]);
+    expect(registered.stderr).toBe('');
+  }
+  db = new pg.Client({ connectionString: process.env['DATABASE_URL'] });
+  await db.connect();
+  connection = await Connection.connect({ address: process.env['TEMPORAL_ADDRESS'] as string });
+  workers = await startWorkers(queue);
+}, 240_000);
+
+afterAll(async () => {
+  workers?.stop();
+  await db?.end();
+  await connection?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function sweepFile(name: string, extra = ''): string {
+  const file = join(work, `${name}.yaml`);
+  const yaml = syntheticSweepYaml({ name, prefix: 'life', evalFamilies: ['diffusion'], steps: 100_000, checkpointEvery: 20, seeds: [0] })
+    .replace('task_queue: gpu', `task_queue: ${queue}`)
+    .replace(/sweep: .*\n/, `sweep: { grid: { method: [mirage] }, max_concurrent: 1 }\n`);
+  writeFileSync(file, yaml + extra);
+  return file;
+}
+
+describe('sweep lifecycle', () => {
+  it('cancel mid-training ends the sweep as Canceled within 60 s, keeps checkpoints, marks runs; cancel again fails; relaunch starts anew', async () => {
+    const file = sweepFile('life-cancel');
+    const launched = await mirage(['launch', file]);
+    expect(launched.stderr).toBe('');
+    const sweepId = /started sweep (\S+)/.exec(launched.stdout)?.[1] as string;
+    expect(sweepId).toBeTruthy();
+    const deadline = Date.now() + 120_000;
+    while ((await rows<{ n: number }>(`select count(*)::int as n from checkpoints c join runs r on r.id = c.run_id where r.sweep_id = $1`, [sweepId]))[0]?.n === 0) {
+      if (Date.now() > deadline) throw new Error(`no checkpoint recorded:\n${workers.log()}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const started = Date.now();
+    const cancelled = await mirage(['cancel', sweepId]);
+    expect(cancelled.stderr).toBe('');
+    expect(cancelled.stdout).toMatch(/cancelled; recorded results and checkpoints are kept/);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    const client = new Client({ connection });
+    expect((await client.workflow.getHandle(sweepId).describe()).status.name).toBe('CANCELLED');
+    expect(await rows<{ status: string }>(`select status from runs where sweep_id = $1`, [sweepId])).toEqual([{ status: 'cancelled' }]);
+    expect((await rows<{ n: number }>(`select count(*)::int as n from checkpoints c join runs r on r.id = c.run_id where r.sweep_id = $1`, [sweepId]))[0]?.n).toBeGreaterThan(0);
+    expect(workers.orchestratorLog()).not.toMatch(/Unhandled Promise rejection/);
+
+    const watched = await mirage(['watch', sweepId]);
+    expect(watched.code).toBe(2);
+    expect(watched.stderr).toMatch(/was cancelled: 0 runs succeeded, 0 failed, 1 cancelled/);
+    const again = await mirage(['cancel', sweepId]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already ended \(cancelled\)/);
+
+    const relaunched = await mirage(['launch', file]);
+    expect(relaunched.stdout).toContain(`started sweep ${sweepId}`);
+    expect((await mirage(['cancel', sweepId])).code).toBe(0);
+  }, 300_000);
+
+  it('a grid over a path that does not exist is an error naming file, line and field; nothing starts', async () => {
+    const file = sweepFile('life-badgrid');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('grid: { method: [mirage] }', 'grid: { method: [mirage], optimizer.lrr: [0.1, 0.01] }'));
+    const launched = await mirage(['launch', file]);
+    expect(launched.code).toBe(2);
+    expect(launched.stderr).toMatch(new RegExp(`${file}:\\d+:\\d+ sweep\\.grid\\.optimizer\\.lrr: .*unknown config path "optimizer.lrr"`));
+    expect(launched.stdout).not.toMatch(/started sweep/);
+    expect(await rows(`select id from sweeps where experiment = $1`, ['life-badgrid'])).toEqual([]);
+  }, 120_000);
+});
+
