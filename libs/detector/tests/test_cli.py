@@ -13,6 +13,9 @@ from tiny_setup import tiny_config_dict, write_png_records
 from mirage_detector import RunConfig, train
 from mirage_detector.__main__ import main
 from mirage_detector.backbone import ClipBackbone
+from mirage_detector.engine.checkpoint import write_calibrated_threshold
+from mirage_detector.metrics import binary_metrics
+from mirage_detector.predict import predict_paths
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -48,7 +51,7 @@ def test_predict_prints_json_lines(checkpoint_and_images: tuple[Path, Path]) -> 
     assert rows[0]["verdict"] == "error" and rows[0]["p_fake"] is None and rows[0]["error"]
     for row in rows[1:]:
         assert 0.0 <= row["p_fake"] <= 1.0
-        assert row["verdict"] == ("fake" if row["p_fake"] >= 0.5 else "real")
+        assert row["verdict"] == ("fake" if row["p_fake"] > 0.5 else "real")
 
 
 def test_predict_reports_a_bad_checkpoint_with_exit_status_2(
@@ -87,3 +90,24 @@ def test_predict_reports_a_missing_path(
     checkpoint, _ = checkpoint_and_images
     assert main(["predict", "--checkpoint", str(checkpoint), str(tmp_path / "nowhere")]) == 2
     assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_predict_verdicts_follow_the_metrics_rule_at_the_threshold(
+    checkpoint_and_images: tuple[Path, Path], tmp_path: Path
+) -> None:
+    checkpoint, images = checkpoint_and_images
+    files = sorted(images.glob("img_*.png"))
+    scored = predict_paths(checkpoint, files)
+    p_fake = [p.p_fake for p in scored]
+    assert all(p is not None for p in p_fake)
+    # a threshold equal to a score: that image is real, for predict as for the reported accuracy
+    tie = sorted(p_fake)[len(p_fake) // 2]
+    copy = tmp_path / checkpoint.name
+    copy.write_bytes(checkpoint.read_bytes())
+    write_calibrated_threshold(copy, tie)
+    verdicts = [p.verdict for p in predict_paths(copy, files)]
+    assert verdicts[p_fake.index(tie)] == "real"
+    # taken as labels, the verdicts are exactly what binary_metrics counts as right at that threshold
+    labels = [int(v == "fake") for v in verdicts]
+    assert 0 < sum(labels) < len(labels)
+    assert binary_metrics(labels, p_fake, tie).acc == 1.0

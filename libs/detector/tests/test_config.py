@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from tiny_setup import tiny_config_dict
 
 from mirage_detector.config import RunConfig
 from mirage_detector.errors import ConfigError, DetectorError
+
+FIXTURES = Path(__file__).resolve().parents[2] / "contracts" / "fixtures"
 
 
 def test_round_trip_is_identity_through_json() -> None:
@@ -56,6 +59,14 @@ def test_integral_float_is_an_integer_but_fraction_is_not() -> None:
             r"^backbone\.config\.vision\.image_size: 30 is not a multiple",
         ),
         ({"augment__jpeg__quality": [90, 30]}, r"^augment\.jpeg\.quality: need 1 <= low <= high <= 100"),
+        (
+            {"preprocess__small_images": "stretch"},
+            r"^preprocess\.small_images: expected one of \['pad', 'resize_up'\], got 'stretch'",
+        ),
+        ({"preprocess__small_images": None}, r"^preprocess\.small_images: expected one of"),
+        ({"augment__flip": {"p": 1.5}}, r"^augment\.flip\.p: must lie in \[0, 1\], got 1.5"),
+        ({"augment__flip": {}}, r"^augment\.flip\.p: missing field"),
+        ({"augment__flip": {"p": 0.5, "axis": 1}}, r"^augment\.flip\.axis: unknown field"),
     ],
 )
 def test_bad_values_name_the_field(overrides: dict[str, object], message: str) -> None:
@@ -79,3 +90,34 @@ def test_unknown_and_missing_keys_name_the_field() -> None:
 def test_config_error_is_a_detector_error() -> None:
     assert issubclass(ConfigError, DetectorError)
     assert issubclass(ConfigError, ValueError)
+
+
+def test_fields_with_a_zod_default_may_be_absent_and_take_that_default() -> None:
+    data = tiny_config_dict()
+    del data["preprocess"]["small_images"]
+    del data["augment"]["flip"]
+    config = RunConfig.from_dict(data)
+    assert config.preprocess.small_images == "pad" and config.augment.flip.p == 0.0
+    assert config.to_dict() == tiny_config_dict()  # written back with the defaults filled in
+    given = RunConfig.from_dict(
+        tiny_config_dict(preprocess__small_images="resize_up", augment__flip={"p": 0.5})
+    )
+    assert given.preprocess.small_images == "resize_up" and given.augment.flip.p == 0.5
+
+
+def _fixtures(verdict: str) -> list[Path]:
+    return sorted((FIXTURES / verdict).glob("RunConfig.*.json"))
+
+
+@pytest.mark.parametrize("path", _fixtures("valid"), ids=lambda p: p.name)
+def test_valid_contract_fixtures_parse(path: Path) -> None:
+    # the fixtures zod accepts (some without the defaulted fields) must parse here too
+    RunConfig.from_dict(json.loads(path.read_text())["value"])
+
+
+@pytest.mark.parametrize("name", ["flip-above-one", "unknown-small-images", "missing-seed", "unknown-key"])
+def test_invalid_contract_fixtures_are_rejected(name: str) -> None:
+    with pytest.raises(ConfigError):
+        RunConfig.from_dict(
+            json.loads((FIXTURES / "invalid" / f"RunConfig.{name}.json").read_text())["value"]
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,8 @@ def test_scores_and_metrics(setup: tuple[Path, list[ImageRecord]], tiny_backbone
     assert [s.uri for s in result.scores] == [r.uri for r in records]
     assert [s.label for s in result.scores] == [r.label for r in records]
     assert all(0.0 <= s.p_fake <= 1.0 for s in result.scores)
+    # the margin logit_fake - logit_real is kept beside p_fake, its sigmoid
+    assert all(s.p_fake == pytest.approx(1 / (1 + math.exp(-s.margin)), abs=1e-6) for s in result.scores)
     assert result.threshold == 0.5 and result.metrics["threshold"] == 0.5
     assert result.metrics["n"] == 12 and result.metrics["auc"] == pytest.approx(1.0)
     assert result.skipped == [] and result.images_per_second > 0

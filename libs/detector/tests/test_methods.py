@@ -108,3 +108,40 @@ def test_load_trainable_is_strict(tiny_backbone: ClipBackbone) -> None:
     state["prompts.context"] = torch.zeros(2, 2)
     with pytest.raises(CheckpointError, match=r"tensor 'prompts.context': checkpoint shape \(2, 2\)"):
         detector.load_trainable(state)
+
+
+def random_images(count: int, seed: int = 1) -> torch.Tensor:
+    return torch.randn(count, 3, 32, 32, generator=torch.Generator().manual_seed(seed))
+
+
+@pytest.mark.parametrize("method", ALL_METHODS)
+def test_logits_and_p_fake_are_fp32_under_bf16_autocast(method: str, tiny_backbone: ClipBackbone) -> None:
+    detector = create_method(RunConfig.from_dict(method_config_dict(method)), tiny_backbone).eval()
+    pixels = random_images(512)
+    with torch.inference_mode():
+        reference = detector(pixels)
+        detector.invalidate_cache()  # anchors from the bf16 text tower too, as in a bf16 evaluation
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            mixed = detector(pixels)
+    assert mixed.logits.dtype == mixed.p_fake.dtype == mixed.features.dtype == torch.float32
+    # bf16 logits gave 61-77 distinct values out of 512 here
+    assert len(set(mixed.p_fake.tolist())) >= 500
+    assert torch.allclose(mixed.p_fake, mixed.logits.softmax(-1)[:, 1], atol=1e-7, rtol=0)
+    if mixed.anchors is not None:
+        # the cosine head is exact fp32 arithmetic on the bf16 backbone's features
+        scale = tiny_backbone.logit_scale().float()
+        assert torch.allclose(mixed.logits, scale * mixed.features @ mixed.anchors.T, atol=1e-6, rtol=0)
+    # what remains against the all-fp32 run is the bf16 backbone itself (about 1e-3 on this tiny CLIP)
+    assert (mixed.p_fake - reference.p_fake).abs().max() < 5e-3
+
+
+def test_512_distinct_images_get_512_distinct_scores_under_bf16(tiny_backbone: ClipBackbone) -> None:
+    detector = create_method(RunConfig.from_dict(tiny_config_dict()), tiny_backbone).eval()
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        output = detector(random_images(512))
+    p_fake = output.p_fake.tolist()
+    assert len(set(p_fake)) == 512
+    # within 1e-4 (in fact to fp32 rounding) of the fp32 head applied to the same backbone output
+    with torch.autocast("cpu", enabled=False):
+        exact = (tiny_backbone.logit_scale() * output.features @ output.anchors.T).softmax(-1)[:, 1]
+    assert (output.p_fake - exact).abs().max() < 1e-4

@@ -10,6 +10,7 @@ from mirage_detector.metrics import (
     average_precision,
     binary_metrics,
     calibrate_threshold,
+    is_fake,
     roc_auc,
     roc_curve,
 )
@@ -115,3 +116,11 @@ def test_threshold_is_strict() -> None:
 def test_bad_inputs(labels: list, scores: list, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         binary_metrics(labels, scores)
+
+
+def test_is_fake_is_strict_and_is_the_rule_binary_metrics_counts() -> None:
+    assert is_fake(0.6, 0.5) and not is_fake(0.5, 0.5) and not is_fake(0.4, 0.5)
+    scores = np.array([0.2, 0.5, 0.5, 0.7])
+    assert is_fake(scores, 0.5).tolist() == [False, False, False, True]
+    metrics = binary_metrics([0, 0, 1, 1], scores, 0.5)
+    assert (metrics.acc_real, metrics.acc_fake) == (1.0, 0.5)

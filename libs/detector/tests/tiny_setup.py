@@ -64,8 +64,13 @@ TINY_CONFIG: dict[str, Any] = {
     "preprocess": {
         "train": {"policy": "random_crop", "size": 32},
         "eval": {"policy": "clip_resize", "size": 32},
+        "small_images": "pad",
     },
-    "augment": {"jpeg": {"p": 0.0, "quality": [30, 100]}, "blur": {"p": 0.0, "sigma": [0.0, 3.0]}},
+    "augment": {
+        "jpeg": {"p": 0.0, "quality": [30, 100]},
+        "blur": {"p": 0.0, "sigma": [0.0, 3.0]},
+        "flip": {"p": 0.0},
+    },
     "seed": 0,
     "device": "cpu",
     "precision": "fp32",

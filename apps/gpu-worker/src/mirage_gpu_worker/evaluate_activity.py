@@ -1,8 +1,8 @@
 """The `evaluate` activity: one (checkpoint, dataset column, perturbation) cell of the evaluation matrix.
 
-Per-image scores go to S3 as JSON lines; the summary metrics come back in the EvaluateOutput. Accuracy is
-reported at 0.5 and, when the run calibrated one on its validation split, at that threshold: the threshold is
-never tuned on the data being evaluated.
+Per-image scores (uri, label, p_fake, margin) go to S3 as JSON lines; the summary metrics come back in the
+EvaluateOutput. Accuracy is reported at 0.5 and, when the run calibrated one on its validation split, at that
+threshold: the threshold is never tuned on the data being evaluated.
 """
 
 from __future__ import annotations
@@ -66,9 +66,19 @@ def _evaluate_cell(context: WorkerContext, payload: dict[str, Any]) -> dict[str,
 
 
 def _scores_jsonl(result: EvalResult) -> bytes:
+    """One line per image: uri, label, p_fake and the fp32 logit margin (logit_fake - logit_real).
+
+    The margin keeps the ranking where p_fake saturates at 0 or 1, so curves can be recomputed from it.
+    """
     lines = [
         json.dumps(
-            {"uri": score.uri, "label": LABEL_NAMES[score.label], "p_fake": score.p_fake}, sort_keys=True
+            {
+                "uri": score.uri,
+                "label": LABEL_NAMES[score.label],
+                "p_fake": score.p_fake,
+                "margin": score.margin,
+            },
+            sort_keys=True,
         )
         for score in sorted(result.scores, key=lambda score: score.index)
     ]

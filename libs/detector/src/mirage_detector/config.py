@@ -2,14 +2,17 @@
 
 ``RunConfig.from_dict`` is strict: a missing key, an unknown key or a value of the wrong type raises
 ``ConfigError`` whose message starts with the dotted path of the field (``loss.w_intra: expected number, got
-'x'``). ``to_dict`` gives back the same JSON shape, so a config survives a round trip through a checkpoint.
+'x'``). The only keys that may be absent are those zod gives a ``.default`` (``preprocess.small_images``,
+``augment.flip``): they take the same default here, so payloads and checkpoints written before those fields
+existed still parse. ``to_dict`` gives back the same JSON shape, defaults filled in, so a config survives a
+round trip through a checkpoint.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from mirage_detector.errors import ConfigError
@@ -127,10 +130,16 @@ class EvalPreprocess:
 
 @dataclass(frozen=True)
 class PreprocessConfig:
-    """Preprocessing for training and evaluation."""
+    """Preprocessing for training and evaluation.
+
+    ``small_images``: what a crop policy does to an image smaller than the crop, in training and evaluation
+    alike: ``pad`` keeps its pixels and zero-pads them (no resampling trace), ``resize_up`` scales the short
+    side up to the crop size (bicubic) first. ``clip_resize`` always resizes and ignores it.
+    """
 
     train: TrainPreprocess
     eval: EvalPreprocess
+    small_images: Literal["pad", "resize_up"] = "pad"
 
 
 @dataclass(frozen=True)
@@ -150,11 +159,19 @@ class BlurAugment:
 
 
 @dataclass(frozen=True)
+class FlipAugment:
+    """Random horizontal flip with probability ``p`` (after the crop, as CNNDetection)."""
+
+    p: float
+
+
+@dataclass(frozen=True)
 class AugmentConfig:
-    """Training-time augmentations."""
+    """Training-time augmentations, each with its own independent probability."""
 
     jpeg: JpegAugment
     blur: BlurAugment
+    flip: FlipAugment = field(default_factory=lambda: FlipAugment(p=0.0))
 
 
 @dataclass(frozen=True)
@@ -255,10 +272,18 @@ def _parse_dataclass(cls: Any, data: Any, path: str) -> Any:
     unknown = sorted(set(data) - set(fields))
     if unknown:
         raise ConfigError(f"{_join(path, unknown[0])}: unknown field (known: {', '.join(fields)})")
-    missing = [name for name in fields if name not in data]
+    # a field with a dataclass default mirrors a zod .default(): it may be absent and then takes the default
+    optional = {
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+    }
+    missing = [name for name in fields if name not in data and name not in optional]
     if missing:
         raise ConfigError(f"{_join(path, missing[0])}: missing field")
-    return cls(**{name: _parse_value(hints[name], data[name], _join(path, name)) for name in fields})
+    return cls(
+        **{name: _parse_value(hints[name], data[name], _join(path, name)) for name in fields if name in data}
+    )
 
 
 def _to_json(value: Any) -> Any:
@@ -319,7 +344,7 @@ def _check_semantics(c: RunConfig) -> None:
     _require(s.grad_clip >= 0, f"schedule.grad_clip: must be >= 0 (0 disables), got {s.grad_clip}")
     _require(c.preprocess.train.size >= 1, "preprocess.train.size: must be >= 1")
     _require(c.preprocess.eval.size >= 1, "preprocess.eval.size: must be >= 1")
-    for name in ("jpeg", "blur"):
+    for name in ("jpeg", "blur", "flip"):
         aug = getattr(c.augment, name)
         _require(0 <= aug.p <= 1, f"augment.{name}.p: must lie in [0, 1], got {aug.p}")
     q = c.augment.jpeg.quality

@@ -2,14 +2,15 @@
 
 AP, ROC AUC and the ROC curve follow scikit-learn's definitions exactly, ties included (a run of
 equal scores is one operating point; AP is the step-wise sum sum_k (R_k - R_{k-1}) P_k, not the
-interpolated area). A prediction is "fake" when score > threshold, as in CNNDetection and
-UniversalFakeDetect.
+interpolated area). A prediction is "fake" when score > threshold (``is_fake``), as in CNNDetection and
+UniversalFakeDetect; every verdict in the package (metrics, predict) goes through that one rule.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import overload
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -36,6 +37,17 @@ class BinaryMetrics:
     def to_dict(self) -> dict[str, float | int]:
         """Plain dict, e.g. for JSON."""
         return asdict(self)
+
+
+@overload
+def is_fake(p_fake: float, threshold: float) -> bool: ...
+@overload
+def is_fake(p_fake: np.ndarray, threshold: float) -> np.ndarray: ...
+def is_fake(p_fake: float | np.ndarray, threshold: float) -> bool | np.ndarray:
+    """The decision rule: fake iff ``p_fake > threshold`` (a score equal to the threshold is real)."""
+    if isinstance(p_fake, np.ndarray):
+        return p_fake > threshold
+    return bool(p_fake > threshold)
 
 
 def _check_inputs(labels: ArrayLike, scores: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -109,7 +121,7 @@ def average_precision(labels: ArrayLike, scores: ArrayLike) -> float:
 def binary_metrics(labels: ArrayLike, scores: ArrayLike, threshold: float = 0.5) -> BinaryMetrics:
     """Per-class accuracy at `threshold` (fake iff score > threshold), their mean, AP, AUC and counts."""
     y, s = _check_inputs(labels, scores)
-    predicted_fake = s > threshold
+    predicted_fake = is_fake(s, threshold)
     real, fake = y == 0, y == 1
     n_real, n_fake = int(real.sum()), int(fake.sum())
     acc_real = float((~predicted_fake[real]).mean()) if n_real else math.nan

@@ -17,6 +17,7 @@ from mirage_detector.engine.datasets import check_input_size
 from mirage_detector.engine.evaluate import DEFAULT_THRESHOLD
 from mirage_detector.engine.runtime import resolve_runtime
 from mirage_detector.engine.scoring import restore_detector, score_dataset
+from mirage_detector.metrics import is_fake
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif"})
 
@@ -75,14 +76,17 @@ def predict_paths(
     device: str | None = None,
     batch_size: int | None = None,
 ) -> list[Prediction]:
-    """p_fake and a verdict (at the checkpoint's calibrated threshold, else 0.5) for each image."""
+    """p_fake and a verdict (at the checkpoint's calibrated threshold, else 0.5) for each image.
+
+    The verdict is ``metrics.is_fake``, the rule the reported accuracies use (fake iff p_fake > threshold).
+    """
     checkpoint = load_checkpoint(checkpoint_path)
     config = checkpoint.config
     runtime = resolve_runtime(device or config.device, config.precision)
     detector = restore_detector(checkpoint, runtime, backbone_path=backbone_path)
     check_input_size(config, detector.backbone, "eval")
     backbone = detector.backbone
-    transform = build_transform(config.preprocess.eval, None, False, backbone.image_mean, backbone.image_std)
+    transform = build_transform(config.preprocess, None, False, backbone.image_mean, backbone.image_std)
     files = expand_paths(paths)
     scored = score_dataset(
         detector, _PathDataset(files, transform), runtime, batch_size or config.schedule.eval_batch_size
@@ -96,7 +100,7 @@ def predict_paths(
     for index, path in enumerate(files):
         if index in by_index:
             p = by_index[index]
-            results.append(Prediction(str(path), p, "fake" if p >= threshold else "real"))
+            results.append(Prediction(str(path), p, "fake" if is_fake(p, threshold) else "real"))
         else:
             results.append(Prediction(str(path), None, "error", errors.get(str(path), "not scored")))
     return results

@@ -8,8 +8,16 @@ import scipy.ndimage
 import torch
 from data_fixtures import noise_image
 from PIL import Image
+from tiny_setup import tiny_config_dict
 
-from mirage_detector.data.image_ops import gaussian_blur, resize_shorter_side
+from mirage_detector.config import RunConfig
+from mirage_detector.data.image_ops import (
+    crop_at,
+    gaussian_blur,
+    jpeg_reencode,
+    pad_to_size,
+    resize_shorter_side,
+)
 from mirage_detector.data.transforms import CLIP_MEAN, CLIP_STD, build_transform
 
 AUGMENT = {"jpeg": {"p": 0.5, "quality": [30, 100]}, "blur": {"p": 0.5, "sigma": [0.0, 3.0]}}
@@ -109,7 +117,9 @@ def test_eval_is_deterministic_and_never_augments() -> None:
             True,
             "augment.blur.sigma",
         ),
-        ({"policy": "center_crop", "size": 8}, {"flip": {"p": 1}}, True, "unknown field"),
+        ({"policy": "center_crop", "size": 8}, {"rotate": {"p": 1}}, True, "unknown field"),
+        ({"policy": "center_crop", "size": 8}, {"flip": {"p": 1.5}}, True, r"augment\.flip\.p"),
+        ({"policy": "center_crop", "size": 8}, {"flip": {"p": 1, "axis": 0}}, True, "unknown field"),
     ],
 )
 def test_bad_config_names_the_field(
@@ -126,3 +136,105 @@ def test_blur_matches_scipy_gaussian_filter(sigma: float) -> None:
     pixels = np.asarray(image, dtype=np.float64)
     reference = np.stack([scipy.ndimage.gaussian_filter(pixels[..., c], sigma) for c in range(3)], axis=-1)
     assert np.abs(ours - np.rint(reference)).max() <= 1
+
+
+def previous_pipeline(image: Image.Image, rng: random.Random, size: int) -> torch.Tensor:
+    """The training pipeline before flip and small_images existed: blur, JPEG, pad + random crop."""
+    image = image.convert("RGB")
+    if rng.random() < 0.5:
+        image = gaussian_blur(image, rng.uniform(0.0, 3.0))
+    if rng.random() < 0.5:
+        image = jpeg_reencode(image, rng.randint(30, 100))
+    image = pad_to_size(image, size)
+    width, height = image.size
+    image = crop_at(image, rng.randint(0, width - size), rng.randint(0, height - size), size)
+    return build_transform({"policy": "center_crop", "size": size}, None, train=False).normalise(image)
+
+
+@pytest.mark.parametrize("image_size", [(48, 40), (10, 30)])
+def test_disabled_flip_and_pad_keep_the_previous_tensors_and_rng_stream(image_size: tuple[int, int]) -> None:
+    augment = {**AUGMENT, "flip": {"p": 0.0}}
+    transform = build_transform(
+        {"policy": "random_crop", "size": 24}, augment, train=True, small_images="pad"
+    )
+    image = noise_image(*image_size, seed=2)
+    for seed in range(12):
+        ours, theirs = random.Random(seed), random.Random(seed)
+        assert torch.equal(transform(image, ours), previous_pipeline(image, theirs, 24))
+        assert ours.random() == theirs.random()  # no extra draw for the disabled flip
+
+
+@pytest.mark.parametrize("policy", ["random_crop", "center_crop"])
+def test_flip_mirrors_the_crop_and_draws_after_it(policy: str) -> None:
+    image = noise_image(40, 30, seed=6)
+    plain = build_transform({"policy": policy, "size": 16}, AUGMENT, train=True)
+    flipped = build_transform({"policy": policy, "size": 16}, {**AUGMENT, "flip": {"p": 1.0}}, train=True)
+    for seed in range(6):
+        assert torch.equal(flipped(image, random.Random(seed)), plain(image, random.Random(seed)).flip(-1))
+
+
+def test_flip_with_probability_half_flips_some_items() -> None:
+    image = noise_image(40, 30, seed=7)
+    plain = build_transform({"policy": "random_crop", "size": 16}, None, train=True)
+    half = build_transform({"policy": "random_crop", "size": 16}, {"flip": {"p": 0.5}}, train=True)
+    flips = []
+    for seed in range(40):
+        unflipped = plain(image, random.Random(seed))
+        out = half(image, random.Random(seed))
+        assert torch.equal(out, unflipped) or torch.equal(out, unflipped.flip(-1))
+        flips.append(not torch.equal(out, unflipped))
+    assert 5 < sum(flips) < 35
+
+
+def test_evaluation_never_flips() -> None:
+    transform = build_transform({"policy": "center_crop", "size": 8}, {"flip": {"p": 1.0}}, train=False)
+    assert transform.flip_p == 0.0
+
+
+def test_resize_up_fills_the_crop_with_image_content() -> None:
+    image = Image.new("RGB", (4, 6), (255, 255, 255))
+    for policy, train in (("center_crop", False), ("random_crop", True)):
+        transform = build_transform(
+            {"policy": policy, "size": 8}, None, train=train, small_images="resize_up"
+        )
+        pixels = unnormalise(transform(image, random.Random(0)))
+        assert np.allclose(pixels, 255, atol=1e-3), policy
+
+
+def test_resize_up_is_bicubic_on_the_short_side_then_the_crop() -> None:
+    image = noise_image(10, 6, seed=8)
+    transform = build_transform(
+        {"policy": "center_crop", "size": 12}, None, train=False, small_images="resize_up"
+    )
+    upscaled = image.resize((20, 12), Image.Resampling.BICUBIC)
+    expected = np.asarray(upscaled)[:, 4:16].astype(np.float32)
+    assert np.allclose(unnormalise(transform(image, random.Random(0))), expected, atol=1e-3)
+
+
+@pytest.mark.parametrize(("policy", "size"), [("center_crop", (40, 30)), ("clip_resize", (8, 6))])
+def test_small_images_changes_nothing_where_it_does_not_apply(policy: str, size: tuple[int, int]) -> None:
+    # images that cover the crop are never resized; clip_resize always resizes whatever the choice
+    image = noise_image(*size, seed=9)
+    pad = build_transform({"policy": policy, "size": 16}, None, train=False, small_images="pad")
+    up = build_transform({"policy": policy, "size": 16}, None, train=False, small_images="resize_up")
+    assert torch.equal(pad(image, random.Random(0)), up(image, random.Random(0)))
+
+
+def test_small_images_comes_from_the_whole_block_and_the_run_config() -> None:
+    block = {
+        "train": {"policy": "random_crop", "size": 12},
+        "eval": {"policy": "center_crop", "size": 10},
+        "small_images": "resize_up",
+    }
+    assert build_transform(block, None, train=True).small_images == "resize_up"
+    assert build_transform(block, None, train=False).small_images == "resize_up"
+    assert build_transform({**block, "small_images": "pad"}, None, train=False).small_images == "pad"
+    config = RunConfig.from_dict(
+        tiny_config_dict(preprocess__small_images="resize_up", augment__flip={"p": 0.25})
+    )
+    train = build_transform(config.preprocess, config.augment, train=True)
+    assert (train.policy, train.small_images, train.flip_p) == ("random_crop", "resize_up", 0.25)
+    with pytest.raises(ValueError, match=r"preprocess\.small_images must be one of pad, resize_up"):
+        build_transform({**block, "small_images": "stretch"}, None, train=True)
+    with pytest.raises(ValueError, match=r"preprocess: unknown field"):
+        build_transform({**block, "smallimages": "pad"}, None, train=True)

@@ -86,6 +86,21 @@ def resize_shorter_side(image: Image.Image, size: int) -> Image.Image:
     return image.resize(target, Image.Resampling.BICUBIC)
 
 
+def upscale_to_cover(image: Image.Image, size: int) -> Image.Image:
+    """Scale the shorter side up to `size` (bicubic, as resize_shorter_side) when it is smaller; else as is.
+
+    The `resize_up` small-image policy: never downscales, so images that already cover the crop are untouched.
+    """
+    if min(image.size) >= size:
+        return image
+    return resize_shorter_side(image, size)
+
+
+def horizontal_flip(image: Image.Image) -> Image.Image:
+    """Mirror left to right (exact: a pixel permutation, no resampling)."""
+    return image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+
+
 def pad_to_size(image: Image.Image, size: int) -> Image.Image:
     """Zero-pad (black) each side shorter than `size` to `size`, centred as torchvision's CenterCrop pads."""
     width, height = image.size

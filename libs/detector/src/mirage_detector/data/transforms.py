@@ -1,8 +1,16 @@
 """Preprocessing policies and training augmentation: PIL image + seeded rng -> normalised CHW tensor.
 
 Pure PIL/numpy/torch (torchvision is not a dependency). Training augmentation follows CNNDetection /
-UniversalFakeDetect: on the full image, blur with probability p then JPEG with probability p, then the
-crop policy; evaluation never augments.
+UniversalFakeDetect: on the full image, blur and JPEG each with its own independent probability (blur
+first), then the crop policy, then the horizontal flip; evaluation never augments.
+
+Draws from the per-item rng, in this order and only when the step is enabled (p > 0): blur decision [, blur
+sigma], JPEG decision [, JPEG quality], crop offsets x then y (random_crop only), flip decision. A step with
+p = 0 draws nothing, so adding a disabled step keeps the stream, and the tensors, of existing runs.
+
+Images smaller than the crop (``small_images``): ``pad`` keeps the pixels and zero-pads them (no resampling
+trace, which a forensic detector could learn as a cue); ``resize_up`` scales the short side up to the crop
+size (bicubic) before cropping. ``clip_resize`` always resizes, so the choice only touches the crop policies.
 """
 
 from __future__ import annotations
@@ -21,9 +29,11 @@ from mirage_detector.data.image_ops import (
     center_crop,
     crop_at,
     gaussian_blur,
+    horizontal_flip,
     jpeg_reencode,
     pad_to_size,
     resize_shorter_side,
+    upscale_to_cover,
 )
 
 CLIP_MEAN: tuple[float, float, float] = (0.48145466, 0.4578275, 0.40821073)
@@ -34,6 +44,9 @@ CLIP_STD: tuple[float, float, float] = (0.26862954, 0.26130258, 0.27577711)
 
 POLICIES: tuple[str, ...] = ("clip_resize", "center_crop", "random_crop")
 """Preprocess policies; random_crop is for training only."""
+
+SMALL_IMAGE_POLICIES: tuple[str, ...] = ("pad", "resize_up")
+"""What a crop policy does to an image smaller than the crop (RunConfig.preprocess.small_images)."""
 
 ImageTransform = Callable[[Image.Image, random.Random], torch.Tensor]
 """(RGB image, per-item rng) -> float tensor [3, size, size]."""
@@ -49,7 +62,10 @@ class Augmentation:
 
 @dataclass(frozen=True)
 class ImagePipeline:
-    """The transform build_transform returns: augment (train only), crop policy, normalise."""
+    """The transform build_transform returns: augment (train only), crop policy, flip, normalise.
+
+    ``flip_p`` is the horizontal-flip probability (0 in evaluation).
+    """
 
     policy: str
     size: int
@@ -57,6 +73,8 @@ class ImagePipeline:
     std: tuple[float, float, float]
     blur: Augmentation | None = None
     jpeg: Augmentation | None = None
+    small_images: str = "pad"
+    flip_p: float = 0.0
 
     def __call__(self, image: Image.Image, rng: random.Random) -> torch.Tensor:
         image = image.convert("RGB")
@@ -65,12 +83,18 @@ class ImagePipeline:
         if self.jpeg is not None and rng.random() < self.jpeg.p:
             low, high = self.jpeg.bounds
             image = jpeg_reencode(image, rng.randint(int(low), int(high)))
-        return self.normalise(self.crop(image, rng))
+        image = self.crop(image, rng)
+        # drawn only when enabled, so p = 0 leaves the rng stream (and the tensors) of older runs unchanged
+        if self.flip_p > 0 and rng.random() < self.flip_p:
+            image = horizontal_flip(image)
+        return self.normalise(image)
 
     def crop(self, image: Image.Image, rng: random.Random) -> Image.Image:
-        """Apply the preprocess policy, giving a `size` x `size` image."""
+        """Apply the preprocess policy (and the small-image policy), giving a `size` x `size` image."""
         if self.policy == "clip_resize":
             return center_crop(resize_shorter_side(image, self.size), self.size)
+        if self.small_images == "resize_up":
+            image = upscale_to_cover(image, self.size)
         if self.policy == "center_crop":
             return center_crop(image, self.size)
         image = pad_to_size(image, self.size)
@@ -94,17 +118,28 @@ def build_transform(
     train: bool,
     mean: Sequence[float] = CLIP_MEAN,
     std: Sequence[float] = CLIP_STD,
+    small_images: str | None = None,
 ) -> ImagePipeline:
     """Build the transform for one side of RunConfig.preprocess.
 
-    `preprocess` is {"policy", "size"}, or the whole {"train": ..., "eval": ...} block, in which case
-    `train` picks the side. `augment` is RunConfig.augment ({"jpeg": {"p", "quality": [lo, hi]},
-    "blur": {"p", "sigma": [lo, hi]}}) and is ignored unless `train`. Dataclasses are accepted too.
+    `preprocess` is {"policy", "size"}, or the whole {"train": ..., "eval": ..., "small_images"} block, in
+    which case `train` picks the side and the block's small_images applies. `small_images` ("pad" or
+    "resize_up") overrides the block's; default "pad". `augment` is RunConfig.augment ({"jpeg": {"p",
+    "quality": [lo, hi]}, "blur": {"p", "sigma": [lo, hi]}, "flip": {"p"}}, flip optional) and is ignored
+    unless `train`. Dataclasses are accepted too.
     """
     spec = _as_dict(preprocess, "preprocess")
     if "policy" not in spec and {"train", "eval"} <= set(spec):
+        _reject_unknown(spec, {"train", "eval", "small_images"}, "preprocess")
+        if small_images is None:
+            small_images = spec.get("small_images", "pad")
         spec = _as_dict(spec["train" if train else "eval"], f"preprocess.{'train' if train else 'eval'}")
     _reject_unknown(spec, {"policy", "size"}, "preprocess")
+    small_images = "pad" if small_images is None else small_images
+    if small_images not in SMALL_IMAGE_POLICIES:
+        raise ValueError(
+            f"preprocess.small_images must be one of {', '.join(SMALL_IMAGE_POLICIES)}, got {small_images!r}"
+        )
     policy = spec.get("policy")
     if policy not in POLICIES:
         raise ValueError(f"preprocess.policy must be one of {', '.join(POLICIES)}, got {policy!r}")
@@ -116,9 +151,12 @@ def build_transform(
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:
         raise ValueError(f"preprocess.size must be a positive integer, got {size!r}")
     blur = jpeg = None
+    flip_p = 0.0
     if train and augment is not None:
         options = _as_dict(augment, "augment")
-        _reject_unknown(options, {"jpeg", "blur"}, "augment")
+        _reject_unknown(options, {"jpeg", "blur", "flip"}, "augment")
+        if options.get("flip") is not None:
+            flip_p = _flip_probability(options["flip"])
         if options.get("blur") is not None:
             blur = _augmentation(options["blur"], "blur", "sigma", minimum=0.0, maximum=float("inf"))
         if options.get("jpeg") is not None:
@@ -132,7 +170,18 @@ def build_transform(
         std=_channel_triple(std, "std"),
         blur=blur if blur is not None and blur.p > 0 else None,
         jpeg=jpeg if jpeg is not None and jpeg.p > 0 else None,
+        small_images=small_images,
+        flip_p=flip_p,
     )
+
+
+def _flip_probability(raw: Any) -> float:
+    spec = _as_dict(raw, "augment.flip")
+    _reject_unknown(spec, {"p"}, "augment.flip")
+    p = spec.get("p", 0.0)
+    if not _is_number(p) or not 0 <= p <= 1:
+        raise ValueError(f"augment.flip.p must be a number in [0, 1], got {p!r}")
+    return float(p)
 
 
 def _augmentation(raw: Any, name: str, key: str, minimum: float, maximum: float) -> Augmentation:

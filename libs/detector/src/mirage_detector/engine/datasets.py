@@ -31,8 +31,9 @@ def training_dataset(data: DataSource, config: RunConfig, backbone: ClipBackbone
     if not _is_records(data):
         return data  # type: ignore[return-value]
     check_input_size(config, backbone, "train")
+    # the whole preprocess block: its train side plus small_images
     transform = build_transform(
-        config.preprocess.train, config.augment, True, backbone.image_mean, backbone.image_std
+        config.preprocess, config.augment, True, backbone.image_mean, backbone.image_std
     )
     return RecordDataset(list(data), transform, config.seed)  # type: ignore[arg-type]
 
@@ -51,7 +52,7 @@ def evaluation_dataset(
             )
         return data  # type: ignore[return-value]
     check_input_size(config, backbone, "eval")
-    transform = build_transform(config.preprocess.eval, None, False, backbone.image_mean, backbone.image_std)
+    transform = build_transform(config.preprocess, None, False, backbone.image_mean, backbone.image_std)
     if perturbation is not None and not isinstance(perturbation, Perturbation):
         perturbation = create_perturbation(perturbation)
     return RecordDataset(list(data), transform, config.seed, perturbation=perturbation)  # type: ignore[arg-type]

@@ -29,12 +29,17 @@ MODEL_FIELDS = ("method", "backbone", "prompt", "loss")
 
 @dataclass(frozen=True)
 class ImageScore:
-    """One scored image: dataset index, uri (when known), label (0 real, 1 fake) and p_fake."""
+    """One scored image: dataset index, uri (when known), label (0 real, 1 fake), p_fake and logit margin.
+
+    ``margin`` = logit_fake - logit_real (fp32): p_fake is its sigmoid, and it keeps the ranking where p_fake
+    saturates at 0 or 1.
+    """
 
     index: int
     uri: str | None
     label: int
     p_fake: float
+    margin: float
 
 
 @dataclass(frozen=True)
@@ -88,8 +93,10 @@ def evaluate(
     scored = score_dataset(detector, dataset, runtime, run.schedule.eval_batch_size, run.num_workers)
     records = getattr(dataset, "records", None)
     scores = [
-        ImageScore(index, records[index].uri if records is not None else None, label, p)
-        for index, label, p in zip(scored.indices, scored.labels, scored.p_fake, strict=True)
+        ImageScore(index, records[index].uri if records is not None else None, label, p, margin)
+        for index, label, p, margin in zip(
+            scored.indices, scored.labels, scored.p_fake, scored.margin, strict=True
+        )
     ]
     if threshold is None:
         stored = checkpoint.calibrated_threshold

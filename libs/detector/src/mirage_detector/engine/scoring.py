@@ -38,11 +38,12 @@ def restore_detector(
 
 @dataclass(frozen=True)
 class ScoredBatches:
-    """Scores of every loaded item, in dataset order of appearance."""
+    """Scores of every loaded item, in dataset order of appearance (``margin`` = logit_fake - logit_real)."""
 
     indices: list[int]
     labels: list[int]
     p_fake: list[float]
+    margin: list[float]
     skipped: list[tuple[str, str]]
     images_per_second: float
 
@@ -54,7 +55,11 @@ def score_dataset(
     batch_size: int,
     num_workers: int = 0,
 ) -> ScoredBatches:
-    """p_fake for every item; results stay on the device until the end (one transfer, no per-batch sync)."""
+    """p_fake and logit margin for every item; results stay on the device until the end (one transfer).
+
+    The backbone runs under ``runtime.autocast()``; the detector computes its logits and p_fake in fp32
+    (``methods.base.full_precision``), so bf16 does not quantise the scores.
+    """
     loader = DataLoader(
         dataset,
         batch_size=batch_size,
@@ -65,6 +70,7 @@ def score_dataset(
     )
     detector.eval()
     scores: list[torch.Tensor] = []
+    margins: list[torch.Tensor] = []
     indices: list[torch.Tensor] = []
     labels: list[torch.Tensor] = []
     skipped: list[tuple[str, str]] = []
@@ -80,14 +86,19 @@ def score_dataset(
             except torch.OutOfMemoryError as error:
                 raise OutOfMemoryError(batch_size, "evaluation", str(error).splitlines()[0]) from error
             scores.append(output.p_fake.float())
+            margins.append((output.logits[:, 1] - output.logits[:, 0]).float())
             indices.append(batch["indices"])
             labels.append(batch["labels"])
-        p_fake = torch.cat(scores).cpu().tolist() if scores else []
+        p_fake: list[float] = []
+        margin: list[float] = []
+        if scores:
+            p_fake, margin = torch.stack([torch.cat(scores), torch.cat(margins)]).cpu().tolist()
     elapsed = max(time.perf_counter() - started, 1e-9)
     return ScoredBatches(
         indices=torch.cat(indices).tolist() if indices else [],
         labels=torch.cat(labels).tolist() if labels else [],
         p_fake=p_fake,
+        margin=margin,
         skipped=skipped,
         images_per_second=len(p_fake) / elapsed,
     )

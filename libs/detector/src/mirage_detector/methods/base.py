@@ -6,6 +6,7 @@ labels are given. Only the tensors that require gradients are trainable and chec
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
@@ -20,11 +21,20 @@ from mirage_detector.losses import create_loss
 from mirage_detector.registry import Registry
 
 
+def full_precision(device: torch.device) -> contextlib.AbstractContextManager[object]:
+    """Autocast switched off on ``device``: the score head (normalise, cosine, scale, softmax) runs in fp32.
+
+    Under bf16 autocast the logits would be bf16 (8 mantissa bits: 512 distinct images gave 59 distinct
+    p_fake values); the backbone may stay in bf16, the comparison of its features may not.
+    """
+    return torch.autocast(device_type=device.type, enabled=False)
+
+
 @dataclass(frozen=True)
 class DetectorOutput:
     """Scores and features of one batch; ``losses`` holds named terms and ``"total"`` given labels."""
 
-    logits: torch.Tensor  # [B, 2], column 1 = fake
+    logits: torch.Tensor  # [B, 2] float32, column 1 = fake
     p_fake: torch.Tensor  # [B] float32
     features: torch.Tensor  # [B, D] L2-normalised image features
     anchors: (
@@ -46,18 +56,23 @@ class Detector(nn.Module):
         self.objective = create_loss(loss.name)
 
     def score(self, pixel_values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-        """``(logits [B, 2], normalised features [B, D], normalised anchors [2, D] or None)``."""
+        """``(logits [B, 2], normalised features [B, D], normalised anchors [2, D] or None)``, all float32.
+
+        Implementations compute everything after the backbone under ``full_precision``.
+        """
         raise NotImplementedError
 
     def forward(self, pixel_values: torch.Tensor, labels: torch.Tensor | None = None) -> DetectorOutput:
         """Score a batch; compute the objective's terms when ``labels`` are given."""
         logits, features, anchors = self.score(pixel_values)
-        p_fake = logits.float().softmax(dim=-1)[:, 1]
-        losses = None
-        if labels is not None:
-            losses = self.objective(
-                logits=logits, features=features, anchors=anchors, labels=labels, config=self.loss_config
-            )
+        # softmax and loss terms in fp32 too (supcon's similarity matmul would otherwise run in bf16)
+        with full_precision(logits.device):
+            p_fake = logits.float().softmax(dim=-1)[:, 1]
+            losses = None
+            if labels is not None:
+                losses = self.objective(
+                    logits=logits, features=features, anchors=anchors, labels=labels, config=self.loss_config
+                )
         return DetectorOutput(logits, p_fake, features, anchors, losses)
 
     def trainable_tensors(self) -> dict[str, nn.Parameter]:

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 from mirage_detector.backbone import ClipBackbone
 from mirage_detector.config import RunConfig
-from mirage_detector.methods.base import Detector
+from mirage_detector.methods.base import Detector, full_precision
 from mirage_detector.prompts import PromptSet, create_prompt_learner
 
 
@@ -40,15 +40,17 @@ class PromptedClipDetector(Detector):
             return self._cached
         prompts = self.prompts()
         text = self.backbone.encode_text(prompts.text_embeds, prompts.eos_positions, prompts.text_deep)
-        result = (prompts, F.normalize(text.float(), dim=-1))
+        with full_precision(text.device):
+            result = (prompts, F.normalize(text.float(), dim=-1))
         if not self.training and not torch.is_grad_enabled():
             self._cached = result
         return result
 
     def score(self, pixel_values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-        """Cosine logits of image features against the two class anchors."""
+        """Cosine logits of image features against the two class anchors (fp32 whatever the autocast)."""
         prompts, anchors = self.prompts_and_anchors()
         image = self.backbone.encode_image(pixel_values, prompts.vision)
-        features = F.normalize(image.float(), dim=-1)
-        logits = self.backbone.logit_scale().float() * features @ anchors.T
+        with full_precision(image.device):
+            features = F.normalize(image.float(), dim=-1)
+            logits = self.backbone.logit_scale().float() * features @ anchors.T
         return logits, features, anchors

@@ -12,7 +12,7 @@ from torch import nn
 
 from mirage_detector.backbone import ClipBackbone
 from mirage_detector.config import RunConfig
-from mirage_detector.methods.base import Detector, register_method
+from mirage_detector.methods.base import Detector, full_precision, register_method
 
 
 @register_method("univfd")
@@ -30,8 +30,10 @@ class UnivFdDetector(Detector):
             self.head.bias.zero_()
 
     def score(self, pixel_values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-        """Logits ``[0, head(feature)]``; features normalised for reporting only."""
-        image = self.backbone.encode_image(pixel_values).float()
-        fake_logit = self.head(image)
-        logits = torch.cat([torch.zeros_like(fake_logit), fake_logit], dim=-1)
-        return logits, F.normalize(image, dim=-1), None
+        """Logits ``[0, head(feature)]``, the head in fp32; features normalised for reporting only."""
+        image = self.backbone.encode_image(pixel_values)
+        with full_precision(image.device):
+            image = image.float()
+            fake_logit = self.head(image)
+            logits = torch.cat([torch.zeros_like(fake_logit), fake_logit], dim=-1)
+            return logits, F.normalize(image, dim=-1), None

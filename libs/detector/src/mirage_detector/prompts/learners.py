@@ -3,7 +3,8 @@
 Reconstruction note: the MiraGe paper builds on multimodal prompt learning; its exact prompt layout is not
 public. This follows MaPLe: a shared text context of ``n_ctx`` vectors, deep text prompts for layers
 ``1..depth-1``, and each vision prompt produced from the text prompt of the same layer by its own linear
-coupling map. Only prompts and couplings are trainable.
+coupling map. Only prompts and couplings are trainable. Deep text prompts replace the ``n_ctx`` context
+positions only; fixed ``ctx_init`` words after them (see ``prompts.template``) stay frozen at every layer.
 """
 
 from __future__ import annotations
