@@ -1,4 +1,4 @@
-import { cancelUnfinishedRuns, getSweep, setSweepStatus, upsertExperiment, upsertRun, upsertSweep } from '@mirage/db';
+import { cancelUnfinishedRuns, getSweep, setSweepStatus, upsertExperiment, upsertRuns, upsertSweep } from '@mirage/db';
 import { hashValue, planSweepRuns, trainSelections } from '@mirage/contracts';
 import type { ControlActivities } from '@mirage/workflows';
 import type { ActivityDeps } from './deps';
@@ -17,8 +17,9 @@ export function sweepActivities({ db }: ActivityDeps): Pick<ControlActivities, '
         status: existing?.status === 'succeeded' ? 'succeeded' : 'running',
         totalRuns: runs.length,
       });
-      for (const run of runs) {
-        await upsertRun(db, {
+      await upsertRuns(
+        db,
+        runs.map((run) => ({
           id: run.run_id,
           sweepId: sweep_id,
           experiment: spec.name,
@@ -29,8 +30,8 @@ export function sweepActivities({ db }: ActivityDeps): Pick<ControlActivities, '
           seed: run.config.seed,
           codeVersion: code_version,
           totalSteps: run.config.schedule.steps,
-        });
-      }
+        })),
+      );
     },
     async finishSweep({ sweep_id, status }) {
       if (status === 'cancelled') await cancelUnfinishedRuns(db, sweep_id);

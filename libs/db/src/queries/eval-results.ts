@@ -108,7 +108,8 @@ export async function listEvalResults(db: Db, filter: EvalResultFilter = {}): Pr
   if (filter.runId !== undefined) conditions.push(eq(evalResults.runId, filter.runId));
   if (filter.runIds !== undefined) {
     if (filter.runIds.length === 0) return [];
-    conditions.push(inArray(evalResults.runId, [...filter.runIds]));
+    // One array parameter, not one bind parameter per run: Postgres allows 65,535 of those, a 100k-run sweep has more.
+    conditions.push(sql`${evalResults.runId} in (select jsonb_array_elements_text(${JSON.stringify(filter.runIds)}::jsonb))`);
   }
   if (filter.dataset !== undefined) conditions.push(eq(evalResults.dataset, filter.dataset));
   if (filter.perturbation !== undefined) conditions.push(eq(evalResults.perturbation, filter.perturbation));

@@ -31,9 +31,24 @@ const TERMINAL: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
  * so launching a sweep twice does not reset runs that already trained.
  */
 export async function upsertRun(db: Db, input: RunInput): Promise<Run> {
-  const [row] = await db
+  const [row] = await upsertRuns(db, [input]);
+  return row!;
+}
+
+// Rows per INSERT of upsertRuns: 10 columns each keeps a statement far below Postgres' 65,535 bind parameters.
+const RUNS_PER_STATEMENT = 1000;
+
+/** upsertRun for many runs, a thousand per statement (a 100k-run sweep is recorded in 100 statements). */
+export async function upsertRuns(db: Db, inputs: readonly RunInput[]): Promise<Run[]> {
+  const out: Run[] = [];
+  for (let i = 0; i < inputs.length; i += RUNS_PER_STATEMENT) out.push(...(await upsertRunChunk(db, inputs.slice(i, i + RUNS_PER_STATEMENT))));
+  return out;
+}
+
+async function upsertRunChunk(db: Db, inputs: readonly RunInput[]): Promise<Run[]> {
+  return db
     .insert(runs)
-    .values(input)
+    .values([...inputs])
     .onConflictDoUpdate({
       target: runs.id,
       set: {
@@ -52,7 +67,6 @@ export async function upsertRun(db: Db, input: RunInput): Promise<Run> {
       },
     })
     .returning();
-  return row!;
 }
 
 /** Records the latest step, loss and throughput of a run; throws when the run does not exist. */
