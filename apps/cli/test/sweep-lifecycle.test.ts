@@ -38,7 +38,7 @@ beforeAll(async () => {
   db = new pg.Client({ connectionString: process.env['DATABASE_URL'] });
   await db.connect();
   connection = await Connection.connect({ address: process.env['TEMPORAL_ADDRESS'] as string });
-  workers = await startWorkers(queue);
+  workers = await startWorkers(queue, { ...process.env, MIRAGE_UNPOLLED_REPORT_SECONDS: '2' });
 }, 240_000);
 
 afterAll(async () => {
@@ -91,6 +91,23 @@ describe('sweep lifecycle', () => {
     expect(relaunched.stdout).toContain(`started sweep ${sweepId}`);
     expect((await mirage(['cancel', sweepId])).code).toBe(0);
   }, 300_000);
+
+  it('a run on a task queue no worker polls is reported on the run and in watch', async () => {
+    const nobody = `gpu-nobody-${randomUUID().slice(0, 8)}`;
+    const file = sweepFile('life-unpolled');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(`task_queue: ${queue}`, `task_queue: ${nobody}`));
+    const launched = await mirage(['launch', file]);
+    const sweepId = /started sweep (\S+)/.exec(launched.stdout)?.[1] as string;
+    const deadline = Date.now() + 60_000;
+    let error: string | null = null;
+    while (!error) {
+      if (Date.now() > deadline) throw new Error('the unpolled queue was never reported');
+      error = (await rows<{ error: string | null }>(`select error from runs where sweep_id = $1`, [sweepId]))[0]?.error ?? null;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(error).toMatch(new RegExp(`^no worker polls task queue "${nobody}"`));
+    expect((await mirage(['cancel', sweepId])).code).toBe(0);
+  }, 120_000);
 
   it('a grid over a path that does not exist is an error naming file, line and field; nothing starts', async () => {
     const file = sweepFile('life-badgrid');

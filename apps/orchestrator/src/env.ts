@@ -10,6 +10,8 @@ const Env = z.object({
   S3_ACCESS_KEY_ID: z.string().min(1),
   S3_SECRET_ACCESS_KEY: z.string().min(1),
   S3_BUCKET: z.string().min(1).default('mirage'),
+  /** A training scheduled this long on a task queue that no worker polls is reported on its run. */
+  MIRAGE_UNPOLLED_REPORT_SECONDS: z.coerce.number().positive().default(30),
 });
 export type OrchestratorEnv = z.infer<typeof Env>;
 

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const { worker, connection } = await createOrchestratorWorker({
     address: env.TEMPORAL_ADDRESS,
     namespace: env.TEMPORAL_NAMESPACE,
-    deps: { db: dbHandle.db, store, temporal },
+    deps: { db: dbHandle.db, store, temporal, unpolledReportMs: env.MIRAGE_UNPOLLED_REPORT_SECONDS * 1000 },
   });
   console.log(`orchestrator: serving workflows and control activities at ${env.TEMPORAL_ADDRESS}`);
   try {

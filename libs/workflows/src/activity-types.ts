@@ -31,7 +31,7 @@ export interface ControlActivities {
   recordSweepStart(input: { sweep_id: string; spec: ExperimentSpec; datasets: ResolvedDatasets; code_version: string }): Promise<void>;
   beginRun(input: { run_id: string; sweep_id: string }): Promise<{ trained: TrainOutput | null }>;
   recordTrainOutput(input: { run_id: string; bucket: string; output: TrainOutput }): Promise<void>;
-  mirrorTrainProgress(input: { run_id: string; workflow_id: string }): Promise<void>;
+  mirrorTrainProgress(input: { run_id: string; workflow_id: string; task_queue: string }): Promise<void>;
   planEvalCells(input: {
     run_id: string;
     checkpoint: CheckpointRef;

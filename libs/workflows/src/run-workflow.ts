@@ -102,7 +102,7 @@ async function train(input: RunWorkflowInput): Promise<TrainOutput> {
   const mirroring = mirror
     .run(async () => {
       await sleep(MIRROR_AFTER);
-      await progressMirror.mirrorTrainProgress({ run_id: input.run_id, workflow_id: workflowInfo().workflowId });
+      await progressMirror.mirrorTrainProgress({ run_id: input.run_id, workflow_id: workflowInfo().workflowId, task_queue: input.task_queue });
     })
     .catch((err: unknown) => {
       if (!isCancellation(err)) throw err;

@@ -9,4 +9,6 @@ export interface ActivityDeps {
   temporal: Client;
   /** How often the progress mirror polls Temporal for the train activity's heartbeat. */
   progressPollMs?: number;
+  /** How long a training may wait on a task queue no worker polls before its run says so (default 30 s). */
+  unpolledReportMs?: number;
 }

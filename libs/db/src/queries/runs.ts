@@ -132,6 +132,11 @@ export async function cancelUnfinishedRuns(db: Db, sweepId: string): Promise<num
   return changed.length;
 }
 
+/** Sets or clears (null) the message a run shows without changing its status, e.g. a training nobody picks up. */
+export async function setRunError(db: Db, runId: string, error: string | null): Promise<void> {
+  await db.update(runs).set({ error, updatedAt: sql`now()` }).where(eq(runs.id, runId));
+}
+
 /** The run with this id, or null. */
 export async function getRun(db: Db, runId: string): Promise<Run | null> {
   const [row] = await db.select().from(runs).where(eq(runs.id, runId));
