@@ -79,6 +79,7 @@ def _write_family(root: Path, config: BenchmarkConfig, family: str) -> FamilyOut
                 "uri": relative,
                 "label": label,
                 "generator": family,
+                "object_class": None,
                 "split": config.split_of(index),
                 "width": config.size,
                 "height": config.size,

@@ -11,6 +11,8 @@ from mirage_detector.data.records import read_manifest
 
 from synthetic_bench import SYNTHETIC_PREFIX, BenchmarkConfig, list_families
 
+CONTRACTS_SCHEMA = Path(__file__).resolve().parents[2] / "libs/contracts/generated/contracts.schema.json"
+
 
 def test_every_family_has_real_and_fake_folders_and_a_manifest(
     bench_root: Path, probe_config: BenchmarkConfig
@@ -45,6 +47,16 @@ def test_manifest_records_match_the_files(bench_root: Path, probe_config: Benchm
             assert record.jpeg_quality == header.jpeg_quality == probe_config.jpeg_quality
 
 
+def test_manifest_lines_have_exactly_the_contract_fields(bench_root: Path) -> None:
+    schema = json.loads(CONTRACTS_SCHEMA.read_text())["$defs"]["ManifestRecord"]
+    for family in list_families():
+        lines = (bench_root / family / "manifest.jsonl").read_text().splitlines()
+        for line in lines:
+            record = json.loads(line)
+            assert set(record) == set(schema["properties"])  # every field written, optional ones too
+            assert record["object_class"] is None and not record["uri"].startswith("/")
+
+
 def test_detector_folder_and_manifest_layouts_read_the_same_files(
     bench_root: Path, probe_config: BenchmarkConfig
 ) -> None:
@@ -56,6 +68,8 @@ def test_detector_folder_and_manifest_layouts_read_the_same_files(
         by_manifest = {(r.sha256, r.label, r.generator) for r in manifest.records}
         assert len(by_folder) == 2 * probe_config.per_class
         assert by_folder == by_manifest
+        # Both root-relative, so the same files give the same uris whichever layout read them.
+        assert {r.uri for r in folder.records} == {r.uri for r in manifest.records}
 
 
 def test_output_says_it_is_synthetic(bench_root: Path) -> None:

@@ -81,20 +81,50 @@ def tiny_run_config(**schedule: Any) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Dataset:
-    """A generated dataset: its manifest in S3 and the records' uris by split."""
+    """A generated dataset: its records (local uris relative to `root`, test images in S3) and where they are.
 
-    manifest_key: str
+    `ref` does what the CLI does before a run: select records, upload them as their own manifest and
+    point a ManifestRef at it (the worker reads those records as they are).
+    """
+
+    store: ArtifactStore
+    bucket: str
+    root: Path
+    records: tuple[dict[str, Any], ...]
     content_hash: str
     corrupt_uri: str
     counts: dict[str, int]
 
     def ref(self, split: str, max_images: int | None = None) -> dict[str, Any]:
+        # The contract's selection order: by content hash, then the first max_images.
+        picked = sorted(
+            (r for r in self.records if r["split"] == split), key=lambda r: (r["sha256"], r["uri"])
+        )
+        picked = picked[:max_images] if max_images is not None else picked
+        manifest = "".join(
+            json.dumps(r, sort_keys=True, separators=(",", ":")) + "\n" for r in picked
+        ).encode()
+        selection_hash = hashlib.sha256(manifest).hexdigest()
+        stored = self.store.put_bytes(
+            self.bucket, f"datasets/tiny/selections/{selection_hash}.jsonl", manifest
+        )
+        selection = {
+            "split": split,
+            "generators": None,
+            "classes": None,
+            "max_images": max_images,
+            "sample_seed": None,
+        }
         return {
             "dataset": "tiny",
             "version": "1",
-            "key": self.manifest_key,
             "content_hash": self.content_hash,
-            "selection": {"split": split, "generators": None, "max_images": max_images},
+            "selection": selection,
+            "key": stored.key,
+            "selection_hash": stored.sha256,
+            "root": str(self.root),
+            "n_real": sum(r["label"] == "real" for r in picked),
+            "n_fake": sum(r["label"] == "fake" for r in picked),
         }
 
 
@@ -132,7 +162,7 @@ def dataset(store: ArtifactStore, bucket: str, tmp_path_factory: pytest.TempPath
                 uri = f"s3://{bucket}/{key}"
             else:
                 (root / name).write_bytes(data)
-                uri = str(root / name)
+                uri = name  # relative to the dataset root, as registration writes it
             records.append(_record(uri, label, split, fmt, data))
     corrupt = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
     store.put_bytes(bucket, "images/test-corrupt.png", corrupt)
@@ -140,7 +170,8 @@ def dataset(store: ArtifactStore, bucket: str, tmp_path_factory: pytest.TempPath
     records.append(_record(corrupt_uri, 1, "test", "PNG", corrupt))
     manifest = "".join(json.dumps(record, sort_keys=True) + "\n" for record in records).encode()
     stored = store.put_bytes(bucket, "datasets/tiny/manifest.jsonl", manifest)
-    return Dataset(stored.key, stored.sha256, corrupt_uri, {**sizes, "test": sizes["test"] + 1})
+    counts = {**sizes, "test": sizes["test"] + 1}
+    return Dataset(store, bucket, root, tuple(records), stored.sha256, corrupt_uri, counts)
 
 
 def _record(uri: str, label: int, split: str, fmt: str, data: bytes) -> dict[str, Any]:
@@ -148,6 +179,7 @@ def _record(uri: str, label: int, split: str, fmt: str, data: bytes) -> dict[str
         "uri": uri,
         "label": ("real", "fake")[label],
         "generator": "real-fields" if label == 0 else "noise-gan",
+        "object_class": None,
         "split": split,
         "width": 32,
         "height": 32,

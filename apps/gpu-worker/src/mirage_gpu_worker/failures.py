@@ -18,8 +18,8 @@ from mirage_detector.errors import DetectorError
 from temporalio.exceptions import ApplicationError, CancelledError
 
 from mirage_gpu_worker.contracts import ContractViolation, validate_contract
+from mirage_gpu_worker.manifests import EmptySelectionError
 from mirage_gpu_worker.s3 import IntegrityError, ObjectNotFoundError
-from mirage_gpu_worker.selection import EmptySelectionError
 
 CODE_VERSION_MISMATCH = "CodeVersionMismatch"
 WORKER_SHUTDOWN = "WorkerShutdown"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from data_fixtures import CorpusImage, make_bad_corpus
@@ -27,3 +31,15 @@ def aigi_mini_root() -> Path:
             "holding 2spi_ai-v-real_CIFAKE/ and FrankCCCCC_edit_detect/"
         )
     return root
+
+
+@pytest.fixture(scope="session")
+def release_trees(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """Mini GenImage, ForenSynths and UFD-diffusion trees, built once by the tools' builder command (as the
+    CLI tests run it); per tree its root, expected records, counts and debris. Tests must not modify them."""
+    out = tmp_path_factory.mktemp("release-trees")
+    command = [sys.executable, "-m", "release_trees", "--out", str(out)]
+    done = subprocess.run(command, cwd=REPO_ROOT / "tools", capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.fail(f"{' '.join(command)} (in tools/) failed with {done.returncode}:\n{done.stderr}")
+    return json.loads(done.stdout)["trees"]

@@ -17,6 +17,7 @@ from mirage_detector.data.layouts import ScanResult, create_layout
 from mirage_detector.data.loading import load_image
 from mirage_detector.data.records import ImageRecord, ManifestError, read_manifest, write_manifest
 from mirage_detector.data.transforms import build_transform
+from mirage_detector.data.uris import resolve_uri
 
 CIFAKE = "2spi_ai-v-real_CIFAKE"
 EDIT_DETECT = "FrankCCCCC_edit_detect"
@@ -46,7 +47,9 @@ def test_known_duplicates_found_and_kept_on_one_side_of_the_split(cifake: ScanRe
     # INVENTORY.md: 45 byte-identical pairs inside CIFAKE FAKE in this subset, none among the reals.
     assert len(deduped.duplicates) == 45
     assert all(len(group.dropped) == 1 and group.kept.label == 1 for group in deduped.duplicates)
-    assert all("/FAKE/" in r.uri for group in deduped.duplicates for r in (group.kept, *group.dropped))
+    assert all(
+        r.uri.startswith("FAKE/") for group in deduped.duplicates for r in (group.kept, *group.dropped)
+    )
     assert len(deduped.records) == 20_000 - 45
     fractions = {"train": 0.8, "val": 0.1, "test": 0.1}
     split = split_records(cifake.records, fractions, seed=0)
@@ -68,14 +71,11 @@ def test_manifest_round_trip_and_manifest_layout(
     # A hand-written manifest: uris relative to its folder, header fields and hashes left out.
     (tmp_path / "data").symlink_to(aigi_mini_root)
     sample = cifake.records[::500]
-    bare = [
-        ImageRecord(f"data/{Path(r.uri).relative_to(aigi_mini_root)}", r.label, r.generator, "test")
-        for r in sample
-    ]
+    bare = [ImageRecord(f"data/{CIFAKE}/{r.uri}", r.label, r.generator, "test") for r in sample]
     write_manifest(bare, tmp_path / "bare.csv")
     rescanned = create_layout("manifest").scan(tmp_path / "bare.csv")
-    assert rescanned.skipped == []
-    assert [r.uri for r in rescanned.records] == [str(tmp_path / b.uri) for b in bare]
+    assert rescanned.skipped == [] and rescanned.root == tmp_path
+    assert [r.uri for r in rescanned.records] == [b.uri for b in bare]
     assert [r.sha256 for r in rescanned.records] == [r.sha256 for r in sample]
     assert {(r.width, r.jpeg_quality) for r in rescanned.records} == {(32, 75)}
 
@@ -83,10 +83,11 @@ def test_manifest_round_trip_and_manifest_layout(
 def test_load_images_and_batch(cifake: ScanResult) -> None:
     sample = cifake.records[::250]
     for record in sample[:20]:
-        image = load_image(record.uri)
+        image = load_image(resolve_uri(record.uri, cifake.root))
         assert image.mode == "RGB" and image.size == (32, 32)
     transform = build_transform({"policy": "clip_resize", "size": 64}, None, train=False)
-    dataset = RecordDataset(sample, transform, seed=0)
+    resolved = [dataclasses.replace(r, uri=resolve_uri(r.uri, cifake.root)) for r in sample]
+    dataset = RecordDataset(resolved, transform, seed=0)
     batch = collate_batch([dataset[i] for i in range(len(dataset))])
     assert batch["pixel_values"].shape == (len(sample), 3, 64, 64)
     assert torch.isfinite(batch["pixel_values"]).all() and batch["skipped"] == []
@@ -111,7 +112,11 @@ def test_edit_detect_overlaps_cifake_reals(aigi_mini_root: Path, cifake: ScanRes
     ).scan(root)
     assert (len(cifar.records), len(faces.records), cifar.skipped, faces.skipped) == (258, 600, [], [])
     assert {(r.width, r.jpeg_quality) for r in faces.records} == {(256, 75)}
-    combined = dedupe_records(cifake.records + cifar.records)
+    # Two roots: resolve the uris so records of both sets are told apart by where they lie.
+    both = [
+        dataclasses.replace(r, uri=resolve_uri(r.uri, s.root)) for s in (cifake, cifar) for r in s.records
+    ]
+    combined = dedupe_records(both)
     crossing = [g for g in combined.duplicates if any(EDIT_DETECT in r.uri for r in (g.kept, *g.dropped))]
     # INVENTORY.md: 16 edit_detect CIFAR reals are byte-identical to CIFAKE REAL files.
     assert len(crossing) == 16 and all(g.kept.label == 0 for g in crossing)

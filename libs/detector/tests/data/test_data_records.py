@@ -21,6 +21,7 @@ def sample_records() -> list[ImageRecord]:
     return [
         ImageRecord("/data/a.jpg", 0, "real-cifar10", "train", 32, 32, "JPEG", 75, DIGEST),
         ImageRecord("s3://bucket/b.png", 1, "sdv14", "test", 512, 384, "PNG", None, "cd" * 32),
+        ImageRecord("train/car/1_fake/d.png", 1, "progan", "train", object_class="car"),
         ImageRecord("rel/c.webp", 1, "ddpm", "val"),
     ]
 
@@ -32,6 +33,7 @@ def test_json_round_trip_uses_manifest_shape() -> None:
         "uri": "/data/a.jpg",
         "label": "real",
         "generator": "real-cifar10",
+        "object_class": None,
         "split": "train",
         "width": 32,
         "height": 32,
@@ -61,6 +63,8 @@ def test_write_then_read_manifest(tmp_path: Path, suffix: str) -> None:
         ({"jpeg_quality": 101}, "field 'jpeg_quality'"),
         ({"sha256": "AB" * 32}, "field 'sha256'"),
         ({"uri": ""}, "field 'uri'"),
+        ({"object_class": ""}, "field 'object_class'"),
+        ({"object_class": 3}, "field 'object_class'"),
         ({"colour": "red"}, "unknown field(s) 'colour'"),
     ],
 )
@@ -85,8 +89,15 @@ def test_missing_required_field_and_bad_json(tmp_path: Path) -> None:
 
 
 def test_optional_fields_may_be_absent_in_json() -> None:
+    # Manifests written before object_class existed read as object_class None.
     [record] = read_manifest(['{"uri": "x.png", "label": "fake", "generator": "g", "split": "test"}'])
-    assert record == ImageRecord("x.png", 1, "g", "test")
+    assert record == ImageRecord("x.png", 1, "g", "test") and record.object_class is None
+
+
+def test_object_class_in_csv_columns() -> None:
+    header = "uri,label,generator,object_class,split"
+    records = read_manifest_csv([header, "a.png,real,progan,car,train", "b.png,fake,biggan,,test"])
+    assert [r.object_class for r in records] == ["car", None]
 
 
 def test_csv_reader_minimal_columns_and_errors() -> None:

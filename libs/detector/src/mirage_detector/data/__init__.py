@@ -10,7 +10,15 @@ from mirage_detector.data.dedupe import (
 )
 from mirage_detector.data.image_header import ImageHeader, read_image_header, sha256_hex
 from mirage_detector.data.jpeg_quality import estimate_jpeg_quality
-from mirage_detector.data.layouts import ScanResult, SkippedFile, create_layout, list_layouts, register_layout
+from mirage_detector.data.layouts import (
+    LayoutOptionError,
+    ScanResult,
+    SkippedFile,
+    create_layout,
+    list_layouts,
+    parse_layout_options,
+    register_layout,
+)
 from mirage_detector.data.loading import (
     DEFAULT_MAX_PIXELS,
     BadImageError,
@@ -41,6 +49,7 @@ from mirage_detector.data.records import (
     write_manifest,
 )
 from mirage_detector.data.transforms import CLIP_MEAN, CLIP_STD, POLICIES, ImageTransform, build_transform
+from mirage_detector.data.uris import relative_uri, resolve_uri
 
 __all__ = [
     "CLIP_MEAN",
@@ -56,6 +65,7 @@ __all__ = [
     "ImageHeader",
     "ImageRecord",
     "ImageTransform",
+    "LayoutOptionError",
     "ManifestError",
     "MissingOpenerError",
     "Opener",
@@ -76,6 +86,7 @@ __all__ = [
     "list_layouts",
     "list_perturbations",
     "load_image",
+    "parse_layout_options",
     "perturbation_id",
     "read_image_header",
     "read_manifest",
@@ -84,6 +95,8 @@ __all__ = [
     "register_layout",
     "register_opener",
     "register_perturbation",
+    "relative_uri",
+    "resolve_uri",
     "sha256_hex",
     "split_records",
     "unregister_opener",

@@ -25,6 +25,7 @@ MANIFEST_FIELDS: tuple[str, ...] = (
     "uri",
     "label",
     "generator",
+    "object_class",
     "split",
     "width",
     "height",
@@ -44,7 +45,13 @@ class ManifestError(ValueError):
 
 @dataclass(frozen=True)
 class ImageRecord:
-    """One image of a dataset: where it is, its label (0 real, 1 fake) and what its header says."""
+    """One image of a dataset: where it is, its label (0 real, 1 fake) and what its header says.
+
+    A registered manifest's uri is a POSIX path relative to the dataset root (or an s3:// uri); records
+    handed to loading carry a resolved one (see `resolve_uri`). object_class is the release's scene or
+    object class (ForenSynths' LSUN classes), None where the release records none; it is the last field
+    so positional construction of older code keeps working.
+    """
 
     uri: str
     label: int
@@ -55,6 +62,7 @@ class ImageRecord:
     format: str | None = None
     jpeg_quality: int | None = None
     sha256: str | None = None
+    object_class: str | None = None
 
     def __post_init__(self) -> None:
         _check_record(self)
@@ -70,6 +78,7 @@ class ImageRecord:
             "uri": self.uri,
             "label": self.label_name,
             "generator": self.generator,
+            "object_class": self.object_class,
             "split": self.split,
             "width": self.width,
             "height": self.height,
@@ -103,6 +112,7 @@ class ImageRecord:
                 format=data.get("format"),
                 jpeg_quality=data.get("jpeg_quality"),
                 sha256=data.get("sha256"),
+                object_class=data.get("object_class"),
             )
         except ManifestError as error:
             raise ManifestError(f"{where}: {error}") from None
@@ -122,8 +132,10 @@ def _check_record(record: ImageRecord) -> None:
         value = getattr(record, name)
         if value is not None and (not _is_int(value) or value < 1):
             raise ManifestError(f"field {name!r} must be a positive integer or null, got {value!r}")
-    if record.format is not None and (not isinstance(record.format, str) or not record.format):
-        raise ManifestError(f"field 'format' must be a non-empty string or null, got {record.format!r}")
+    for name in ("format", "object_class"):
+        value = getattr(record, name)
+        if value is not None and (not isinstance(value, str) or not value):
+            raise ManifestError(f"field {name!r} must be a non-empty string or null, got {value!r}")
     quality = record.jpeg_quality
     if quality is not None and (not _is_int(quality) or not 1 <= quality <= 100):
         raise ManifestError(f"field 'jpeg_quality' must be an integer in [1, 100] or null, got {quality!r}")
@@ -139,7 +151,8 @@ def _is_int(value: object) -> bool:
 def read_manifest(source: str | os.PathLike[str] | Iterable[str]) -> list[ImageRecord]:
     """Read records from a manifest file (.jsonl, or .csv by suffix) or from an iterable of JSONL lines.
 
-    Blank lines are ignored. Relative uris are returned as written; the `manifest` layout resolves them.
+    Blank lines are ignored. Relative uris are returned as written (`resolve_uri` makes them loadable);
+    `object_class` may be absent (manifests written before it existed) and then reads as None.
     """
     if isinstance(source, str | os.PathLike):
         path = Path(source)

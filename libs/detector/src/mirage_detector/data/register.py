@@ -1,8 +1,12 @@
 """Build a canonical dataset manifest from a layout scan: the command `mirage data register` runs.
 
 `python -m mirage_detector.data.register --layout folder --root DIR --option generator=sdv14 --out m.jsonl`
-writes the manifest (one record per line, sorted by uri, canonical JSON so equal data gives equal bytes and
-therefore an equal content hash) and prints a JSON summary (counts, skipped files, duplicates dropped).
+writes the manifest (one record per line, uris relative to the dataset root, sorted by uri, canonical JSON
+so equal data gives equal bytes and therefore an equal content hash, wherever the data is mounted) and
+prints a JSON summary: n_images, root (the absolute folder the uris are relative to), counts by label,
+generator, split and (when any record has one) object class, skipped files with reasons, hidden/OS files
+ignored, duplicates dropped. Options are typed by the layout (`--option verify=false`, `generators=a,b`,
+`generator_names=a:b,c:d`); bad input exits with status 2 and one `error:` line on stderr.
 """
 
 from __future__ import annotations
@@ -11,27 +15,29 @@ import argparse
 import json
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from mirage_detector.data.dedupe import dedupe_records, split_records
-from mirage_detector.data.layouts import create_layout
+from mirage_detector.data.layouts import create_layout, describe_options, list_layouts, parse_layout_options
 from mirage_detector.data.records import ImageRecord
 
 
 @dataclass(frozen=True)
 class BuiltManifest:
-    """The records to register and what was left out on the way."""
+    """The records to register (uris relative to `root`) and what was left out on the way."""
 
+    root: Path
     records: list[ImageRecord]
     skipped: list[dict[str, str]]
     duplicates_dropped: int
+    ignored: dict[str, int] = field(default_factory=dict)
 
 
 def build_manifest(
     layout: str,
-    root: str,
+    root: str | Path,
     options: dict[str, Any],
     split_fractions: dict[str, float] | None,
     seed: int,
@@ -45,7 +51,7 @@ def build_manifest(
         records = split_records(records, split_fractions, seed)
     records = sorted(records, key=lambda r: r.uri)
     skipped = [{"uri": s.path, "reason": s.reason} for s in scan.skipped]
-    return BuiltManifest(records, skipped, deduped.n_dropped)
+    return BuiltManifest(scan.root, records, skipped, deduped.n_dropped, dict(sorted(scan.ignored.items())))
 
 
 def canonical_line(record: ImageRecord) -> str:
@@ -54,27 +60,50 @@ def canonical_line(record: ImageRecord) -> str:
 
 
 def summarize(built: BuiltManifest) -> dict[str, Any]:
-    """Counts per label, generator and split, plus the skipped files: what the database records."""
+    """Counts per label, generator, split and class, plus the skipped files: what the database records."""
+    counts: dict[str, dict[str, int]] = {
+        "by_label": _count(r.label_name for r in built.records),
+        "by_generator": _count(r.generator for r in built.records),
+        "by_split": _count(r.split for r in built.records),
+    }
+    classes = [r.object_class for r in built.records if r.object_class is not None]
+    if classes:
+        counts["by_class"] = _count(classes)
     return {
         "n_images": len(built.records),
-        "counts": {
-            "by_label": dict(sorted(Counter(r.label_name for r in built.records).items())),
-            "by_generator": dict(sorted(Counter(r.generator for r in built.records).items())),
-            "by_split": dict(sorted(Counter(r.split for r in built.records).items())),
-        },
+        "root": str(built.root),
+        "counts": counts,
         "skipped": built.skipped,
+        "ignored": built.ignored,
         "duplicates_dropped": built.duplicates_dropped,
     }
 
 
-def _parse_options(pairs: list[str]) -> dict[str, Any]:
-    options: dict[str, Any] = {}
+def _count(values: Any) -> dict[str, int]:
+    return dict(sorted(Counter(values).items()))
+
+
+class UsageError(ValueError):
+    """Bad command-line input; printed as one `error:` line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse's own errors in the same one-line shape as every other input error.
+        self.exit(2, f"error: {message} (see --help)\n")
+
+
+def _option_texts(pairs: list[str]) -> dict[str, str]:
+    texts: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
+        key = key.strip()
         if not sep or not key:
-            raise SystemExit(f"--option {pair!r}: expected key=value")
-        options[key] = None if value == "none" else value
-    return options
+            raise UsageError(f"--option {pair!r}: expected key=value")
+        if key in texts:
+            raise UsageError(f"--option {key!r} given twice")
+        texts[key] = value
+    return texts
 
 
 def _parse_fractions(text: str | None) -> dict[str, float] | None:
@@ -86,32 +115,49 @@ def _parse_fractions(text: str | None) -> dict[str, float] | None:
         try:
             fractions[name.strip()] = float(value)
         except ValueError:
-            raise SystemExit(f"--split {text!r}: expected e.g. train=0.8,val=0.1,test=0.1") from None
+            raise UsageError(f"--split {text!r}: expected e.g. train=0.8,val=0.1,test=0.1") from None
         if not sep:
-            raise SystemExit(f"--split {text!r}: expected e.g. train=0.8,val=0.1,test=0.1")
+            raise UsageError(f"--split {text!r}: expected e.g. train=0.8,val=0.1,test=0.1")
     return fractions
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mirage_detector.data.register", description=__doc__)
-    parser.add_argument("--layout", required=True)
-    parser.add_argument("--root", required=True)
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m mirage_detector.data.register",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="layouts and their options:\n"
+        + "\n".join(f"  {name}: {describe_options(name)}" for name in list_layouts()),
+    )
+    parser.add_argument("--layout", required=True, help=f"one of {', '.join(list_layouts())}")
+    parser.add_argument("--root", required=True, help="the dataset folder (for layout manifest: the file)")
     parser.add_argument("--option", action="append", default=[], help="layout option key=value (repeatable)")
     parser.add_argument(
         "--split", default=None, help="re-split by content hash, e.g. train=0.8,val=0.1,test=0.1"
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", required=True, help="manifest JSONL to write")
-    args = parser.parse_args(argv)
-    try:
-        built = build_manifest(
-            args.layout, args.root, _parse_options(args.option), _parse_fractions(args.split), args.seed
-        )
-    except (ValueError, FileNotFoundError, NotADirectoryError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    return parser
+
+
+def _build(args: argparse.Namespace) -> BuiltManifest:
+    if not Path(args.root).exists():
+        raise UsageError(f"--root {args.root}: no such file or folder")
+    options = parse_layout_options(args.layout, _option_texts(args.option))
+    built = build_manifest(args.layout, args.root, options, _parse_fractions(args.split), args.seed)
     if not built.records:
-        print(f"error: no usable image found under {args.root} with layout {args.layout}", file=sys.stderr)
+        raise UsageError(f"no usable image found under {args.root} with layout {args.layout}")
+    return built
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status (2 on bad input, with one `error:` line on stderr)."""
+    args = _parser().parse_args(argv)
+    try:
+        built = _build(args)
+    except (ValueError, OSError) as error:
+        # LayoutOptionError, ManifestError and UsageError are ValueErrors; a missing folder is an OSError.
+        print(f"error: {error}", file=sys.stderr)
         return 2
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -5,14 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from mirage_detector.data.layouts.registry import ScanResult, SkippedFile, register_layout
-from mirage_detector.data.layouts.scanning import (
-    ScanOptions,
-    check_split,
-    iter_files,
-    probe_file,
-    require_dir,
-)
+from mirage_detector.data.layouts.registry import ScanResult, register_layout
+from mirage_detector.data.layouts.scanning import ScanOptions, TreeScan, check_split, require_dir
 
 
 @register_layout("folder")
@@ -22,7 +16,8 @@ class FolderLayout(ScanOptions):
     e.g. CIFAKE's "REAL"/"FAKE"). Either folder may be None to scan one class only.
 
     generator names the fakes' generator; real_generator names the reals' source (defaults to
-    generator, so both classes of one set evaluate together). Every record gets `split`.
+    generator, so both classes of one set evaluate together). Every record gets `split`; uris are
+    relative to root.
     """
 
     generator: str
@@ -36,12 +31,12 @@ class FolderLayout(ScanOptions):
         if not self.generator:
             raise ValueError("option 'generator' must be a non-empty string")
         if self.real_dir is None and self.fake_dir is None:
-            raise ValueError("options 'real_dir' and 'fake_dir' cannot both be None")
+            raise ValueError("options 'real_dir' and 'fake_dir' cannot both be none")
 
     def scan(self, root: str | Path) -> ScanResult:
         root = Path(root)
         require_dir(root, "folder layout root")
-        result = ScanResult()
+        scan = TreeScan(root, self)
         classes = [
             (self.real_dir, 0, self.real_generator or self.generator),
             (self.fake_dir, 1, self.generator),
@@ -52,7 +47,6 @@ class FolderLayout(ScanOptions):
             directory = root / folder
             option = "real_dir" if label == 0 else "fake_dir"
             require_dir(directory, f"folder layout option {option}={folder!r}")
-            for path in iter_files(directory):
-                outcome = probe_file(path, label=label, generator=generator, split=self.split, options=self)
-                (result.skipped if isinstance(outcome, SkippedFile) else result.records).append(outcome)
-        return result
+            for path, _ in scan.files(directory):
+                scan.probe(path, label=label, generator=generator, split=self.split)
+        return scan.result()

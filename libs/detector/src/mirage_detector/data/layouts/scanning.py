@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from mirage_detector.data.image_header import HeaderError, read_image_header
-from mirage_detector.data.layouts.registry import SkippedFile
+from mirage_detector.data.layouts.debris import (
+    OS_FILE_REASON,
+    is_os_file,
+    is_os_folder,
+    name_skip_reason,
+    truncation_reason,
+)
+from mirage_detector.data.layouts.registry import ScanResult, SkippedFile
 from mirage_detector.data.loading import DEFAULT_MAX_PIXELS, BadImageError, decode_image
 from mirage_detector.data.records import SPLITS, ImageRecord
-
-IMAGE_SUFFIXES: frozenset[str] = frozenset(
-    {".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
-)
-"""File name endings (case-insensitive) a scan treats as images; other files are reported as skipped."""
+from mirage_detector.data.uris import relative_uri
 
 
 @dataclass(frozen=True, kw_only=True)
 class ScanOptions:
     """Options every folder layout shares.
 
-    verify: decode every image fully while scanning (catches truncated data; slower).
+    verify: decode every image fully while scanning (catches corrupt pixel data; slower). Without it a
+    file is still read whole (for its sha256), its header parsed and its JPEG/PNG end marker checked.
     max_pixels: images above this pixel count are skipped, as loading would refuse them.
     """
 
@@ -42,33 +47,81 @@ def require_dir(path: Path, what: str) -> None:
         raise FileNotFoundError(f"{what}: {path} is not a directory")
 
 
-def iter_files(root: Path) -> Iterator[Path]:
-    """Every regular file under root, depth-first in sorted name order (stable across file systems)."""
-    for directory, subdirectories, files in os.walk(root):
-        subdirectories.sort()
-        for name in sorted(files):
-            path = Path(directory, name)
-            if path.is_file():
-                yield path
+class TreeScan:
+    """One scan in progress: walks a root, probes files into records with root-relative uris, notes skips."""
+
+    def __init__(self, root: Path, options: ScanOptions) -> None:
+        self.root = Path(os.path.abspath(root))
+        self.options = options
+        self.records: list[ImageRecord] = []
+        self.skipped: list[SkippedFile] = []
+        self.ignored: Counter[str] = Counter()
+
+    def files(self, top: Path | None = None) -> Iterator[tuple[Path, tuple[str, ...]]]:
+        """Every regular file under `top` (default root) with its parts relative to root, in sorted order.
+
+        Hidden and OS files and folders are counted in `ignored`, never yielded; unreadable folders are
+        skipped with their reason.
+        """
+        start = Path(os.path.abspath(top)) if top is not None else self.root
+        for directory, subdirectories, names in os.walk(start, onerror=self._unreadable):
+            kept = sorted(name for name in subdirectories if not is_os_folder(name))
+            for name in set(subdirectories) - set(kept):
+                self.ignored[OS_FILE_REASON] += _count_files(Path(directory, name))
+            subdirectories[:] = kept
+            for name in sorted(names):
+                path = Path(directory, name)
+                if is_os_file(name):
+                    self.ignored[OS_FILE_REASON] += 1
+                elif path.is_file():
+                    yield path, path.relative_to(self.root).parts
+                else:
+                    self.skip(path, "not a regular file (a broken link, socket or device)")
+
+    def skip(self, path: Path, reason: str) -> None:
+        """Record a file as left out."""
+        self.skipped.append(SkippedFile(self._name(path), reason))
+
+    def probe(
+        self, path: Path, label: int, generator: str, split: str, object_class: str | None = None
+    ) -> ImageRecord | None:
+        """Read one file into a record (kept), or skip it with the reason; returns the record or None."""
+        outcome = probe_file(path, self._name(path), label, generator, split, self.options, object_class)
+        if isinstance(outcome, SkippedFile):
+            self.skipped.append(outcome)
+            return None
+        self.records.append(outcome)
+        return outcome
+
+    def result(self) -> ScanResult:
+        """The finished scan."""
+        return ScanResult(self.root, self.records, self.skipped, self.ignored)
+
+    def _name(self, path: Path) -> str:
+        return relative_uri(path, self.root) or str(path)
+
+    def _unreadable(self, error: OSError) -> None:
+        where = Path(error.filename) if error.filename else self.root
+        self.skip(where, f"unreadable folder: {type(error).__name__}: {error.strerror}")
 
 
-def skip_reason_for_name(path: Path) -> str | None:
-    """Why a file is not even probed (hidden, or not an image file name), else None."""
-    if path.name.startswith("."):
-        return "hidden file"
-    if path.suffix.lower() not in IMAGE_SUFFIXES:
-        return f"not an image file name (suffix {path.suffix or 'none'!r})"
-    return None
+def _count_files(folder: Path) -> int:
+    return sum(len(names) for _, _, names in os.walk(folder))
 
 
 def probe_file(
-    path: Path, label: int, generator: str, split: str, options: ScanOptions
+    path: Path,
+    uri: str,
+    label: int,
+    generator: str,
+    split: str,
+    options: ScanOptions,
+    object_class: str | None = None,
 ) -> ImageRecord | SkippedFile:
-    """Read one file's bytes and header into a record (absolute path as uri), or say why it is skipped."""
-    name_reason = skip_reason_for_name(path)
+    """Read one file's bytes and header into a record with `uri`, or say why it is skipped."""
+    name_reason = name_skip_reason(path)
     if name_reason is not None:
-        return SkippedFile(str(path), name_reason)
-    uri = str(path.absolute())
+        return SkippedFile(uri, name_reason)
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -82,6 +135,9 @@ def probe_file(
         return SkippedFile(
             uri, f"{header.width}x{header.height} exceeds the limit of {options.max_pixels} pixels"
         )
+    truncated = truncation_reason(data, header.format)
+    if truncated is not None:
+        return SkippedFile(uri, truncated)
     if options.verify:
         try:
             decode_image(data, uri, options.max_pixels)
@@ -97,4 +153,5 @@ def probe_file(
         format=header.format,
         jpeg_quality=header.jpeg_quality,
         sha256=header.sha256,
+        object_class=object_class,
     )
