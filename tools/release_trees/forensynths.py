@@ -12,10 +12,18 @@ TRAIN_CLASSES = ("car", "cat", "chair", "horse", "bird")
 TEST_GENERATORS: dict[str, tuple[str, ...]] = {
     "progan": ("car", "cat"),
     "stylegan": ("car", "cat"),
+    "cyclegan": ("horse", "zebra"),
     "biggan": (),
+    "gaugan": (),
+    "stargan": (),
     "deepfake": (),
+    "seeingdark": (),
+    "san": (),
+    "crn": (),
+    "imle": (),
 }
-"""Test generator -> its class subfolders (none: the label folders sit directly under it)."""
+"""Test generator -> its class subfolders (none: the label folders sit directly under it), as in the CNNDetection
+test set that UniversalFakeDetect's GAN columns use (fewer classes per generator than released)."""
 
 PER_FOLDER = 2
 SIDE = 256

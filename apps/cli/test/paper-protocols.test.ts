@@ -76,7 +76,7 @@ async function cellCount(experiment: string): Promise<number> {
 
 beforeAll(async () => {
   const { stdout } = await run(join(ROOT, '.venv/bin/python'), ['-m', 'release_trees', '--out', join(work, 'trees')], { cwd: join(ROOT, 'tools'), maxBuffer: 64 << 20 });
-  trees = JSON.parse(stdout) as Trees;
+  trees = (JSON.parse(stdout) as { trees: Trees }).trees;
   const roots = Object.fromEntries(Object.entries(trees).map(([name, tree]) => [name, tree.root]));
   const commands = readmeRegisterCommands(roots);
   expect(commands.map((c) => c[2])).toEqual(['genimage', 'forensynths', 'ufd-diffusion']);

@@ -251,7 +251,7 @@ def test_evaluate_writes_scores_and_lists_the_corrupt_image(
     scores_bytes = store.get_bytes(bucket, payload["scores_key"], expected_sha256=output["scores_sha256"])
     scores = [json.loads(line) for line in scores_bytes.decode().splitlines()]
     assert len(scores) == 16
-    assert all(set(s) == {"uri", "label", "p_fake"} and 0.0 <= s["p_fake"] <= 1.0 for s in scores)
+    assert all(set(s) == {"uri", "label", "p_fake", "margin"} and 0.0 <= s["p_fake"] <= 1.0 for s in scores)
     assert {s["uri"] for s in scores}.isdisjoint({dataset.corrupt_uri})
     assert sorted(s["label"] for s in scores) == ["fake"] * 8 + ["real"] * 8
     # the summary is computed from exactly the scores in the file

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Command } from 'commander';
 import { z } from 'zod';
@@ -30,17 +30,16 @@ interface RegisterFlags {
 
 /** What the detector's register command prints on stdout. */
 const ScanSummary = z.strictObject({
+  /** The absolute folder the manifest's uris are relative to (a manifest file's folder for `--layout manifest`). */
+  root: z.string().min(1),
   n_images: z.number().int().min(0),
   counts: DatasetManifest.shape.counts,
   skipped: z.array(z.strictObject({ uri: z.string(), reason: z.string() })),
   duplicates_dropped: z.number().int().min(0),
+  /** Files left out without a listing, by why (hidden and OS files: a Mac copy has one `._` file per image). */
+  ignored: z.record(z.string(), z.number().int().min(0)),
 });
 type ScanSummary = z.infer<typeof ScanSummary>;
-
-// Manifest uris are relative to the dataset root: the tree for folder layouts, the manifest's folder for `manifest`.
-function datasetRoot(flags: RegisterFlags): string {
-  return flags.layout === 'manifest' ? dirname(resolve(flags.root)) : resolve(flags.root);
-}
 
 /** Scans a dataset with the detector's layouts, stores its manifest in S3 and records it in Postgres. */
 export async function registerDataset(name: string, flags: RegisterFlags): Promise<{ manifest: DatasetManifest; summary: ScanSummary }> {
@@ -78,7 +77,7 @@ export async function registerDataset(name: string, flags: RegisterFlags): Promi
       name,
       version: flags.version ?? contentHash.slice(0, 12),
       layout: flags.layout as DatasetManifest['layout'],
-      root: datasetRoot(flags),
+      root: summary.root,
       key,
       content_hash: contentHash,
       n_images: summary.n_images,
@@ -119,6 +118,7 @@ export function dataCommand(): Command {
       console.log(`  by label: ${JSON.stringify(summary.counts.by_label)}  by split: ${JSON.stringify(summary.counts.by_split)}`);
       console.log(`  by generator: ${JSON.stringify(summary.counts.by_generator)}`);
       if (summary.counts.by_class) console.log(`  by class: ${JSON.stringify(summary.counts.by_class)}`);
+      for (const [why, n] of Object.entries(summary.ignored)) console.log(`  ${n} files ignored (${why})`);
       if (summary.duplicates_dropped) console.log(`  ${summary.duplicates_dropped} byte-identical duplicates dropped`);
       if (summary.skipped.length) {
         console.log(`  ${summary.skipped.length} files skipped:`);

@@ -5,26 +5,64 @@ documented reconstruction whose guessed choices are config switches. It knows no
 environment: callers pass configs, data and callbacks.
 """
 
-from mirage_detector.config import RunConfig
-from mirage_detector.engine import (
-    Checkpoint,
-    EvalResult,
-    ImageScore,
-    TrainResult,
-    calibrate_checkpoint,
-    evaluate,
-    load_checkpoint,
-    train,
-)
-from mirage_detector.errors import (
-    CheckpointError,
-    ConfigError,
-    DetectorError,
-    NonFiniteLossError,
-    OutOfMemoryError,
-)
-from mirage_detector.methods import DetectorOutput, create_method, list_methods, register_method
-from mirage_detector.version import CODE_VERSION
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Names are imported on first use (PEP 562): `python -m mirage_detector.data.register` scans a dataset without
+# importing torch and transformers through the engine, which alone took ~10 s of a registration.
+_EXPORTS: dict[str, str] = {
+    "RunConfig": "mirage_detector.config",
+    "Checkpoint": "mirage_detector.engine",
+    "EvalResult": "mirage_detector.engine",
+    "ImageScore": "mirage_detector.engine",
+    "TrainResult": "mirage_detector.engine",
+    "calibrate_checkpoint": "mirage_detector.engine",
+    "evaluate": "mirage_detector.engine",
+    "load_checkpoint": "mirage_detector.engine",
+    "train": "mirage_detector.engine",
+    "CheckpointError": "mirage_detector.errors",
+    "ConfigError": "mirage_detector.errors",
+    "DetectorError": "mirage_detector.errors",
+    "NonFiniteLossError": "mirage_detector.errors",
+    "OutOfMemoryError": "mirage_detector.errors",
+    "DetectorOutput": "mirage_detector.methods",
+    "create_method": "mirage_detector.methods",
+    "list_methods": "mirage_detector.methods",
+    "register_method": "mirage_detector.methods",
+    "CODE_VERSION": "mirage_detector.version",
+}
+
+if TYPE_CHECKING:
+    from mirage_detector.config import RunConfig
+    from mirage_detector.engine import (
+        Checkpoint,
+        EvalResult,
+        ImageScore,
+        TrainResult,
+        calibrate_checkpoint,
+        evaluate,
+        load_checkpoint,
+        train,
+    )
+    from mirage_detector.errors import (
+        CheckpointError,
+        ConfigError,
+        DetectorError,
+        NonFiniteLossError,
+        OutOfMemoryError,
+    )
+    from mirage_detector.methods import DetectorOutput, create_method, list_methods, register_method
+    from mirage_detector.version import CODE_VERSION
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mirage_detector' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "CODE_VERSION",

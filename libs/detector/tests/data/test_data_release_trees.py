@@ -98,8 +98,9 @@ def test_forensynths_classes_and_test_generators(release_trees: dict[str, Any]) 
         ("progan", "cat"): 4,
         ("stylegan", "car"): 4,
         ("stylegan", "cat"): 4,
-        ("biggan", None): 4,
-        ("deepfake", None): 4,
+        ("cyclegan", "horse"): 4,
+        ("cyclegan", "zebra"): 4,
+        **{(g, None): 4 for g in ("biggan", "gaugan", "stargan", "deepfake", "seeingdark", "san", "crn", "imle")},
     }
 
 
