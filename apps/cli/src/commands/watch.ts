@@ -31,26 +31,31 @@ export async function watchSweep(stack: StackClients, sweepId: string, pollMs = 
   let previous = '';
   let failures = 0;
   for (;;) {
-    let progress: SweepProgress;
+    // A closed workflow still answers queries (by replay), so how it ended is read first, every poll.
+    let status: string;
     try {
-      progress = await handle.query<SweepProgress>('progress');
-      failures = 0;
+      status = (await handle.describe()).status.name;
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new UserError(`no sweep ${sweepId}`);
-      const description = await handle.describe();
-      const status = description.status.name;
-      if (status === 'RUNNING') {
+      throw error;
+    }
+    if (status !== 'RUNNING' && status !== 'COMPLETED') {
+      const runs = await listRunsBySweep(stack.db.db, sweepId);
+      const count = (s: string) => runs.filter((r) => r.status === s).length;
+      const verb = status === 'CANCELLED' ? 'was cancelled' : `ended ${status.toLowerCase()}`;
+      throw new UserError(`sweep ${sweepId} ${verb}: ${count('succeeded')} runs succeeded, ${count('failed')} failed, ${count('cancelled')} cancelled; recorded results and checkpoints are kept`);
+    }
+    let progress: SweepProgress;
+    if (status === 'COMPLETED') progress = (await handle.result()) as SweepProgress;
+    else {
+      try {
+        progress = await handle.query<SweepProgress>('progress');
+        failures = 0;
+      } catch (error) {
         if (++failures > QUERY_FAILURES_TOLERATED) throw new UserError(`sweep ${sweepId} is running but does not answer its progress query: ${(error as Error).message}`);
         await new Promise((r) => setTimeout(r, pollMs));
         continue;
       }
-      if (status !== 'COMPLETED') {
-        const runs = await listRunsBySweep(stack.db.db, sweepId);
-        const count = (s: string) => runs.filter((r) => r.status === s).length;
-        const verb = status === 'CANCELLED' ? 'was cancelled' : `ended ${status.toLowerCase()}`;
-        throw new UserError(`sweep ${sweepId} ${verb}: ${count('succeeded')} runs succeeded, ${count('failed')} failed, ${count('cancelled')} cancelled; recorded results and checkpoints are kept`);
-      }
-      progress = (await handle.result()) as SweepProgress;
     }
     const runs = await listRunsBySweep(stack.db.db, sweepId);
     const frame = [`sweep ${sweepId}: ${progress.succeeded} succeeded, ${progress.failed} failed, ${progress.running.length} running of ${progress.total}`, ...runs.map(runLine)].join('\n');
