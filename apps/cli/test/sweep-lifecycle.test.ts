@@ -105,7 +105,7 @@ describe('sweep lifecycle', () => {
       error = (await rows<{ error: string | null }>(`select error from runs where sweep_id = $1`, [sweepId]))[0]?.error ?? null;
       await new Promise((r) => setTimeout(r, 500));
     }
-    expect(error).toMatch(new RegExp(`^no worker polls task queue "${nobody}"`));
+    expect(error).toMatch(new RegExp(`^no worker polls task queue "${nobody}@detector-[0-9a-f]+"`));
     expect((await mirage(['cancel', sweepId])).code).toBe(0);
   }, 120_000);
 

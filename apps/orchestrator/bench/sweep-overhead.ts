@@ -15,6 +15,7 @@ import {
   ExperimentSpec,
   WORKFLOW_NAMES,
   sha256Hex,
+  versionedTaskQueue,
   type EvaluateInput,
   type EvaluateOutput,
   type ManifestRef,
@@ -200,7 +201,7 @@ try {
     deps: { db: dbHandle.db, store, temporal: client },
     taskQueue: controlQueue,
   });
-  const gpu = await Worker.create({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: gpuQueue, activities: noopGpu });
+  const gpu = await Worker.create({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: versionedTaskQueue(gpuQueue, 'bench'), activities: noopGpu });
   const serving = Promise.all([control.run(), gpu.run()]);
   try {
     console.log(`sweep overhead: no-op GPU activities, real control activities, max_concurrent ${MAX_CONCURRENT}, Temporal ${env.TEMPORAL_ADDRESS}`);

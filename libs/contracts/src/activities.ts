@@ -72,6 +72,8 @@ export const EvaluateInput = z.strictObject({
   calibrated_threshold: z.number().min(0).max(1).nullable(),
   bucket: z.string().min(1),
   scores_key: z.string().min(1),
+  /** The detector code version the run was planned at; a worker at another version refuses the cell. */
+  code_version: z.string().min(1),
 });
 export type EvaluateInput = z.infer<typeof EvaluateInput>;
 

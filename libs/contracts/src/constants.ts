@@ -6,6 +6,19 @@ export const TASK_QUEUES = {
   control: 'mirage-control',
 } as const;
 
+/**
+ * The task queue a run's GPU activities go to: the experiment's queue (a GPU kind: `gpu`, `gpu-h100`, `cpu`) at the
+ * code version the run was planned at. A worker polls its configured queue at its own code version, so a rolling
+ * upgrade of workers leaves runs planned at the old version on the old workers instead of failing them. The rule
+ * is exported to generated/constants.json (`versioned_task_queue`) for the Python worker.
+ */
+export function versionedTaskQueue(queue: string, codeVersion: string): string {
+  return VERSIONED_TASK_QUEUE.replace('{queue}', queue).replace('{code_version}', codeVersion);
+}
+
+/** The template of versionedTaskQueue. */
+export const VERSIONED_TASK_QUEUE = '{queue}@{code_version}';
+
 /** Activity names; the Python worker registers `train` and `evaluate` under exactly these names. */
 export const ACTIVITY_NAMES = {
   train: 'train',

@@ -4,6 +4,7 @@ import {
   perturbationId,
   preprocessHash,
   runKeys,
+  versionedTaskQueue,
   type EvaluateInput,
   type RunWorkflowInput,
   type RunWorkflowResult,
@@ -47,9 +48,11 @@ const progressMirror = proxyActivities<Pick<ControlActivities, 'mirrorTrainProgr
   cancellationType: ActivityCancellationType.TRY_CANCEL,
 });
 
-function gpu(taskQueue: string): GpuActivities {
+// GPU activities go to the run's queue at its planned code version (versionedTaskQueue): only workers running that
+// code take them, so upgrading workers mid-sweep routes work instead of failing it.
+function gpu(input: RunWorkflowInput): GpuActivities {
   return proxyActivities<GpuActivities>({
-    taskQueue,
+    taskQueue: versionedTaskQueue(input.task_queue, input.code_version),
     // A GPU job may run for days; a dead worker is noticed through missed heartbeats, and the retry resumes
     // from the checkpoint named in the last heartbeat. The worker's pulse thread heartbeats every ~2 s
     // whatever the compute is doing, so 30 s is 15 missed beats, and a killed worker costs 30 s, not minutes.
@@ -102,13 +105,13 @@ async function train(input: RunWorkflowInput): Promise<TrainOutput> {
   const mirroring = mirror
     .run(async () => {
       await sleep(MIRROR_AFTER);
-      await progressMirror.mirrorTrainProgress({ run_id: input.run_id, workflow_id: workflowInfo().workflowId, task_queue: input.task_queue });
+      await progressMirror.mirrorTrainProgress({ run_id: input.run_id, workflow_id: workflowInfo().workflowId, task_queue: versionedTaskQueue(input.task_queue, input.code_version) });
     })
     .catch((err: unknown) => {
       if (!isCancellation(err)) throw err;
     });
   try {
-    const output = await gpu(input.task_queue)[ACTIVITY_NAMES.train](trainInput);
+    const output = await gpu(input)[ACTIVITY_NAMES.train](trainInput);
     await control.recordTrainOutput({ run_id: input.run_id, bucket: input.bucket, output });
     return output;
   } finally {
@@ -131,7 +134,7 @@ async function evaluateMissingCells(
   );
   const common = { run_id: input.run_id, checkpoint: trained.checkpoint, preprocess_hash, code_version: input.code_version };
   const { missing, reused } = await control.planEvalCells({ ...common, cells });
-  const evaluate = gpu(input.task_queue)[ACTIVITY_NAMES.evaluate];
+  const evaluate = gpu(input)[ACTIVITY_NAMES.evaluate];
   await Promise.all(
     missing.map(async (cell) => {
       const target = input.datasets.eval.find((t) => t.id === cell.eval_id);
@@ -147,6 +150,7 @@ async function evaluateMissingCells(
         calibrated_threshold: trained.calibrated_threshold,
         bucket: input.bucket,
         scores_key: runKeys(input.run_id).scores(target.id, cell.perturbation_id),
+        code_version: input.code_version,
       };
       const output = await evaluate(evalInput);
       await control.recordEvalResult({ ...common, selection_hash: cell.selection_hash, output });

@@ -128,7 +128,7 @@ async function runSweep(spec: unknown, ledger: Ledger, evalIds = ['a', 'b']) {
   const control = await Worker.create({
     connection: nativeConnection, taskQueue: queue, workflowsPath: require.resolve('@mirage/workflows'), activities: controlActivities(ledger),
   });
-  const gpu = await Worker.create({ connection: nativeConnection, taskQueue: `${queue}-gpu`, activities: gpuActivities(ledger) });
+  const gpu = await Worker.create({ connection: nativeConnection, taskQueue: `${queue}-gpu@detector-test`, activities: gpuActivities(ledger) });
   const parsed = ExperimentSpec.parse({ ...(spec as object), resources: { task_queue: `${queue}-gpu` } });
   const input: SweepWorkflowInput = {
     sweep_id: `sweep-${randomUUID()}`, spec: parsed, code_version: 'detector-test', bucket: 'b', next_index: 0, succeeded: 0, failed: 0,

@@ -9,6 +9,7 @@ import {
   CROSS_LANGUAGE_SCHEMAS,
   NON_RETRYABLE_ERROR_TYPES,
   TASK_QUEUES,
+  VERSIONED_TASK_QUEUE,
   WORKFLOW_NAMES,
 } from '@mirage/contracts';
 
@@ -31,6 +32,7 @@ export function renderGenerated(): Record<string, string> {
   const constants = {
     $comment: 'GENERATED from libs/contracts/src/constants.ts. Do not edit.',
     task_queues: TASK_QUEUES,
+    versioned_task_queue: VERSIONED_TASK_QUEUE,
     activity_names: ACTIVITY_NAMES,
     workflow_names: WORKFLOW_NAMES,
     non_retryable_error_types: NON_RETRYABLE_ERROR_TYPES,

@@ -88,6 +88,7 @@ export class UnpolledQueueReport {
     if (this.reported || now - this.since < this.afterMs) return undefined;
     if ((await pollers()) > 0) return undefined;
     this.reported = true;
-    return `no worker polls task queue "${taskQueue}" (the training has waited ${Math.round((now - this.since) / 1000)} s); start one with MIRAGE_GPU_TASK_QUEUE=${taskQueue} python -m mirage_gpu_worker`;
+    const waited = Math.round((now - this.since) / 1000);
+    return `no worker polls task queue "${taskQueue}" (the training has waited ${waited} s; a GPU worker polls <MIRAGE_GPU_TASK_QUEUE>@<its detector code version>)`;
   }
 }
