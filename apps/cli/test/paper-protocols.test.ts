@@ -117,6 +117,36 @@ describe('the paper protocols on release-shaped trees', () => {
     }
   }, 120_000);
 
+  it('bad inputs get errors naming the option, the file or the column, and nothing starts', async () => {
+    const genimage = trees['genimage']?.root as string;
+    const noGenerator = await mirage(['data', 'register', 'bad-folder', '--layout', 'folder', '--root', genimage]);
+    expect(noGenerator.code).toBe(2);
+    expect(noGenerator.stderr).toMatch(/missing required option 'generator'/);
+    expect(noGenerator.stderr).not.toMatch(/Traceback/);
+    const illTyped = await mirage(['data', 'register', 'bad-verify', '--layout', 'genimage', '--root', genimage, '--option', 'verify=maybe']);
+    expect(illTyped.code).toBe(2);
+    expect(illTyped.stderr).toMatch(/verify/);
+    const unknown = await mirage(['data', 'register', 'bad-option', '--layout', 'genimage', '--root', genimage, '--option', 'colour=red']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/colour/);
+    const missingRoot = await mirage(['data', 'register', 'bad-root', '--layout', 'genimage', '--root', join(work, 'nowhere')]);
+    expect(missingRoot.code).toBe(2);
+    expect(missingRoot.stderr).toContain(join(work, 'nowhere'));
+
+    // A diffusion column without its reals: one class only, named by the plan and refused by launch.
+    const fakesOnly = ['--set', 'eval.11.generators=[guided]'];
+    const planned = await mirage(['plan', PAPER.ufd, ...fakesOnly, '--json']);
+    expect(planned.code).toBe(1);
+    const plan = JSON.parse(planned.stdout) as ExperimentPlan;
+    expect(plan.errors.map((e) => [e.code, e.column])).toEqual([['single_class', 'Guided']]);
+    const launched = await mirage(['launch', PAPER.ufd, ...fakesOnly, ...tinyProtocolOverrides({ name: 'paper-bad', taskQueue: queue, methods: ['mirage'] })]);
+    expect(launched.code).toBe(2);
+    expect(launched.stderr).toMatch(/column Guided \(dataset ufd-diffusion\) has 3 fakes and no real image.*nothing was started|nothing was started[\s\S]*column Guided/);
+    const unregistered = await mirage(['plan', PAPER.ufd, '--set', 'eval.0.name=forensynths-typo']);
+    expect(unregistered.code).toBe(2);
+    expect(unregistered.stderr).toMatch(/eval\[0\]: dataset "forensynths-typo" is not registered/);
+  }, 180_000);
+
   it('GenImage SD v1.4 runs end to end and fills every cell; renaming a column computes nothing', async () => {
     const name = 'paper-genimage-tiny';
     const overrides = tinyProtocolOverrides({ name, taskQueue: queue, methods: ['mirage', 'univfd'] });

@@ -59,7 +59,7 @@ export async function registerDataset(name: string, flags: RegisterFlags): Promi
     bytes = readFileSync(out);
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim();
-    throw new UserError(`cannot scan ${flags.root} as ${flags.layout}: ${stderr || (error as Error).message}`);
+    throw new UserError(`cannot scan ${flags.root} as ${flags.layout}: ${stderr?.replace(/^error: /, '') || (error as Error).message}`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
