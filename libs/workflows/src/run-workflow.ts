@@ -33,7 +33,9 @@ const control = proxyLocalActivities<
   Pick<ControlActivities, 'beginRun' | 'recordTrainOutput' | 'planEvalCells' | 'recordEvalResult' | 'finishRun'>
 >({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+  // Bounded by time, not attempts: a Postgres outage of several minutes must not fail a run whose training is done.
+  scheduleToCloseTimeout: '1 hour',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
 // Short trainings finish before a mirror would report anything; only a training still running after this long
@@ -135,7 +137,8 @@ async function evaluateMissingCells(
   const common = { run_id: input.run_id, checkpoint: trained.checkpoint, preprocess_hash, code_version: input.code_version };
   const { missing, reused } = await control.planEvalCells({ ...common, cells });
   const evaluate = gpu(input)[ACTIVITY_NAMES.evaluate];
-  await Promise.all(
+  // Every cell runs to its end and is recorded even when another fails: one bad column must not orphan the others.
+  const outcomes = await Promise.allSettled(
     missing.map(async (cell) => {
       const target = input.datasets.eval.find((t) => t.id === cell.eval_id);
       const perturbation = input.perturbations.find((p) => perturbationId(p) === cell.perturbation_id);
@@ -156,6 +159,8 @@ async function evaluateMissingCells(
       await control.recordEvalResult({ ...common, selection_hash: cell.selection_hash, output });
     }),
   );
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
   return { evaluated: missing.length, reused };
 }
 

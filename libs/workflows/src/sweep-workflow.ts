@@ -27,7 +27,9 @@ export const progressQuery = defineQuery<SweepProgress>('progress');
 
 const control = proxyActivities<ControlActivities>({
   startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+  // Bounded by time, not attempts, so a database outage of several minutes delays a sweep instead of failing it.
+  scheduleToCloseTimeout: '1 hour',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
 // Each child costs a handful of history events; continuing as new well before Temporal's limits keeps a
