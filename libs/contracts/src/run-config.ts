@@ -27,12 +27,28 @@ export const ClipArchitecture = z.strictObject({
   projection_dim: positiveInt,
 });
 
-/** Where the frozen CLIP comes from: a hub id, a local folder, or an architecture built in code. */
+/**
+ * Where the frozen CLIP comes from: a hub id, a local folder, or an architecture built in code. `weights_sha256`
+ * identifies a local folder's weight, config and tokenizer files by content (BACKBONE_FILE_PATTERNS): the CLI fills
+ * it at plan time, so it enters run ids and eval-cell keys, and a worker refuses a folder whose files differ.
+ */
 export const BackboneConfig = z.strictObject({
   source: z.enum(['hub', 'local', 'config']),
   name_or_path: z.string().min(1).nullable(),
   config: ClipArchitecture.nullable(),
+  weights_sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable()
+    .default(null),
 });
+
+/**
+ * The files of a backbone folder its identity covers (weights, model config, tokenizer), as suffixes; the
+ * identity is the sha256 of the canonical JSON of {relative path: sha256 of the file} over them. Exported to
+ * generated/constants.json for the worker's check.
+ */
+export const BACKBONE_FILE_SUFFIXES = ['.safetensors', '.bin', '.json', '.txt', '.model'] as const;
 
 /** Multimodal prompt learning (MaPLe-style); `depth` counts the layers that receive deep prompts. */
 export const PromptConfig = z.strictObject({

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
   ACTIVITY_NAMES,
+  BACKBONE_FILE_SUFFIXES,
   CROSS_LANGUAGE_SCHEMAS,
   NON_RETRYABLE_ERROR_TYPES,
   TASK_QUEUES,
@@ -36,6 +37,7 @@ export function renderGenerated(): Record<string, string> {
     activity_names: ACTIVITY_NAMES,
     workflow_names: WORKFLOW_NAMES,
     non_retryable_error_types: NON_RETRYABLE_ERROR_TYPES,
+    backbone_file_suffixes: BACKBONE_FILE_SUFFIXES,
   };
   return {
     [resolve(generatedDir, 'contracts.schema.json')]: `${JSON.stringify(schema, null, 2)}\n`,

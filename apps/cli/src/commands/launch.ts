@@ -18,7 +18,7 @@ export async function launchExperiment(file: string, overrides: string[], option
   const loaded = loadExperimentOrExplain(file, overrides);
   const stack = await connectStack();
   try {
-    const { plan, resolved, runs } = await planExperiment({ db: stack.db.db, store: stack.store }, loaded, repoCodeVersion());
+    const { plan, resolved, runs, spec } = await planExperiment({ db: stack.db.db, store: stack.store }, loaded, repoCodeVersion());
     for (const warning of plan.warnings) console.log(`warning: ${warning.message}`);
     if (plan.errors.length > 0) {
       throw new UserError(`${file}: the plan has ${plan.errors.length} error(s); nothing was started:\n${plan.errors.map((e) => `  ${e.code}: ${e.message}`).join('\n')}`);
@@ -31,7 +31,7 @@ export async function launchExperiment(file: string, overrides: string[], option
     const result = await launchSweep({
       db: stack.db.db,
       temporal: stack.temporal,
-      spec: loaded.spec,
+      spec,
       datasets: resolved.datasets,
       codeVersion: plan.code_version,
       bucket: stack.env['S3_BUCKET'] ?? 'mirage',

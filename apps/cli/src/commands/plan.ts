@@ -7,7 +7,13 @@ import { columns } from '../service-lines';
 
 /** The plan as a researcher reads it: runs, the train/val/eval selections with their class counts, then findings. */
 export function formatPlan(plan: ExperimentPlan): string {
-  const lines = [`plan of ${plan.file} (experiment ${plan.experiment}, code version ${plan.code_version})`, '', `runs (${plan.runs.length}):`];
+  const weights = plan.backbone.weights_sha256 ? `, weights sha256 ${plan.backbone.weights_sha256}` : '';
+  const lines = [
+    `plan of ${plan.file} (experiment ${plan.experiment}, code version ${plan.code_version})`,
+    `backbone: ${plan.backbone.source} ${plan.backbone.name_or_path ?? '(built from its config)'}${weights}`,
+    '',
+    `runs (${plan.runs.length}):`,
+  ];
   lines.push(columns([['#', 'METHOD', 'SEED', 'RUN ID', 'SWEEP POINT'], ...plan.runs.map((r) => [String(r.index), r.method, String(r.seed), r.run_id, JSON.stringify(r.overrides)])]));
   const row = (s: PlanSelectionSummary) => [s.id, s.dataset, describeSelection(s), String(s.n_real), String(s.n_fake), s.selection_hash.slice(0, 12)];
   const selections = [['train', plan.train] as const, ...(plan.val ? [['val', plan.val] as const] : [])];

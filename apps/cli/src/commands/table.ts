@@ -7,6 +7,7 @@ import { UserError } from '../errors';
 import { repoCodeVersion } from '../experiments/code-version-of-repo';
 import { experimentReportedRows, experimentResultRows, experimentTableSpec, plannedRunIds } from '../experiments/experiment-table';
 import { loadExperimentOrExplain } from '../experiments/load-experiment';
+import { withIdentifiedBackbone } from '../experiments/backbone-identity';
 import { recordedTrainSelections } from '../experiments/resolve-datasets';
 
 const FORMATS = { md: 'md', latex: 'latex', csv: 'csv' } as const;
@@ -28,7 +29,7 @@ export async function renderExperimentTable(file: string, flags: TableFlags): Pr
   if (!format) throw new UserError(`--format ${flags.format}: expected md, latex or csv`);
   if (flags.metric && !(TABLE_METRICS as readonly string[]).includes(flags.metric)) throw new UserError(`--metric ${flags.metric}: expected one of ${TABLE_METRICS.join(', ')}`);
   if (flags.aggregate && !(TABLE_AGGREGATES as readonly string[]).includes(flags.aggregate)) throw new UserError(`--aggregate ${flags.aggregate}: expected one of ${TABLE_AGGREGATES.join(', ')}`);
-  const spec = loadExperimentOrExplain(file, flags.set ?? []).spec;
+  const spec = await withIdentifiedBackbone(loadExperimentOrExplain(file, flags.set ?? []).spec);
   const db = createDb(stackEnv()['DATABASE_URL'] as string, { maxConnections: 2 });
   try {
     const runs = plannedRunIds(spec, await recordedTrainSelections(db.db, spec), flags.codeVersion ?? repoCodeVersion());

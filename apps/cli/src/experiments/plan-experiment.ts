@@ -5,6 +5,7 @@ import {
   SweepExpansionError,
   trainSelections,
   type DatasetSelection,
+  type ExperimentSpec,
   type IdentifiedRun,
   type SweepValue,
 } from '@mirage/contracts';
@@ -13,6 +14,7 @@ import type { Db } from '@mirage/db';
 import type { ArtifactStore } from '@mirage/storage';
 import { UserError } from '../errors';
 import type { LoadedExperiment } from './load-experiment';
+import { withIdentifiedBackbone } from './backbone-identity';
 import { resolveExperiment, type ResolvedExperiment } from './resolve-datasets';
 
 /** One resolved selection as a plan prints it. */
@@ -33,6 +35,8 @@ export interface ExperimentPlan {
   experiment: string;
   file: string;
   code_version: string;
+  /** The frozen backbone; a local folder is identified by the sha256 of its files. */
+  backbone: { source: string; name_or_path: string | null; weights_sha256: string | null };
   runs: { index: number; method: string; seed: number; run_id: string; overrides: Record<string, SweepValue> }[];
   train: PlanSelectionSummary;
   val: PlanSelectionSummary | null;
@@ -49,8 +53,9 @@ export async function planExperiment(
   deps: { db: Db; store: ArtifactStore },
   loaded: LoadedExperiment,
   codeVersion: string,
-): Promise<{ plan: ExperimentPlan; resolved: ResolvedExperiment; runs: IdentifiedRun[] }> {
-  const { spec, file, text } = loaded;
+): Promise<{ plan: ExperimentPlan; resolved: ResolvedExperiment; runs: IdentifiedRun[]; spec: ExperimentSpec }> {
+  const { file, text } = loaded;
+  const spec = await withIdentifiedBackbone(loaded.spec);
   const resolved = await resolveExperiment(deps, spec);
   let runs: IdentifiedRun[];
   try {
@@ -61,6 +66,13 @@ export async function planExperiment(
     throw new UserError(`invalid sweep:\n${formatIssue({ file, line, column, path: error.field?.join('.') ?? 'sweep', message: error.message })}`);
   }
   const findings = checkPlan(resolved.selections);
+  if (spec.backbone.source === 'hub') {
+    findings.warnings.push({
+      code: 'backbone_by_name',
+      column: 'backbone',
+      message: `backbone ${spec.backbone.name_or_path} (source hub) is identified by its name only: other weights under that name would share runs and cells; use source: local to identify it by content`,
+    });
+  }
   const byRole = (role: PlannedSelection['role']) => resolved.selections.filter((s) => s.role === role);
   const refs = [resolved.datasets.train, resolved.datasets.val, ...resolved.datasets.eval.map((t) => t.manifest)];
   const summary = (s: PlannedSelection): PlanSelectionSummary => {
@@ -82,6 +94,7 @@ export async function planExperiment(
     experiment: spec.name,
     file,
     code_version: codeVersion,
+    backbone: { source: spec.backbone.source, name_or_path: spec.backbone.name_or_path, weights_sha256: spec.backbone.weights_sha256 },
     runs: runs.map((r) => ({ index: r.index, method: r.config.method, seed: r.config.seed, run_id: r.run_id, overrides: r.overrides })),
     train: summary(byRole('train')[0] as PlannedSelection),
     val: byRole('val')[0] ? summary(byRole('val')[0] as PlannedSelection) : null,
@@ -89,5 +102,5 @@ export async function planExperiment(
     errors: findings.errors,
     warnings: findings.warnings,
   };
-  return { plan, resolved, runs };
+  return { plan, resolved, runs, spec };
 }

@@ -57,6 +57,8 @@ class BackboneConfig:
     source: Literal["hub", "local", "config"]
     name_or_path: str | None
     config: ClipShapeConfig | None
+    # sha256 of a local folder's weight/config/tokenizer files (filled by the CLI; the GPU worker checks it)
+    weights_sha256: str | None = None
 
 
 @dataclass(frozen=True)
