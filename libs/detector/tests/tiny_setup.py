@@ -37,6 +37,7 @@ TINY_CONFIG: dict[str, Any] = {
             },
             "projection_dim": 32,
         },
+        "weights_sha256": None,
     },
     "prompt": {
         "n_ctx": 4,
