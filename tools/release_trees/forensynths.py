@@ -23,7 +23,7 @@ TEST_GENERATORS: dict[str, tuple[str, ...]] = {
     "imle": (),
 }
 """Test generator -> its class subfolders (none: the label folders sit directly under it), as in the
-CNNDetection test set that UniversalFakeDetect's GAN columns use (fewer classes per generator than released)."""
+CNNDetection test set that UniversalFakeDetect's GAN columns use (fewer classes than released)."""
 
 PER_FOLDER = 2
 SIDE = 256
