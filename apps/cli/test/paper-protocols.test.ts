@@ -117,6 +117,17 @@ describe('the paper protocols on release-shaped trees', () => {
     }
   }, 120_000);
 
+  it('run ids cover the train selection, eval choices do not enter them', async () => {
+    const ids = async (...sets: string[]) => {
+      const planned = await mirage(['plan', PAPER.genimage, ...sets.flatMap((s) => ['--set', s]), '--json']);
+      return (JSON.parse(planned.stdout) as ExperimentPlan).runs.map((r) => r.run_id);
+    };
+    const full = await ids();
+    expect(await ids('train.max_images=2')).not.toEqual(full);
+    expect(await ids('train.sample_seed=1', 'train.max_images=2')).not.toEqual(await ids('train.max_images=2'));
+    expect(await ids('eval.0.id=MJ', 'perturbations=[{name: none}]')).toEqual(full);
+  }, 120_000);
+
   it('bad inputs get errors naming the option, the file or the column, and nothing starts', async () => {
     const genimage = trees['genimage']?.root as string;
     const noGenerator = await mirage(['data', 'register', 'bad-folder', '--layout', 'folder', '--root', genimage]);

@@ -44,10 +44,38 @@ describe('expandSweep', () => {
     const spec = ExperimentSpec.parse({ ...base, sweep: { grid: { 'optimizer.lr': [-1] } } });
     expect(() => expandSweep(spec)).toThrow(/optimizer\.lr/);
   });
+
+  it('points a misspelt grid path at its experiment-file field', () => {
+    const spec = ExperimentSpec.parse({ ...base, sweep: { grid: { 'optimizer.lrr': [0.1] } } });
+    const error = (() => {
+      try {
+        expandSweep(spec);
+      } catch (e) {
+        return e as SweepExpansionError;
+      }
+      throw new Error('expected a SweepExpansionError');
+    })();
+    expect(error.field).toEqual(['sweep', 'grid', 'optimizer.lrr']);
+    expect(error.message).toMatch(/^sweep\.grid\.optimizer\.lrr: unknown config path "optimizer.lrr"/);
+  });
+
+  it("gives a method its own settings in a sweep over methods; a path the grid sets wins", () => {
+    const spec = ExperimentSpec.parse({
+      ...base,
+      sweep: { grid: { method: ['mirage', 'univfd'] } },
+      method_overrides: { univfd: { optimizer: { lr: 0.0001, weight_decay: 0 }, schedule: { batch_size: 256 } } },
+    });
+    const [mirage, univfd] = expandSweep(spec);
+    expect([mirage?.config.optimizer.lr, mirage?.config.schedule.batch_size]).toEqual([0.002, 32]);
+    expect([univfd?.config.optimizer.lr, univfd?.config.optimizer.weight_decay, univfd?.config.schedule.batch_size]).toEqual([0.0001, 0, 256]);
+    expect(univfd?.config.optimizer.name).toBe('adamw');
+    const gridWins = ExperimentSpec.parse({ ...spec, sweep: { grid: { method: ['univfd'], 'optimizer.lr': [0.5] } } });
+    expect(expandSweep(gridWins)[0]?.config.optimizer.lr).toBe(0.5);
+  });
 });
 
 describe('identities', () => {
-  it('run id changes with seed, manifest and code version only', () => {
+  it('run id changes with seed, selection and code version only', () => {
     const [a, b] = expandSweep(ExperimentSpec.parse({ ...base, seeds: [0, 1] }));
     const id = (config = a!.config, trainSelectionHash = 'h1', codeVersion = 'v1') =>
       runId({ config, trainSelectionHash, valSelectionHash: null, codeVersion });
