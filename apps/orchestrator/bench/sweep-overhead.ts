@@ -14,7 +14,9 @@ import { performance } from 'node:perf_hooks';
 import {
   ExperimentSpec,
   WORKFLOW_NAMES,
+  planSweepRuns,
   sha256Hex,
+  trainSelections,
   versionedTaskQueue,
   type EvaluateInput,
   type EvaluateOutput,
@@ -24,7 +26,7 @@ import {
   type TrainInput,
   type TrainOutput,
 } from '@mirage/contracts';
-import { createDb, runMigrations } from '@mirage/db';
+import { createDb, recordSweepPlan, runMigrations } from '@mirage/db';
 import { readPidFile, REPO_ROOT } from '@mirage/local-stack';
 import { createArtifactStore } from '@mirage/storage';
 import { Client, Connection } from '@temporalio/client';
@@ -144,6 +146,7 @@ function sweepInput(runs: number): SweepWorkflowInput {
     datasets: { train: manifest('bench-train'), val: null, eval: [{ id: 'bench-eval', manifest: manifest('bench-eval') }] },
     code_version: 'bench',
     bucket: env.S3_BUCKET,
+    total_runs: runs,
     next_index: 0,
     succeeded: 0,
     failed: 0,
@@ -152,6 +155,9 @@ function sweepInput(runs: number): SweepWorkflowInput {
 
 async function timeSweep(client: Client, runs: number): Promise<number> {
   const input = sweepInput(runs);
+  // What `mirage launch` does before it starts a sweep: record its plan (not part of the orchestration timed here).
+  const planned = planSweepRuns(input.spec, trainSelections(input.datasets), input.code_version);
+  await recordSweepPlan(dbHandle.db, { sweepId: input.sweep_id, spec: input.spec, runs: planned, codeVersion: input.code_version });
   const start = performance.now();
   const cpu = process.cpuUsage();
   const serverCpu = processCpuMs(temporalPid);

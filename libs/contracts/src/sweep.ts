@@ -173,7 +173,7 @@ export interface IdentifiedRun extends PlannedRun {
 
 /**
  * Every run of a spec with its run id, given the train/val selection hashes and the code version: what the sweep
- * workflow starts, what recordSweepStart records, and exactly the rows a table of this spec shows.
+ * CLI records before the sweep workflow starts, and exactly the rows a table of this spec shows.
  */
 export function planSweepRuns(
   spec: ExperimentSpec,

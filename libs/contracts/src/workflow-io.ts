@@ -28,6 +28,8 @@ export const SweepWorkflowInput = z.strictObject({
   datasets: ResolvedDatasets,
   code_version: z.string().min(1),
   bucket: z.string().min(1),
+  /** How many runs the recorded plan holds (`mirage launch` records them before it starts the workflow). */
+  total_runs: z.number().int().min(0),
   /** Continue-as-new bookkeeping: index of the next planned run and counts so far. */
   next_index: z.number().int().min(0).default(0),
   succeeded: z.number().int().min(0).default(0),

@@ -4,6 +4,7 @@ export * from './schema/index';
 export * from './queries/experiments';
 export * from './queries/sweeps';
 export * from './queries/runs';
+export * from './queries/sweep-plan';
 export * from './queries/datasets';
 export * from './queries/dataset-selections';
 export * from './queries/checkpoints';

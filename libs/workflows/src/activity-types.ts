@@ -4,8 +4,7 @@ import type {
   CheckpointRef,
   EvaluateInput,
   EvaluateOutput,
-  ExperimentSpec,
-  ResolvedDatasets,
+  RunConfig,
   TrainInput,
   TrainOutput,
 } from '@mirage/contracts';
@@ -14,6 +13,13 @@ import type {
 export interface GpuActivities {
   train(input: TrainInput): Promise<TrainOutput>;
   evaluate(input: EvaluateInput): Promise<EvaluateOutput>;
+}
+
+/** A run of a recorded sweep plan: its plan index, id and resolved config. */
+export interface PlannedRunRef {
+  index: number;
+  run_id: string;
+  config: RunConfig;
 }
 
 /**
@@ -28,7 +34,8 @@ export interface EvalCell {
 
 /** TypeScript control-plane activities (Postgres and S3 bookkeeping), created by createActivities(deps). */
 export interface ControlActivities {
-  recordSweepStart(input: { sweep_id: string; spec: ExperimentSpec; datasets: ResolvedDatasets; code_version: string }): Promise<void>;
+  /** A page of the sweep's recorded plan: runs from plan index `from`, in order. */
+  plannedRuns(input: { sweep_id: string; from: number; limit: number }): Promise<PlannedRunRef[]>;
   beginRun(input: { run_id: string; sweep_id: string }): Promise<{ trained: TrainOutput | null }>;
   recordTrainOutput(input: { run_id: string; bucket: string; output: TrainOutput }): Promise<void>;
   mirrorTrainProgress(input: { run_id: string; workflow_id: string; task_queue: string }): Promise<void>;

@@ -2,4 +2,4 @@
 // @mirage/contracts and Temporal's workflow API (enforced by lint).
 export { runWorkflow } from './run-workflow';
 export { progressQuery, sweepWorkflow } from './sweep-workflow';
-export type { ControlActivities, EvalCell, GpuActivities } from './activity-types';
+export type { ControlActivities, EvalCell, GpuActivities, PlannedRunRef } from './activity-types';

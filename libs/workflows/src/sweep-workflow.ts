@@ -1,8 +1,4 @@
 import {
-  planSweepRuns,
-  trainSelections,
-  type IdentifiedRun,
-  type PlannedRun,
   type RunWorkflowResult,
   type SweepProgress,
   type SweepWorkflowInput,
@@ -18,8 +14,9 @@ import {
   workflowInfo,
   condition,
   CancellationScope,
+  ApplicationFailure,
 } from '@temporalio/workflow';
-import type { ControlActivities } from './activity-types';
+import type { ControlActivities, PlannedRunRef } from './activity-types';
 import { runWorkflow } from './run-workflow';
 
 /** Live progress of a sweep; `mirage watch` polls it. */
@@ -39,13 +36,15 @@ const RUNS_PER_HISTORY = 200;
 // How long a cancelled sweep waits for its runs to record their cancellation before it ends itself.
 const CHILDREN_CANCEL_WAIT = '45 seconds';
 
-/** Expands the spec and runs every point as a child run workflow, at most `max_concurrent` at a time. */
+// Runs fetched per page of the recorded plan: a page of configs stays far below Temporal's payload limits.
+const PLAN_PAGE = 50;
+
+/**
+ * Runs every planned point of a sweep as a child run workflow, at most `max_concurrent` at a time. The plan is
+ * recorded in Postgres by `mirage launch` and read here page by page, so its size never enters workflow history.
+ */
 export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepProgress> {
-  const planned = planSweepRuns(
-    input.spec,
-    trainSelections(input.datasets),
-    input.code_version,
-  );
+  const total = input.total_runs;
   const state = {
     next: input.next_index,
     succeeded: input.succeeded,
@@ -54,28 +53,28 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
   };
   const progress = (): SweepProgress => ({
     sweep_id: input.sweep_id,
-    total: planned.length,
+    total,
     succeeded: state.succeeded,
     failed: state.failed,
     running: [...state.running].sort(),
     next_index: state.next,
-    done: state.succeeded + state.failed === planned.length,
+    done: state.succeeded + state.failed === total,
   });
   setHandler(progressQuery, progress);
 
-  if (state.next === 0) {
-    // The activity plans the runs itself: thousands of configs would not fit in one payload.
-    await control.recordSweepStart({ sweep_id: input.sweep_id, spec: input.spec, datasets: input.datasets, code_version: input.code_version });
-  }
-
+  let page: PlannedRunRef[] = [];
   const limit = input.spec.sweep.max_concurrent;
   const startedHere = state.next;
   try {
-    while (state.next < planned.length) {
+    while (state.next < total) {
       await condition(() => state.running.size < limit);
       if (state.next - startedHere >= RUNS_PER_HISTORY || workflowInfo().continueAsNewSuggested) break;
-      const index = state.next++;
-      const run = planned[index] as IdentifiedRun;
+      if (page.length === 0) page = await control.plannedRuns({ sweep_id: input.sweep_id, from: state.next, limit: PLAN_PAGE });
+      const run = page.shift();
+      if (!run || run.index !== state.next) {
+        throw ApplicationFailure.nonRetryable(`sweep ${input.sweep_id}: planned run ${state.next} of ${total} is not recorded (was the plan recorded by mirage launch?)`);
+      }
+      state.next++;
       launch(input, run, run.run_id, state);
     }
     await condition(() => state.running.size === 0);
@@ -91,7 +90,7 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
     throw err;
   }
 
-  if (state.next < planned.length) {
+  if (state.next < total) {
     await continueAsNew<typeof sweepWorkflow>({ ...input, next_index: state.next, succeeded: state.succeeded, failed: state.failed });
   }
   await control.finishSweep({ sweep_id: input.sweep_id, status: state.failed > 0 ? 'failed' : 'succeeded' });
@@ -100,7 +99,7 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
 
 function launch(
   input: SweepWorkflowInput,
-  run: PlannedRun,
+  run: PlannedRunRef,
   id: string,
   state: { succeeded: number; failed: number; running: Set<string> },
 ): void {

@@ -6,6 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import {
   ExperimentSpec,
+  planSweepRuns,
+  trainSelections,
+  type IdentifiedRun,
   type EvaluateInput,
   type EvaluateOutput,
   type SweepWorkflowInput,
@@ -45,12 +48,15 @@ class Ledger {
   mirrorStarts = 0;
   finished = new Map<string, { status: string; error: string | null }>();
   sweeps = new Map<string, string>();
+  plans = new Map<string, IdentifiedRun[]>();
 }
 
 function controlActivities(ledger: Ledger): ControlActivities {
   const key = (ck: string, c: EvalCell) => `${ck}|${c.eval_id}|${c.perturbation_id}|${c.selection_hash}`;
   return {
-    async recordSweepStart() {},
+    async plannedRuns({ sweep_id, from, limit }) {
+      return (ledger.plans.get(sweep_id) ?? []).slice(from, from + limit);
+    },
     async beginRun({ run_id }) {
       return { trained: ledger.trained.get(run_id) ?? null };
     },
@@ -130,9 +136,12 @@ async function runSweep(spec: unknown, ledger: Ledger, evalIds = ['a', 'b']) {
   });
   const gpu = await Worker.create({ connection: nativeConnection, taskQueue: `${queue}-gpu@detector-test`, activities: gpuActivities(ledger) });
   const parsed = ExperimentSpec.parse({ ...(spec as object), resources: { task_queue: `${queue}-gpu` } });
+  const datasets = { train: ref('train', 'a'), val: null, eval: evalIds.map((id, i) => ({ id, manifest: ref(id, String(i + 1)) })) };
+  const sweepId = `sweep-${randomUUID()}`;
+  const planned = planSweepRuns(parsed, trainSelections(datasets), 'detector-test');
+  ledger.plans.set(sweepId, planned);
   const input: SweepWorkflowInput = {
-    sweep_id: `sweep-${randomUUID()}`, spec: parsed, code_version: 'detector-test', bucket: 'b', next_index: 0, succeeded: 0, failed: 0,
-    datasets: { train: ref('train', 'a'), val: null, eval: evalIds.map((id, i) => ({ id, manifest: ref(id, String(i + 1)) })) },
+    sweep_id: sweepId, spec: parsed, code_version: 'detector-test', bucket: 'b', next_index: 0, succeeded: 0, failed: 0, datasets, total_runs: planned.length,
   };
   return control.runUntil(gpu.runUntil(client.workflow.execute('sweepWorkflow', { taskQueue: queue, workflowId: input.sweep_id, args: [input] })));
 }
@@ -161,7 +170,7 @@ describe('sweepWorkflow on a real Temporal server', () => {
     expect(withNewColumn.succeeded).toBe(6);
     expect(ledger.trainCalls).toBe(before.train);
     expect(ledger.evalCalls - before.evals).toBe(3); // one new cell per distinct checkpoint
-  });
+  }, 180_000);
 
   it('mirrors progress of a training that outlasts the grace period, and stops the mirror when it ends', async () => {
     const ledger = new Ledger();

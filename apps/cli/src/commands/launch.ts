@@ -33,6 +33,7 @@ export async function launchExperiment(file: string, overrides: string[], option
       temporal: stack.temporal,
       spec,
       datasets: resolved.datasets,
+      runs,
       codeVersion: plan.code_version,
       bucket: stack.env['S3_BUCKET'] ?? 'mirage',
     });

@@ -3,10 +3,11 @@ import {
   TASK_QUEUES,
   WORKFLOW_NAMES,
   type ExperimentSpec,
+  type IdentifiedRun,
   type ResolvedDatasets,
   type SweepWorkflowInput,
 } from '@mirage/contracts';
-import { upsertReportedResult, type Db } from '@mirage/db';
+import { recordSweepPlan, upsertReportedResult, type Db } from '@mirage/db';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 
 /** What `launch` did: the sweep id, and whether it started a new execution or attached to a running one. */
@@ -27,19 +28,23 @@ export async function launchSweep(options: {
   temporal: Client;
   spec: ExperimentSpec;
   datasets: ResolvedDatasets;
+  runs: readonly IdentifiedRun[];
   codeVersion: string;
   bucket: string;
 }): Promise<LaunchResult> {
-  const { db, temporal, spec, datasets, codeVersion, bucket } = options;
+  const { db, temporal, spec, datasets, runs, codeVersion, bucket } = options;
   const manifestHashes: Record<string, string> = { train: datasets.train.selection_hash };
   if (datasets.val) manifestHashes['val'] = datasets.val.selection_hash;
   for (const target of datasets.eval) manifestHashes[`eval:${target.id}`] = target.manifest.selection_hash;
   const sweepId = deriveSweepId({ spec, manifestHashes, codeVersion });
   await recordReported(db, spec);
 
-  const input: SweepWorkflowInput = { sweep_id: sweepId, spec, datasets, code_version: codeVersion, bucket, next_index: 0, succeeded: 0, failed: 0 };
+  const input: SweepWorkflowInput = {
+    sweep_id: sweepId, spec, datasets, code_version: codeVersion, bucket, total_runs: runs.length, next_index: 0, succeeded: 0, failed: 0,
+  };
   const running = await runningExecution(temporal, sweepId);
   if (running) return { sweepId, runId: running, attached: true, input };
+  await recordSweepPlan(db, { sweepId, spec, runs, codeVersion });
   const handle = await temporal.workflow.start(WORKFLOW_NAMES.sweep, {
     workflowId: sweepId,
     taskQueue: TASK_QUEUES.control,

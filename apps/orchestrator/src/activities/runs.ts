@@ -9,7 +9,7 @@ export function runActivities({ db, store }: ActivityDeps): Pick<ControlActiviti
   return {
     async beginRun({ run_id }) {
       const run = await getRun(db, run_id);
-      if (!run) throw ApplicationFailure.nonRetryable(`run ${run_id} was never recorded (recordSweepStart must run first)`);
+      if (!run) throw ApplicationFailure.nonRetryable(`run ${run_id} was never recorded (mirage launch records every planned run before the sweep starts)`);
       // A run whose training already finished (an earlier launch, or another sweep with the same run id) is
       // never trained again: its checkpoint is content-addressed by the run id.
       const trained = run.trainOutput ? TrainOutput.parse(run.trainOutput) : null;

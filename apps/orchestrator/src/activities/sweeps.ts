@@ -1,37 +1,14 @@
-import { cancelUnfinishedRuns, getSweep, setSweepStatus, upsertExperiment, upsertRuns, upsertSweep } from '@mirage/db';
-import { hashValue, planSweepRuns, trainSelections } from '@mirage/contracts';
+import { cancelUnfinishedRuns, listPlannedRuns, setSweepStatus } from '@mirage/db';
+import { RunConfig } from '@mirage/contracts';
 import type { ControlActivities } from '@mirage/workflows';
 import type { ActivityDeps } from './deps';
 
-/** Records the experiment, the sweep and every planned run (pending); idempotent across re-launches. */
-export function sweepActivities({ db }: ActivityDeps): Pick<ControlActivities, 'recordSweepStart' | 'finishSweep'> {
+/** The sweep's plan, page by page (recorded by `mirage launch`), and its final status. */
+export function sweepActivities({ db }: ActivityDeps): Pick<ControlActivities, 'plannedRuns' | 'finishSweep'> {
   return {
-    async recordSweepStart({ sweep_id, spec, datasets, code_version }) {
-      const runs = planSweepRuns(spec, trainSelections(datasets), code_version);
-      await upsertExperiment(db, { name: spec.name, spec: spec as unknown as Record<string, unknown>, specHash: hashValue(spec), filePath: null });
-      const existing = await getSweep(db, sweep_id);
-      await upsertSweep(db, {
-        id: sweep_id,
-        experiment: spec.name,
-        specHash: hashValue(spec),
-        status: existing?.status === 'succeeded' ? 'succeeded' : 'running',
-        totalRuns: runs.length,
-      });
-      await upsertRuns(
-        db,
-        runs.map((run) => ({
-          id: run.run_id,
-          sweepId: sweep_id,
-          experiment: spec.name,
-          method: run.config.method,
-          trainDataset: spec.train.name,
-          config: run.config as unknown as Record<string, unknown>,
-          configHash: hashValue(run.config),
-          seed: run.config.seed,
-          codeVersion: code_version,
-          totalSteps: run.config.schedule.steps,
-        })),
-      );
+    async plannedRuns({ sweep_id, from, limit }) {
+      const rows = await listPlannedRuns(db, sweep_id, from, limit);
+      return rows.map((row) => ({ index: row.planIndex ?? 0, run_id: row.id, config: RunConfig.parse(row.config) }));
     },
     async finishSweep({ sweep_id, status }) {
       if (status === 'cancelled') await cancelUnfinishedRuns(db, sweep_id);

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { RUN_STATUSES, runs, type RunStatus } from '../schema/index';
 import { takeExcluded } from './excluded';
@@ -8,7 +8,7 @@ export type Run = typeof runs.$inferSelect;
 /** Fields that define a run; lifecycle fields (status, progress, timestamps) are managed by the functions below. */
 export type RunInput = Pick<
   typeof runs.$inferInsert,
-  'id' | 'sweepId' | 'experiment' | 'method' | 'trainDataset' | 'config' | 'configHash' | 'seed' | 'codeVersion' | 'totalSteps'
+  'id' | 'sweepId' | 'experiment' | 'method' | 'trainDataset' | 'config' | 'configHash' | 'seed' | 'codeVersion' | 'totalSteps' | 'planIndex'
 >;
 /** A progress report from a training heartbeat. */
 export interface RunProgress {
@@ -61,6 +61,7 @@ async function upsertRunChunk(db: Db, inputs: readonly RunInput[]): Promise<Run[
           configHash: runs.configHash,
           seed: runs.seed,
           codeVersion: runs.codeVersion,
+          planIndex: runs.planIndex,
         }),
         totalSteps: sql`coalesce(excluded."total_steps", ${runs.totalSteps})`,
         updatedAt: sql`now()`,
@@ -135,6 +136,21 @@ export async function cancelUnfinishedRuns(db: Db, sweepId: string): Promise<num
 /** Sets or clears (null) the message a run shows without changing its status, e.g. a training nobody picks up. */
 export async function setRunError(db: Db, runId: string, error: string | null): Promise<void> {
   await db.update(runs).set({ error, updatedAt: sql`now()` }).where(eq(runs.id, runId));
+}
+
+/** One page of a sweep's plan: runs with plan_index >= `from`, in plan order. */
+export async function listPlannedRuns(
+  db: Db,
+  sweepId: string,
+  from: number,
+  limit: number,
+): Promise<Pick<Run, 'id' | 'planIndex' | 'config'>[]> {
+  return db
+    .select({ id: runs.id, planIndex: runs.planIndex, config: runs.config })
+    .from(runs)
+    .where(and(eq(runs.sweepId, sweepId), gte(runs.planIndex, from)))
+    .orderBy(asc(runs.planIndex))
+    .limit(limit);
 }
 
 /** The run with this id, or null. */

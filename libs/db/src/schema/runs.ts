@@ -28,6 +28,8 @@ export const runs = pgTable(
     configHash: text('config_hash').notNull(),
     seed: integer('seed').notNull(),
     codeVersion: text('code_version').notNull(),
+    /** Position in its sweep's plan: the sweep workflow pages through runs by it instead of planning in workflow code. */
+    planIndex: integer('plan_index'),
     status: text('status').$type<RunStatus>().notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     error: text('error'),
@@ -48,6 +50,7 @@ export const runs = pgTable(
       sql.raw(`${t.status.name} in (${RUN_STATUSES.map((s) => `'${s}'`).join(', ')})`),
     ),
     index('runs_sweep_idx').on(t.sweepId, t.id),
+    index('runs_sweep_plan_idx').on(t.sweepId, t.planIndex),
     // Leaderboard filters: experiment and/or training set, then groups by method and seed.
     index('runs_experiment_method_idx').on(t.experiment, t.method, t.seed),
     index('runs_train_dataset_method_idx').on(t.trainDataset, t.method, t.seed),
