@@ -21,6 +21,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from mirage_gpu_worker.code_version import detector_code_version
+from mirage_gpu_worker.contracts import versioned_task_queue
 from mirage_gpu_worker.s3 import ArtifactStore, create_s3_client
 from mirage_gpu_worker.settings import S3Settings
 
@@ -190,10 +192,12 @@ def _record(uri: str, label: int, split: str, fmt: str, data: bytes) -> dict[str
 
 
 class WorkerProcess:
-    """`python -m mirage_gpu_worker` as a real subprocess on its own task queue."""
+    """`python -m mirage_gpu_worker` as a real subprocess on its own task queue (MIRAGE_GPU_TASK_QUEUE), which
+    it polls at its code version: `polled_queue`."""
 
     def __init__(self, task_queue: str, cache_dir: Path, log_path: Path) -> None:
         self.task_queue = task_queue
+        self.polled_queue = versioned_task_queue(task_queue, detector_code_version())
         self.log_path = log_path
         env = {
             **os.environ,

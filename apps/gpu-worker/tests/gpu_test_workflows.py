@@ -1,6 +1,7 @@
 """A workflow the tests run on a workflow-only worker: it calls one activity on the GPU worker's queue.
 
-Kept in its own module with only Temporal imports, so the workflow sandbox does not re-import torch or pytest.
+Kept in its own module with only Temporal imports (and the worker's queue naming), so the workflow sandbox
+does not re-import torch or pytest.
 """
 
 from __future__ import annotations
@@ -11,17 +12,21 @@ from typing import Any
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
+with workflow.unsafe.imports_passed_through():
+    from mirage_gpu_worker.contracts import versioned_task_queue
+
 
 @workflow.defn(name="GpuWorkerTestCall")
 class CallGpuActivity:
-    """Runs `request["activity"]` with `request["input"]` on `request["task_queue"]`; returns its result."""
+    """Runs `request["activity"]` with `request["input"]` on `request["task_queue"]` at
+    `request["code_version"]`, routed as the run workflow routes it; returns its result."""
 
     @workflow.run
     async def run(self, request: dict[str, Any]) -> dict[str, Any]:
         return await workflow.execute_activity(
             request["activity"],
             request["input"],
-            task_queue=request["task_queue"],
+            task_queue=versioned_task_queue(request["task_queue"], request["code_version"]),
             start_to_close_timeout=timedelta(minutes=10),
             heartbeat_timeout=timedelta(seconds=request["heartbeat_timeout_s"]),
             retry_policy=RetryPolicy(

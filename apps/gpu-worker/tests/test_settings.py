@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from mirage_gpu_worker.contracts import constants
+from mirage_gpu_worker.contracts import constants, versioned_task_queue
 from mirage_gpu_worker.settings import SettingsError, load_settings
 
 BASE = {
@@ -23,6 +23,7 @@ def test_defaults_come_from_the_generated_constants(tmp_path: Path) -> None:
     assert settings.cache_dir == tmp_path
     assert settings.max_concurrent_activities == 1
     assert settings.torch_threads is None
+    assert settings.stall_timeout_seconds == 1800
 
 
 def test_overrides(tmp_path: Path) -> None:
@@ -35,6 +36,7 @@ def test_overrides(tmp_path: Path) -> None:
             "MIRAGE_WORKER_CACHE": str(tmp_path),
             "MIRAGE_WORKER_MAX_CONCURRENT_ACTIVITIES": "2",
             "MIRAGE_TORCH_THREADS": "4",
+            "MIRAGE_STALL_TIMEOUT_SECONDS": "600",
         }
     )
     assert (settings.temporal_namespace, settings.task_queue, settings.s3.region) == (
@@ -43,6 +45,7 @@ def test_overrides(tmp_path: Path) -> None:
         "eu-west-1",
     )
     assert (settings.max_concurrent_activities, settings.torch_threads) == (2, 4)
+    assert settings.stall_timeout_seconds == 600
 
 
 def test_missing_variables_are_all_named() -> None:
@@ -61,3 +64,15 @@ def test_cache_dir_defaults_to_a_fresh_temporary_dir() -> None:
     settings = load_settings(BASE)
     assert settings.cache_dir.is_dir()
     settings.cache_dir.rmdir()
+
+
+def test_bad_stall_timeout_is_named() -> None:
+    with pytest.raises(SettingsError, match=r"MIRAGE_STALL_TIMEOUT_SECONDS.*'-5'"):
+        load_settings({**BASE, "MIRAGE_STALL_TIMEOUT_SECONDS": "-5"})
+
+
+def test_versioned_task_queue_is_the_rule_the_workflows_route_by() -> None:
+    # the same value libs/contracts' versionedTaskQueue gives
+    assert (
+        versioned_task_queue("gpu-h100", "detector-0123456789abcdef") == "gpu-h100@detector-0123456789abcdef"
+    )

@@ -2,7 +2,10 @@
 
 The acceptance test: a train killed with SIGKILL (or stopped with SIGTERM) mid-run is retried by Temporal
 on a new worker process, resumes from the checkpoint named in its last heartbeat, and ends in a final
-checkpoint byte-identical to that of an uninterrupted run with the same seed.
+checkpoint byte-identical to that of an uninterrupted run with the same seed. A re-launch of the run in a
+new workflow execution (no heartbeat to resume from) does the same from its newest verified checkpoint in S3.
+
+Activities are routed as the run workflow routes them: to `<task queue>@<code version>`.
 """
 
 from __future__ import annotations
@@ -59,10 +62,13 @@ async def start_call(
     payload: dict[str, Any],
     attempts: int = 5,
 ) -> WorkflowHandle[Any, Any]:
+    """Start the test workflow; it sends `activity` to `gpu_queue` at the code version of this checkout
+    (which the worker runs), whatever code version the payload names."""
     request = {
         "activity": activity,
         "input": payload,
         "task_queue": gpu_queue,
+        "code_version": detector_code_version(),
         "heartbeat_timeout_s": HEARTBEAT_TIMEOUT_S,
         "maximum_attempts": attempts,
     }
@@ -173,7 +179,6 @@ def test_stopped_worker_resumes_from_heartbeat_checkpoint_and_matches_uninterrup
     store: ArtifactStore,
     tmp_path: Path,
 ) -> None:
-    straight_input, straight = trained_run
     gpu_queue = unique("gpu-kill")
     payload = train_input(dataset, bucket, unique("run-killed"))
     first = start_worker(gpu_queue)
@@ -193,7 +198,19 @@ def test_stopped_worker_resumes_from_heartbeat_checkpoint_and_matches_uninterrup
     seen, resumed = asyncio.run(scenario())
     assert resumed["resumed_from_step"] is not None and resumed["resumed_from_step"] >= seen["step"]
     assert resumed["resumed_from_step"] < STEPS
-    # a SIGTERM adds the checkpoint of the step the run stopped at; every regular one must match
+    assert_same_as_uninterrupted(resumed, payload, trained_run, store)
+
+
+def assert_same_as_uninterrupted(
+    resumed: dict[str, Any],
+    payload: dict[str, Any],
+    trained_run: tuple[dict[str, Any], dict[str, Any]],
+    store: ArtifactStore,
+) -> None:
+    """The resumed run's checkpoints, final bytes, threshold and metrics lines are the uninterrupted run's."""
+    straight_input, straight = trained_run
+    bucket = payload["bucket"]
+    # a stop adds the checkpoint of the step the run stopped at; every regular one must match
     resumed_by_step = {c["step"]: c["sha256"] for c in resumed["checkpoints"]}
     straight_by_step = {c["step"]: c["sha256"] for c in straight["checkpoints"]}
     assert set(straight_by_step) <= set(resumed_by_step)
@@ -219,6 +236,30 @@ def test_stopped_worker_resumes_from_heartbeat_checkpoint_and_matches_uninterrup
     assert [line["loss_terms"] for line in lines] == [line["loss_terms"] for line in straight_lines]
 
 
+def evaluate_input(
+    trained: dict[str, Any], dataset: Dataset, bucket: str, eval_id: str, **overrides: Any
+) -> dict[str, Any]:
+    payload = {
+        "run_id": trained["run_id"],
+        "config": run_config(),
+        "checkpoint": trained["checkpoint"],
+        "eval_id": eval_id,
+        "manifest": dataset.ref("test"),
+        "perturbation": {"name": "none"},
+        "calibrated_threshold": None,
+        "bucket": bucket,
+        "scores_key": f"runs/{trained['run_id']}/eval/{eval_id}.jsonl",
+        "code_version": detector_code_version(),
+    }
+    payload.update(overrides)
+    return payload
+
+
+def test_worker_polls_its_queue_at_its_code_version(gpu_worker: WorkerProcess) -> None:
+    assert gpu_worker.polled_queue == f"{gpu_worker.task_queue}@{detector_code_version()}"
+    assert f"worker ready task_queue={gpu_worker.polled_queue} " in gpu_worker.log()
+
+
 def test_evaluate_writes_scores_and_lists_the_corrupt_image(
     trained_run: tuple[dict[str, Any], dict[str, Any]],
     gpu_worker: WorkerProcess,
@@ -228,17 +269,14 @@ def test_evaluate_writes_scores_and_lists_the_corrupt_image(
     store: ArtifactStore,
 ) -> None:
     _, trained = trained_run
-    payload = {
-        "run_id": trained["run_id"],
-        "config": run_config(),
-        "checkpoint": trained["checkpoint"],
-        "eval_id": "tiny-test-jpeg75",
-        "manifest": dataset.ref("test"),
-        "perturbation": {"name": "jpeg", "quality": 75},
-        "calibrated_threshold": trained["calibrated_threshold"],
-        "bucket": bucket,
-        "scores_key": f"runs/{trained['run_id']}/eval/tiny-test-jpeg75.jsonl",
-    }
+    payload = evaluate_input(
+        trained,
+        dataset,
+        bucket,
+        "tiny-test-jpeg75",
+        perturbation={"name": "jpeg", "quality": 75},
+        calibrated_threshold=trained["calibrated_threshold"],
+    )
     output = call_activity(temporal_address, gpu_worker.task_queue, "evaluate", payload)
     assert output["perturbation_id"] == "jpeg(quality=75)"
     assert (output["n"], output["n_real"], output["n_fake"]) == (16, 8, 8)
@@ -297,6 +335,23 @@ def test_foreign_code_version_is_refused(
     assert "detector-0000000000000000" in failure.cause.message
 
 
+def test_evaluate_refuses_a_foreign_code_version(
+    trained_run: tuple[dict[str, Any], dict[str, Any]],
+    gpu_worker: WorkerProcess,
+    temporal_address: str,
+    dataset: Dataset,
+    bucket: str,
+) -> None:
+    _, trained = trained_run
+    payload = evaluate_input(trained, dataset, bucket, "foreign", code_version="detector-0000000000000000")
+    failure = activity_failure(temporal_address, gpu_worker.task_queue, "evaluate", payload)
+    assert failure.retry_state == RetryState.NON_RETRYABLE_FAILURE
+    assert isinstance(failure.cause, ApplicationError)
+    assert failure.cause.type == "CodeVersionMismatch" and failure.cause.non_retryable
+    assert "detector-0000000000000000" in failure.cause.message
+    assert detector_code_version() in failure.cause.message
+
+
 def test_evaluate_refuses_a_checkpoint_whose_hash_differs(
     trained_run: tuple[dict[str, Any], dict[str, Any]],
     gpu_worker: WorkerProcess,
@@ -305,17 +360,9 @@ def test_evaluate_refuses_a_checkpoint_whose_hash_differs(
     bucket: str,
 ) -> None:
     _, trained = trained_run
-    payload = {
-        "run_id": trained["run_id"],
-        "config": run_config(),
-        "checkpoint": {**trained["checkpoint"], "sha256": "e" * 64},
-        "eval_id": "tampered",
-        "manifest": dataset.ref("test"),
-        "perturbation": {"name": "none"},
-        "calibrated_threshold": None,
-        "bucket": bucket,
-        "scores_key": "runs/tampered/scores.jsonl",
-    }
+    payload = evaluate_input(
+        trained, dataset, bucket, "tampered", checkpoint={**trained["checkpoint"], "sha256": "e" * 64}
+    )
     failure = activity_failure(temporal_address, gpu_worker.task_queue, "evaluate", payload)
     assert isinstance(failure.cause, ApplicationError)
     assert failure.cause.type == "CheckpointError"
@@ -349,3 +396,108 @@ def test_cancellation_stops_between_steps_and_saves_a_checkpoint(
     # the run stopped short of the end and saved where it stopped (normally between two regular checkpoints)
     assert steps and max(steps) < STEPS
     assert f"train cancelled at step {max(steps)}" in gpu_worker.log()
+
+
+def stored_steps(store: ArtifactStore, bucket: str, prefix: str) -> list[int]:
+    """Steps of the checkpoint files under `prefix`, ascending."""
+    folder = prefix + "/"
+    return sorted(
+        int(key[len(folder) :].split("-")[1].split(".")[0]) for key in store.list_keys(bucket, folder)
+    )
+
+
+def train_then_cancel(
+    gpu_worker: WorkerProcess, temporal_address: str, payload: dict[str, Any], min_step: int
+) -> None:
+    """Run `payload` until it heartbeats a checkpoint at `min_step` or later, cancel its workflow and wait
+    until the worker has ended the attempt (which saves the checkpoint of the step it stopped at)."""
+
+    async def scenario() -> None:
+        client = await Client.connect(temporal_address)
+        workflow_queue = unique("wf")
+        async with Worker(client, task_queue=workflow_queue, workflows=[CallGpuActivity]):
+            handle = await start_call(client, workflow_queue, gpu_worker.task_queue, "train", payload)
+            await _wait_for_heartbeat_checkpoint(client, handle, min_step, timeout=120)
+            await handle.cancel()
+            with pytest.raises(WorkflowFailureError):
+                await handle.result()
+
+    asyncio.run(scenario())
+    ended = f"activity train end run_id={payload['run_id']} attempt=1 failed CancelledError"
+    deadline = time.monotonic() + 60
+    while ended not in gpu_worker.log():
+        assert time.monotonic() < deadline, f"the cancelled attempt did not end:\n{gpu_worker.log()}"
+        time.sleep(0.2)
+
+
+def test_relaunch_resumes_from_the_newest_checkpoint_in_s3_and_matches_uninterrupted_run(
+    trained_run: tuple[dict[str, Any], dict[str, Any]],
+    gpu_worker: WorkerProcess,
+    temporal_address: str,
+    dataset: Dataset,
+    bucket: str,
+    store: ArtifactStore,
+) -> None:
+    payload = train_input(dataset, bucket, unique("run-relaunch"))
+    train_then_cancel(gpu_worker, temporal_address, payload, STEPS // 3)
+    steps = stored_steps(store, bucket, payload["checkpoint_prefix"])
+    assert steps and STEPS // 3 <= steps[-1] < STEPS
+    # a new workflow execution: its first attempt has no heartbeat details
+    relaunched = call_activity(temporal_address, gpu_worker.task_queue, "train", payload)
+    assert relaunched["attempt"] == 1
+    assert relaunched["resumed_from_step"] == steps[-1]
+    newest = f"{payload['checkpoint_prefix']}/step-{steps[-1]:08d}.safetensors"
+    assert f"resuming from s3://{bucket}/{newest} (step {steps[-1]})" in gpu_worker.log()
+    assert_same_as_uninterrupted(relaunched, payload, trained_run, store)
+
+
+def test_relaunch_passes_over_a_corrupt_newest_checkpoint(
+    trained_run: tuple[dict[str, Any], dict[str, Any]],
+    gpu_worker: WorkerProcess,
+    temporal_address: str,
+    dataset: Dataset,
+    bucket: str,
+    store: ArtifactStore,
+) -> None:
+    payload = train_input(dataset, bucket, unique("run-corrupt"))
+    train_then_cancel(gpu_worker, temporal_address, payload, 2 * CHECKPOINT_EVERY)
+    steps = stored_steps(store, bucket, payload["checkpoint_prefix"])
+    assert len(steps) >= 2
+    newest = f"{payload['checkpoint_prefix']}/step-{steps[-1]:08d}.safetensors"
+    # the same key and the sha256 recorded at upload, other bytes (a bit flip at rest)
+    tagged = store.stored_sha256(bucket, newest)
+    data = bytearray(store.get_bytes(bucket, newest))
+    data[len(data) // 2] ^= 0xFF
+    store.client.put_object(Bucket=bucket, Key=newest, Body=bytes(data), Metadata={"sha256": tagged})
+    relaunched = call_activity(temporal_address, gpu_worker.task_queue, "train", payload)
+    assert relaunched["resumed_from_step"] == steps[-2]
+    passed_over = (
+        f"not resuming from the checkpoint of step {steps[-1]}: s3://{bucket}/{newest}: sha256 mismatch"
+    )
+    assert passed_over in gpu_worker.log()
+    assert_same_as_uninterrupted(relaunched, payload, trained_run, store)
+
+
+def test_relaunch_of_a_finished_run_does_not_retrain(
+    trained_run: tuple[dict[str, Any], dict[str, Any]],
+    gpu_worker: WorkerProcess,
+    temporal_address: str,
+    dataset: Dataset,
+    bucket: str,
+    store: ArtifactStore,
+) -> None:
+    straight_input, straight = trained_run
+    payload = train_input(dataset, bucket, unique("run-finished"))
+    # the finished run's objects, as a run whose workflow failed after training would have left them
+    for ref in straight["checkpoints"]:
+        name = ref["key"].rsplit("/", 1)[-1]
+        store.put_bytes(bucket, f"{payload['checkpoint_prefix']}/{name}", store.get_bytes(bucket, ref["key"]))
+    metrics = store.get_bytes(bucket, straight_input["train_metrics_key"])
+    store.put_bytes(bucket, payload["train_metrics_key"], metrics)
+    relaunched = call_activity(temporal_address, gpu_worker.task_queue, "train", payload)
+    assert relaunched["resumed_from_step"] == STEPS and relaunched["steps"] == STEPS
+    assert relaunched["checkpoint"]["sha256"] == straight["checkpoint"]["sha256"]
+    assert relaunched["calibrated_threshold"] == straight["calibrated_threshold"]
+    assert relaunched["final_loss_terms"] == straight["final_loss_terms"]
+    assert [c["sha256"] for c in relaunched["checkpoints"]] == [c["sha256"] for c in straight["checkpoints"]]
+    assert store.get_bytes(bucket, payload["train_metrics_key"]) == metrics

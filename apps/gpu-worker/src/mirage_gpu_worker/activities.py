@@ -15,6 +15,7 @@ from temporalio import activity
 
 from mirage_gpu_worker.contracts import constants
 from mirage_gpu_worker.evaluate_activity import run_evaluate
+from mirage_gpu_worker.outcome import ActivityOutcome
 from mirage_gpu_worker.train_activity import run_train
 from mirage_gpu_worker.worker_context import WorkerContext
 
@@ -50,15 +51,18 @@ def _describe(payload: Any) -> str:
     return " ".join(fields)
 
 
-def _logged(name: str, payload: Any, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def _logged(name: str, payload: Any, work: Callable[[], ActivityOutcome]) -> dict[str, Any]:
     info = activity.info()
     started = time.monotonic()
     logger.info("activity %s start %s attempt=%d", name, _describe(payload), info.attempt)
     outcome = "failed"
     try:
         result = work()
-        outcome = "completed"
-        return result
+        listed = len(result.output["skipped"])
+        outcome = f"completed skipped={result.skipped_total}" + (
+            f" (the output lists the first {listed})" if listed < result.skipped_total else ""
+        )
+        return result.output
     except BaseException as error:
         outcome = f"failed {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
         raise

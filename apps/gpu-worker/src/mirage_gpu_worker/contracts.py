@@ -31,6 +31,16 @@ def constants(generated_dir: Path = GENERATED_DIR) -> dict[str, Any]:
     return json.loads((generated_dir / "constants.json").read_text())
 
 
+def versioned_task_queue(queue: str, code_version: str) -> str:
+    """The task queue that carries `queue`'s GPU activities for runs planned at `code_version`.
+
+    Filled from the generated template (`versioned_task_queue`), as the TS workflows do, so a worker only
+    takes runs of the code it runs.
+    """
+    template: str = constants()["versioned_task_queue"]
+    return template.replace("{queue}", queue).replace("{code_version}", code_version)
+
+
 @cache
 def _validator(name: str) -> Draft202012Validator:
     document = _schema_document()

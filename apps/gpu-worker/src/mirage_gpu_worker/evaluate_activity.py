@@ -17,17 +17,25 @@ from mirage_detector.data.records import LABEL_NAMES
 from mirage_detector.engine import EvalResult, evaluate
 from mirage_detector.metrics import binary_metrics
 
-from mirage_gpu_worker.failures import data_failure, typed_failures, validate_input, validate_output
+from mirage_gpu_worker.failures import (
+    check_code_version,
+    data_failure,
+    typed_failures,
+    validate_input,
+    validate_output,
+)
 from mirage_gpu_worker.heartbeat import HeartbeatPulse
 from mirage_gpu_worker.manifests import load_selected_records
+from mirage_gpu_worker.outcome import ActivityOutcome, skipped_outcome
 from mirage_gpu_worker.worker_context import WorkerContext
 
 DEFAULT_THRESHOLD = 0.5
 
 
-def run_evaluate(context: WorkerContext, payload: Any) -> dict[str, Any]:
+def run_evaluate(context: WorkerContext, payload: Any) -> ActivityOutcome:
     """Validate an EvaluateInput, score the cell, write the scores file and return an EvaluateOutput."""
     validate_input("EvaluateInput", payload)
+    check_code_version(payload, context.code_version)
     with typed_failures(), HeartbeatPulse():
         return _evaluate_cell(context, payload)
 
@@ -37,7 +45,7 @@ def _guarded(what: str, error: Exception) -> BaseException:
     return failure if failure is not None else error
 
 
-def _evaluate_cell(context: WorkerContext, payload: dict[str, Any]) -> dict[str, Any]:
+def _evaluate_cell(context: WorkerContext, payload: dict[str, Any]) -> ActivityOutcome:
     config = RunConfig.from_dict(payload["config"])
     bucket = payload["bucket"]
     try:
@@ -60,9 +68,9 @@ def _evaluate_cell(context: WorkerContext, payload: dict[str, Any]) -> dict[str,
     stored = context.store.put_bytes(
         bucket, payload["scores_key"], scores_file, content_type="application/x-ndjson"
     )
-    output = _summary(payload, perturbation, result, stored.sha256)
-    validate_output("EvaluateOutput", output)
-    return output
+    outcome = skipped_outcome(_summary(payload, perturbation, result, stored.sha256), result.skipped)
+    validate_output("EvaluateOutput", outcome.output)
+    return outcome
 
 
 def _scores_jsonl(result: EvalResult) -> bytes:
@@ -117,5 +125,4 @@ def _summary(
         "calibrated_threshold": calibrated,
         "scores_key": payload["scores_key"],
         "scores_sha256": scores_sha256,
-        "skipped": [{"uri": uri, "reason": reason} for uri, reason in result.skipped],
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from mirage_detector.data.loading import MissingOpenerError
 from mirage_detector.data.perturbations import PerturbationSpecError
@@ -28,6 +29,16 @@ WORKER_SHUTDOWN = "WorkerShutdown"
 def non_retryable(error_type: str, message: str) -> ApplicationError:
     """A failure Temporal must not retry; `error_type` is what the workflow matches on."""
     return ApplicationError(f"{error_type}: {message}", type=error_type, non_retryable=True)
+
+
+def check_code_version(payload: dict[str, Any], code_version: str) -> None:
+    """Refuse, non-retryably, a payload planned at another detector code version than the worker's."""
+    if payload["code_version"] != code_version:
+        raise non_retryable(
+            CODE_VERSION_MISMATCH,
+            f"code_version: the run asks for {payload['code_version']!r} but this worker runs "
+            f"{code_version!r}; a number must not be attributed to code that did not produce it",
+        )
 
 
 def contract_failure(error: ContractViolation) -> ApplicationError:

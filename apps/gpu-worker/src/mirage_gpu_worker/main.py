@@ -20,6 +20,7 @@ from temporalio.worker import Worker
 from mirage_gpu_worker.activities import GpuActivities
 from mirage_gpu_worker.cache import ArtifactCache
 from mirage_gpu_worker.code_version import detector_code_version
+from mirage_gpu_worker.contracts import versioned_task_queue
 from mirage_gpu_worker.image_opener import register_s3_image_opener
 from mirage_gpu_worker.s3 import ArtifactStore, create_s3_client
 from mirage_gpu_worker.settings import SettingsError, WorkerSettings, load_settings
@@ -41,13 +42,19 @@ def build_context(settings: WorkerSettings) -> WorkerContext:
         cache=ArtifactCache(store, settings.cache_dir / "artifacts"),
         work_root=settings.cache_dir / "work",
         code_version=detector_code_version(),
+        stall_timeout_seconds=settings.stall_timeout_seconds,
     )
 
 
 async def run_worker(settings: WorkerSettings, stop: asyncio.Event) -> None:
-    """Serve activities on the GPU task queue until `stop` is set, then shut down gracefully."""
+    """Serve activities until `stop` is set, then shut down gracefully.
+
+    The worker polls its configured queue at its own code version: the workflows send a run's activities to
+    the queue of the code version it was planned at, so a worker of other code never sees them.
+    """
     client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
     activities = GpuActivities(build_context(settings))
+    task_queue = versioned_task_queue(settings.task_queue, activities.context.code_version)
     with ThreadPoolExecutor(
         max_workers=settings.max_concurrent_activities,
         thread_name_prefix="activity",
@@ -56,7 +63,7 @@ async def run_worker(settings: WorkerSettings, stop: asyncio.Event) -> None:
     ) as executor:
         worker = Worker(
             client,
-            task_queue=settings.task_queue,
+            task_queue=task_queue,
             activities=[activities.train, activities.evaluate],
             activity_executor=executor,
             max_concurrent_activities=settings.max_concurrent_activities,
@@ -67,7 +74,7 @@ async def run_worker(settings: WorkerSettings, stop: asyncio.Event) -> None:
         async with worker:
             logger.info(
                 "worker ready task_queue=%s namespace=%s temporal=%s code_version=%s",
-                settings.task_queue,
+                task_queue,
                 settings.temporal_namespace,
                 settings.temporal_address,
                 activities.context.code_version,

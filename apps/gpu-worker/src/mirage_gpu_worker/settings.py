@@ -11,6 +11,7 @@ from pathlib import Path
 from mirage_gpu_worker.contracts import constants
 
 REQUIRED_VARIABLES = ("TEMPORAL_ADDRESS", "S3_ENDPOINT", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY")
+DEFAULT_STALL_TIMEOUT_SECONDS = 1800
 
 
 class SettingsError(ValueError):
@@ -38,6 +39,8 @@ class WorkerSettings:
     cache_dir: Path
     max_concurrent_activities: int
     torch_threads: int | None
+    # a training whose step does not advance for this long lets its heartbeat lapse, so Temporal retries it
+    stall_timeout_seconds: int = DEFAULT_STALL_TIMEOUT_SECONDS
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> WorkerSettings:
@@ -49,6 +52,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> WorkerSettings:
     concurrency = _positive_int(env, "MIRAGE_WORKER_MAX_CONCURRENT_ACTIVITIES", "1")
     threads_text = env.get("MIRAGE_TORCH_THREADS")
     torch_threads = _positive_int(env, "MIRAGE_TORCH_THREADS", "1") if threads_text else None
+    stall_timeout = _positive_int(env, "MIRAGE_STALL_TIMEOUT_SECONDS", str(DEFAULT_STALL_TIMEOUT_SECONDS))
     cache_text = env.get("MIRAGE_WORKER_CACHE")
     cache_dir = Path(cache_text) if cache_text else Path(tempfile.mkdtemp(prefix="mirage-gpu-worker-"))
     return WorkerSettings(
@@ -64,6 +68,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> WorkerSettings:
         cache_dir=cache_dir,
         max_concurrent_activities=concurrency,
         torch_threads=torch_threads,
+        stall_timeout_seconds=stall_timeout,
     )
 
 

@@ -1,19 +1,22 @@
 """The `train` activity: one run of the detector, checkpointed to S3 and resumable from its heartbeat.
 
 Each checkpoint is uploaded, then the train-metrics file, then a heartbeat whose details name the
-checkpoint; a retried attempt (worker killed, heartbeat timeout) downloads that checkpoint and continues.
-The detector's training is a pure function of (config, data, seed, step), so the resumed run ends in the
-same checkpoint bytes as an uninterrupted one.
+checkpoint; a retried attempt (worker killed, heartbeat timeout, stalled training) downloads that
+checkpoint and continues. An attempt with no checkpoint in its heartbeat details (a new execution of the
+run after a cancel or a failure, or a first attempt) resumes from the newest checkpoint under the run's
+prefix whose bytes verify. The detector's training is a pure function of (config, data, seed, step), so
+the resumed run ends in the same checkpoint bytes as an uninterrupted one.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from mirage_detector.config import RunConfig
 from mirage_detector.data.records import ImageRecord
@@ -24,8 +27,8 @@ from temporalio.exceptions import ApplicationError, CancelledError
 
 from mirage_gpu_worker.contracts import contract_errors, validate_contract
 from mirage_gpu_worker.failures import (
-    CODE_VERSION_MISMATCH,
     WORKER_SHUTDOWN,
+    check_code_version,
     data_failure,
     non_retryable,
     typed_failures,
@@ -35,23 +38,28 @@ from mirage_gpu_worker.failures import (
 from mirage_gpu_worker.heartbeat import HeartbeatPulse
 from mirage_gpu_worker.manifests import load_selected_records
 from mirage_gpu_worker.metrics_log import TrainMetricsLog
+from mirage_gpu_worker.outcome import ActivityOutcome, skipped_outcome
+from mirage_gpu_worker.s3 import IntegrityError, ObjectNotFoundError
 from mirage_gpu_worker.worker_context import WorkerContext
 
 _CHECKPOINT_NAME = re.compile(r"step-(\d{8})\.safetensors")
 _METRICS_EVERY = 10
+logger = logging.getLogger("mirage_gpu_worker")
 
 
-def run_train(context: WorkerContext, payload: Any) -> dict[str, Any]:
+def run_train(context: WorkerContext, payload: Any) -> ActivityOutcome:
     """Validate a TrainInput, train (or resume) and return a TrainOutput; failures are typed for Temporal."""
     validate_input("TrainInput", payload)
-    if payload["code_version"] != context.code_version:
-        raise non_retryable(
-            CODE_VERSION_MISMATCH,
-            f"code_version: the run asks for {payload['code_version']!r} but this worker runs "
-            f"{context.code_version!r}; a number must not be attributed to code that did not produce it",
-        )
+    check_code_version(payload, context.code_version)
     with typed_failures():
         return TrainAttempt(context, payload).run()
+
+
+class ResumePoint(NamedTuple):
+    """The checkpoint an attempt continues from: its ref and a private local copy of its verified bytes."""
+
+    ref: dict[str, Any]
+    path: Path
 
 
 def _checkpoint_key(prefix: str, step: int) -> str:
@@ -75,34 +83,39 @@ class TrainAttempt:
         self.report_every = math.gcd(_METRICS_EVERY, payload["config"]["schedule"]["checkpoint_every"])
         self.next_step = 0
 
-    def run(self) -> dict[str, Any]:
+    def run(self) -> ActivityOutcome:
         config = RunConfig.from_dict(self.payload["config"])
-        resume = self._resume_point()
+        heartbeat_resume = self._heartbeat_resume_point()
         # Beat from the start: loading big manifests or fetching the resume checkpoint can outlast the
         # heartbeat timeout. Until the resume state is in place the details repeat the previous attempt's last
         # heartbeat, so a worker lost during preparation never makes the next attempt forget the checkpoint.
-        first = activity.info().heartbeat_details[-1] if resume is not None else self._heartbeat_details()
+        first = (
+            activity.info().heartbeat_details[-1]
+            if heartbeat_resume is not None
+            else self._heartbeat_details()
+        )
         work_dir = Path(tempfile.mkdtemp(prefix="train-", dir=self._work_root()))
         try:
-            with HeartbeatPulse(first) as pulse:
+            with HeartbeatPulse(first, stall_timeout=self.context.stall_timeout_seconds) as pulse:
                 self.pulse = pulse
                 train_records = self._records("train_manifest")
                 val_records = (
                     self._records("val_manifest") if self.payload["val_manifest"] is not None else None
                 )
-                resume_path = self._prepare_resume(resume, work_dir) if resume is not None else None
+                resume = self._resume(heartbeat_resume, work_dir)
                 pulse.update(self._heartbeat_details())
                 result = train(
                     config,
                     train_records,
                     checkpoint_dir=work_dir / "checkpoints",
-                    resume_from=resume_path,
+                    resume_from=resume.path if resume is not None else None,
                     on_step=self._on_step,
                     on_checkpoint=self._on_checkpoint,
                     should_stop=self._should_stop,
                     report_every=self.report_every,
                     code_version=self.context.code_version,
                 )
+                pulse.training_ended()
                 if result.stopped:
                     raise _stopped_failure(result.step)
                 assert result.checkpoint_path is not None
@@ -127,12 +140,12 @@ class TrainAttempt:
             "calibrated_threshold": threshold,
             "train_metrics_key": self.metrics_key,
             "n_train": len(train_records),
-            "resumed_from_step": resume["step"] if resume is not None else None,
+            "resumed_from_step": resume.ref["step"] if resume is not None else None,
             "attempt": activity.info().attempt,
-            "skipped": _unique_skipped(result.skipped_images),
         }
-        validate_output("TrainOutput", output)
-        return output
+        outcome = skipped_outcome(output, result.skipped_images)
+        validate_output("TrainOutput", outcome.output)
+        return outcome
 
     def _work_root(self) -> Path:
         self.context.work_root.mkdir(parents=True, exist_ok=True)
@@ -147,7 +160,7 @@ class TrainAttempt:
                 raise failure from error
             raise
 
-    def _resume_point(self) -> dict[str, Any] | None:
+    def _heartbeat_resume_point(self) -> dict[str, Any] | None:
         """The checkpoint named by the last heartbeat of a previous attempt, if any."""
         details = activity.info().heartbeat_details
         if not details:
@@ -163,20 +176,26 @@ class TrainAttempt:
             )
         return checkpoint
 
-    def _prepare_resume(self, resume: dict[str, Any], work_dir: Path) -> Path:
-        """Fetch the resume checkpoint into the work dir, and the state that preceded it."""
-        try:
-            cached = self.context.cache.fetch(self.bucket, resume["key"], expected_sha256=resume["sha256"])
-        except Exception as error:
-            failure = data_failure(error, "checkpoint (heartbeat)")
-            if failure is not None:
-                raise failure from error
-            raise
+    def _resume(self, heartbeat_resume: dict[str, Any] | None, work_dir: Path) -> ResumePoint | None:
+        """The checkpoint to resume from, copied into the work dir, or None to start at step 0.
+
+        The heartbeat's checkpoint when it names one, else the newest verified one in S3. The state that
+        preceded it (earlier checkpoints, metrics lines, progress) is restored too.
+        """
+        found = (
+            (heartbeat_resume, self._fetch_heartbeat_checkpoint(heartbeat_resume))
+            if heartbeat_resume is not None
+            else self._newest_stored_checkpoint()
+        )
+        if found is None:
+            return None
+        resume, cached = found
         # a copy: calibration rewrites the final checkpoint in place, and the cache must stay verified bytes
         local = work_dir / "resume" / checkpoint_filename(resume["step"])
         local.parent.mkdir(parents=True)
         shutil.copyfile(cached, local)
-        self.checkpoints = self._earlier_checkpoints(resume["step"])
+        earlier = self._earlier_checkpoints(resume["step"])
+        self.checkpoints = [ref for ref in earlier if ref["step"] != resume["step"]] + [resume]
         self.metrics = TrainMetricsLog.resume(
             self.context.store, self.bucket, self.metrics_key, resume["step"]
         )
@@ -185,19 +204,67 @@ class TrainAttempt:
         if self.metrics.records:
             last = self.metrics.records[-1]
             self.progress.update(loss_terms=last["loss_terms"], lr=last["lr"], images_per_second=0.0)
-        return local
+        return ResumePoint(resume, local)
+
+    def _fetch_heartbeat_checkpoint(self, resume: dict[str, Any]) -> Path:
+        """The verified bytes of the heartbeat's checkpoint; a CheckpointError when they do not verify."""
+        try:
+            return self.context.cache.fetch(self.bucket, resume["key"], expected_sha256=resume["sha256"])
+        except Exception as error:
+            failure = data_failure(error, "checkpoint (heartbeat)")
+            if failure is not None:
+                raise failure from error
+            raise
+
+    def _newest_stored_checkpoint(self) -> tuple[dict[str, Any], Path] | None:
+        """The newest checkpoint under the prefix whose bytes verify against the sha256 recorded for it.
+
+        A new execution of the run (a re-launch after a cancel or a failure) has no heartbeat to resume
+        from, but the checkpoints its earlier executions left are as good: training is a pure function of
+        (config, data, seed, step) and the run id, hence the prefix, names all of them. One that does not
+        verify (corrupt, untagged, gone) is passed over for the next older one.
+        """
+        for step, key in reversed(self._stored_checkpoint_keys()):
+            try:
+                stored = self.context.store.describe(self.bucket, key)
+                cached = self.context.cache.fetch(self.bucket, key, expected_sha256=stored.sha256)
+            except (IntegrityError, ObjectNotFoundError) as error:
+                logger.warning(
+                    "run_id=%s: not resuming from the checkpoint of step %d: %s; trying the next older one",
+                    self.payload["run_id"],
+                    step,
+                    error,
+                )
+                continue
+            logger.info(
+                "run_id=%s: no checkpoint in the heartbeat details; resuming from s3://%s/%s (step %d), "
+                "the newest verified checkpoint under the run's prefix",
+                self.payload["run_id"],
+                self.bucket,
+                key,
+                step,
+            )
+            return {"key": key, "sha256": stored.sha256, "bytes": stored.bytes, "step": step}, cached
+        return None
+
+    def _stored_checkpoint_keys(self) -> list[tuple[int, str]]:
+        """(step, key) of every checkpoint file directly under the prefix, by step."""
+        folder = self.prefix.rstrip("/") + "/"
+        found = []
+        for key in self.context.store.list_keys(self.bucket, folder):
+            match = _CHECKPOINT_NAME.fullmatch(key[len(folder) :])
+            if match is not None:
+                found.append((int(match.group(1)), key))
+        return sorted(found)
 
     def _earlier_checkpoints(self, up_to_step: int) -> list[dict[str, Any]]:
         refs = []
-        for key in self.context.store.list_keys(self.bucket, self.prefix.rstrip("/") + "/"):
-            match = _CHECKPOINT_NAME.fullmatch(key.rsplit("/", 1)[-1])
-            if match is None or int(match.group(1)) > up_to_step:
+        for step, key in self._stored_checkpoint_keys():
+            if step > up_to_step:
                 continue
             stored = self.context.store.describe(self.bucket, key)
-            refs.append(
-                {"key": key, "sha256": stored.sha256, "bytes": stored.bytes, "step": int(match.group(1))}
-            )
-        return sorted(refs, key=lambda ref: ref["step"])
+            refs.append({"key": key, "sha256": stored.sha256, "bytes": stored.bytes, "step": step})
+        return refs
 
     def _heartbeat_details(self) -> dict[str, Any]:
         details = {
@@ -212,9 +279,13 @@ class TrainAttempt:
         """Stop on cancellation or worker shutdown, at the next step that closes a metrics window.
 
         The engine asks once before each step. Stopping where a metrics line was just written makes the
-        resumed run's lines identical to an uninterrupted run's (a window is never split in two).
+        resumed run's lines identical to an uninterrupted run's (a window is never split in two). Each
+        call is also the step progress the pulse's stall watch sees.
         """
         step, self.next_step = self.next_step, self.next_step + 1
+        if self.pulse is not None:
+            resume_step = self.checkpoints[-1]["step"] if self.checkpoints else 0
+            self.pulse.step_started(step, resume_step)
         if step % self.report_every:
             return False
         return activity.is_cancelled() or activity.is_worker_shutdown()
@@ -266,10 +337,3 @@ def _stopped_failure(step: int) -> BaseException:
         f"{WORKER_SHUTDOWN}: the worker is shutting down; stopped at step {step}, resume from its checkpoint",
         type=WORKER_SHUTDOWN,
     )
-
-
-def _unique_skipped(skipped: list[tuple[str, str]]) -> list[dict[str, str]]:
-    seen: dict[str, str] = {}
-    for uri, reason in skipped:
-        seen.setdefault(uri, reason)
-    return [{"uri": uri, "reason": reason} for uri, reason in seen.items()]

@@ -17,3 +17,4 @@ class WorkerContext:
     cache: ArtifactCache
     work_root: Path
     code_version: str
+    stall_timeout_seconds: float
