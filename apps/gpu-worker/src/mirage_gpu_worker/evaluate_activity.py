@@ -18,6 +18,7 @@ from mirage_detector.engine import EvalResult, evaluate
 from mirage_detector.metrics import binary_metrics
 
 from mirage_gpu_worker.failures import (
+    check_backbone,
     check_code_version,
     data_failure,
     typed_failures,
@@ -36,6 +37,7 @@ def run_evaluate(context: WorkerContext, payload: Any) -> ActivityOutcome:
     """Validate an EvaluateInput, score the cell, write the scores file and return an EvaluateOutput."""
     validate_input("EvaluateInput", payload)
     check_code_version(payload, context.code_version)
+    check_backbone(payload)
     with typed_failures(), HeartbeatPulse():
         return _evaluate_cell(context, payload)
 

@@ -18,6 +18,7 @@ from mirage_detector.data.records import ManifestError
 from mirage_detector.errors import DetectorError
 from temporalio.exceptions import ApplicationError, CancelledError
 
+from mirage_gpu_worker.backbone_identity import BackboneMismatchError, check_backbone_identity
 from mirage_gpu_worker.contracts import ContractViolation, validate_contract
 from mirage_gpu_worker.manifests import EmptySelectionError
 from mirage_gpu_worker.s3 import IntegrityError, ObjectNotFoundError
@@ -39,6 +40,14 @@ def check_code_version(payload: dict[str, Any], code_version: str) -> None:
             f"code_version: the run asks for {payload['code_version']!r} but this worker runs "
             f"{code_version!r}; a number must not be attributed to code that did not produce it",
         )
+
+
+def check_backbone(payload: dict[str, Any]) -> None:
+    """Refuse, non-retryably, a local backbone folder whose files differ from the planned weights_sha256."""
+    try:
+        check_backbone_identity(payload["config"]["backbone"])
+    except BackboneMismatchError as error:
+        raise non_retryable("ConfigError", str(error)) from None
 
 
 def contract_failure(error: ContractViolation) -> ApplicationError:

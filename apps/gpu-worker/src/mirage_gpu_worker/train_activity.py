@@ -28,6 +28,7 @@ from temporalio.exceptions import ApplicationError, CancelledError
 from mirage_gpu_worker.contracts import contract_errors, validate_contract
 from mirage_gpu_worker.failures import (
     WORKER_SHUTDOWN,
+    check_backbone,
     check_code_version,
     data_failure,
     non_retryable,
@@ -51,6 +52,7 @@ def run_train(context: WorkerContext, payload: Any) -> ActivityOutcome:
     """Validate a TrainInput, train (or resume) and return a TrainOutput; failures are typed for Temporal."""
     validate_input("TrainInput", payload)
     check_code_version(payload, context.code_version)
+    check_backbone(payload)
     with typed_failures():
         return TrainAttempt(context, payload).run()
 
