@@ -1,6 +1,7 @@
 // A sweep's lifecycle beyond the happy path, on the real stack: cancel mid-training ends the sweep as Canceled
 // within 60 s with its results kept and its runs marked, a second cancel says the sweep already ended, a later
-// launch starts a new execution; a grid over a path that does not exist is refused before anything starts.
+// launch starts a new execution that resumes from the last checkpoint; a run on a queue nobody polls is reported;
+// a grid over a path that does not exist is refused before anything starts.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -87,8 +88,17 @@ describe('sweep lifecycle', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already ended \(cancelled\)/);
 
+    // A later launch is a new execution, and its training resumes from the newest checkpoint the cancelled one left.
+    const newest = (await rows<{ step: number }>(`select max(c.step)::int as step from checkpoints c join runs r on r.id = c.run_id where r.sweep_id = $1`, [sweepId]))[0]?.step as number;
     const relaunched = await mirage(['launch', file]);
     expect(relaunched.stdout).toContain(`started sweep ${sweepId}`);
+    const resumedAt = Date.now() + 90_000;
+    let resumed: RegExpExecArray | null = null;
+    while (!(resumed = /no checkpoint in the heartbeat details; resuming from \S+ \(step (\d+)\)/.exec(workers.log()))) {
+      if (Date.now() > resumedAt) throw new Error(`the relaunched training did not resume:\n${workers.log().slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(Number(resumed[1])).toBeGreaterThanOrEqual(newest);
     expect((await mirage(['cancel', sweepId])).code).toBe(0);
   }, 300_000);
 

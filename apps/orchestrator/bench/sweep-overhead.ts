@@ -7,6 +7,9 @@
 // Target (/work/shared/PERFORMANCE.md): <= 50 ms per run for 1,000 runs on the 2-core machine.
 // Run: apps/cli/bin/mirage up --core && source .mirage/stack.env && npx nx run orchestrator:bench-sweep
 //      (or npx tsx apps/orchestrator/bench/sweep-overhead.ts [runs] [max_concurrent] [reference_runs])
+// Scale mode (`... sweep-overhead.ts scale [runs=100000]`): the cost of a 100k-run plan outside workflow history
+// (plan, record, page reads, the table's query), launch-to-first-run, the largest workflow task and history
+// events per run of the sweep's first execution, with the old in-workflow plan's JSON size for comparison.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,7 +29,7 @@ import {
   type TrainInput,
   type TrainOutput,
 } from '@mirage/contracts';
-import { createDb, recordSweepPlan, runMigrations } from '@mirage/db';
+import { createDb, listEvalResults, listPlannedRuns, recordSweepPlan, runMigrations } from '@mirage/db';
 import { readPidFile, REPO_ROOT } from '@mirage/local-stack';
 import { createArtifactStore } from '@mirage/storage';
 import { Client, Connection } from '@temporalio/client';
@@ -35,7 +38,9 @@ import pg from 'pg';
 import { readEnv } from '../src/env';
 import { createOrchestratorWorker } from '../src/worker';
 
-const RUNS = Number(process.argv[2] ?? 1000);
+const SCALE = process.argv[2] === 'scale';
+const SCALE_RUNS = Number(process.argv[3] ?? 100_000);
+const RUNS = SCALE ? 0 : Number(process.argv[2] ?? 1000);
 const MAX_CONCURRENT = Number(process.argv[3] ?? 50);
 const REFERENCE = Number(process.argv[4] ?? 100);
 const TARGET_MS_PER_RUN = 50;
@@ -180,6 +185,57 @@ async function timeSweep(client: Client, runs: number): Promise<number> {
   return ms / runs;
 }
 
+const timed = async <T>(what: () => Promise<T> | T): Promise<[T, number]> => {
+  const start = performance.now();
+  const value = await what();
+  return [value, performance.now() - start];
+};
+
+// Runs of the scale sweep that actually start before it is cancelled: enough to cross one continue-as-new.
+const SCALE_STARTED = 250;
+
+async function measureScale(client: Client, runs: number): Promise<void> {
+  const input = sweepInput(runs);
+  console.log(`sweep plan at scale: ${runs} runs, no-op GPU activities, max_concurrent ${MAX_CONCURRENT}, Temporal ${env.TEMPORAL_ADDRESS}`);
+  const [planned, planMs] = await timed(() => planSweepRuns(input.spec, trainSelections(input.datasets), input.code_version));
+  const planMb = Buffer.byteLength(JSON.stringify(planned)) / 2 ** 20;
+  console.log(`plan (CLI, once per launch): ${(planMs / 1000).toFixed(1)} s; as JSON ${planMb.toFixed(0)} MB (what the old design computed inside workflow code)`);
+  const [, recordMs] = await timed(() => recordSweepPlan(dbHandle.db, { sweepId: input.sweep_id, spec: input.spec, runs: planned, codeVersion: input.code_version }));
+  console.log(`record plan in Postgres: ${(recordMs / 1000).toFixed(1)} s`);
+  const [, firstPageMs] = await timed(() => listPlannedRuns(dbHandle.db, input.sweep_id, 0, 50));
+  const [, lastPageMs] = await timed(() => listPlannedRuns(dbHandle.db, input.sweep_id, runs - 50, 50));
+  console.log(`plan page of 50 runs: first ${firstPageMs.toFixed(1)} ms, last ${lastPageMs.toFixed(1)} ms`);
+  const started = performance.now();
+  const handle = await client.workflow.start(WORKFLOW_NAMES.sweep, { taskQueue: controlQueue, workflowId: input.sweep_id, args: [input] });
+  let firstRunMs: number | null = null;
+  for (;;) {
+    const progress = await handle.query<SweepProgress>('progress').catch(() => null);
+    if (firstRunMs === null && progress && progress.next_index > 0) firstRunMs = performance.now() - started;
+    if (progress && progress.succeeded >= SCALE_STARTED) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  console.log(`launch to first run started: ${firstRunMs?.toFixed(0)} ms`);
+  await handle.cancel();
+  await handle.result().catch(() => undefined);
+  const history = await client.workflow.getHandle(input.sweep_id, handle.firstExecutionRunId).fetchHistory();
+  const events = history.events ?? [];
+  const taskMs: number[] = [];
+  let startedAt: number | null = null;
+  let children = 0;
+  for (const event of events) {
+    const at = Number(event.eventTime?.seconds ?? 0) * 1000 + Number(event.eventTime?.nanos ?? 0) / 1e6;
+    if (event.workflowTaskStartedEventAttributes) startedAt = at;
+    if (event.workflowTaskCompletedEventAttributes && startedAt !== null) taskMs.push(at - startedAt);
+    if (event.startChildWorkflowExecutionInitiatedEventAttributes) children++;
+  }
+  console.log(
+    `first execution: ${events.length} history events for ${children} runs (${(events.length / Math.max(children, 1)).toFixed(1)} per run), ` +
+      `largest workflow task ${Math.max(...taskMs).toFixed(0)} ms`,
+  );
+  const [, tableMs] = await timed(() => listEvalResults(dbHandle.db, { runIds: planned.map((r) => r.run_id) }));
+  console.log(`table query over all ${runs} planned run ids: ${tableMs.toFixed(0)} ms (the old query bound one parameter per run and failed above 65,535)`);
+}
+
 const dbName = `orch_bench_${stamp.replace(/-/g, '_')}`;
 const admin = new pg.Client({ connectionString: env.DATABASE_URL });
 await admin.connect();
@@ -210,11 +266,14 @@ try {
   const gpu = await Worker.create({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: versionedTaskQueue(gpuQueue, 'bench'), activities: noopGpu });
   const serving = Promise.all([control.run(), gpu.run()]);
   try {
-    console.log(`sweep overhead: no-op GPU activities, real control activities, max_concurrent ${MAX_CONCURRENT}, Temporal ${env.TEMPORAL_ADDRESS}`);
-    const reference = await timeSweep(client, REFERENCE);
-    const measured = await timeSweep(client, RUNS);
-    console.log(`ratio ${RUNS}/${REFERENCE} (ms per run): ${(measured / reference).toFixed(2)}`);
-    console.log(`target <= ${TARGET_MS_PER_RUN} ms/run at ${RUNS} runs: ${measured <= TARGET_MS_PER_RUN ? 'met' : 'NOT met'}`);
+    if (SCALE) await measureScale(client, SCALE_RUNS);
+    else {
+      console.log(`sweep overhead: no-op GPU activities, real control activities, max_concurrent ${MAX_CONCURRENT}, Temporal ${env.TEMPORAL_ADDRESS}`);
+      const reference = await timeSweep(client, REFERENCE);
+      const measured = await timeSweep(client, RUNS);
+      console.log(`ratio ${RUNS}/${REFERENCE} (ms per run): ${(measured / reference).toFixed(2)}`);
+      console.log(`target <= ${TARGET_MS_PER_RUN} ms/run at ${RUNS} runs: ${measured <= TARGET_MS_PER_RUN ? 'met' : 'NOT met'}`);
+    }
   } finally {
     gpu.shutdown();
     control.shutdown();
