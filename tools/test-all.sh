@@ -10,6 +10,10 @@ root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 cd "$root"
 
 bash tools/setup.sh
+# npm started this script with the machine's Node: from here on nx, vitest, tsx and the stack run on the one setup chose.
+# shellcheck source=tools/node-env.sh
+source tools/node-env.sh
+echo "test-all: $(command -v node) $(node --version)"
 
 mirage="$root/apps/cli/bin/mirage"
 default_home="$root/.mirage-test"
