@@ -5,6 +5,7 @@ import { demoCommand } from './commands/demo';
 import { downCommand } from './commands/down';
 import { launchCommand } from './commands/launch';
 import { planCommand } from './commands/plan';
+import { predictCommand } from './commands/predict';
 import { tableCommand } from './commands/table';
 import { watchCommand } from './commands/watch';
 import { statusCommand } from './commands/status';
@@ -26,6 +27,7 @@ export function createProgram(): Command {
   program.addCommand(watchCommand());
   program.addCommand(cancelCommand());
   program.addCommand(tableCommand());
+  program.addCommand(predictCommand());
   program.addCommand(demoCommand());
   // Subcommands are built on their own, so they take the root's error output and exit handling here.
   for (const command of program.commands) command.copyInheritedSettings(program);

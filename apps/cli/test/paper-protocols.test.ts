@@ -178,6 +178,26 @@ describe('the paper protocols on release-shaped trees', () => {
       const row = table.stdout.split('\n').find((l) => l.startsWith(`| ${method} |`)) as string;
       expect(row.split('|').slice(2, -1).every((cell) => /\d/.test(cell)), `${method} row: ${row}`).toBe(true);
     }
+
+    // A cell computed under other library versions is stale: plan reports it, a launch recomputes exactly it.
+    const client = new pg.Client({ connectionString: process.env['DATABASE_URL'] });
+    await client.connect();
+    try {
+      await client.query(
+        `update eval_results set environment_key = 'env-older' where id = (select e.id from eval_results e join runs r on r.id = e.run_id where r.experiment = $1 and e.dataset = 'SD1.4' order by e.id limit 1)`,
+        [name],
+      );
+    } finally {
+      await client.end();
+    }
+    const renamedOverrides = [...overrides, '--set', 'eval.0.id=MJ-renamed'];
+    const planned = JSON.parse((await mirage(['plan', PAPER.genimage, ...renamedOverrides, '--json'])).stdout) as ExperimentPlan;
+    expect(planned.warnings.find((w) => w.code === 'stale_cells')?.message).toMatch(/^1 cached eval cells were computed under other library versions/);
+    const evaluations = workers.activityStarts('evaluate');
+    expect((await mirage(['launch', PAPER.genimage, ...renamedOverrides, '--watch'])).stdout).toMatch(/2 succeeded, 0 failed/);
+    expect(workers.activityStarts('evaluate') - evaluations).toBe(1);
+    const footnoted = await mirage(['table', PAPER.genimage, ...renamedOverrides, '--format', 'md', '--environment']);
+    expect(footnoted.stdout).toMatch(/_Environment: Python 3\.11\.\d+, torch [^,]+, transformers [^,]+, numpy [^,]+, Pillow [^,]+, CPU/);
   }, 600_000);
 
   it('UniversalFakeDetect (train ProGAN 4 classes) runs end to end and fills every cell, diffusion columns included', async () => {

@@ -7,7 +7,7 @@
 // Target (/work/shared/PERFORMANCE.md): <= 50 ms per run for 1,000 runs on the 2-core machine.
 // Run: apps/cli/bin/mirage up --core && source .mirage/stack.env && npx nx run orchestrator:bench-sweep
 //      (or npx tsx apps/orchestrator/bench/sweep-overhead.ts [runs] [max_concurrent] [reference_runs])
-// Scale mode (`... sweep-overhead.ts scale [runs=100000]`): the cost of a 100k-run plan outside workflow history
+// Scale mode (`... sweep-overhead.ts scale [runs=100000] [max_concurrent=50]`): the cost of a 100k-run plan outside workflow history
 // (plan, record, page reads, the table's query), launch-to-first-run, the largest workflow task and history
 // events per run of the sweep's first execution, with the old in-workflow plan's JSON size for comparison.
 import { randomUUID } from 'node:crypto';
@@ -24,6 +24,7 @@ import {
   type EvaluateInput,
   type EvaluateOutput,
   type ManifestRef,
+  type RunEnvironment,
   type SweepProgress,
   type SweepWorkflowInput,
   type TrainInput,
@@ -41,7 +42,7 @@ import { createOrchestratorWorker } from '../src/worker';
 const SCALE = process.argv[2] === 'scale';
 const SCALE_RUNS = Number(process.argv[3] ?? 100_000);
 const RUNS = SCALE ? 0 : Number(process.argv[2] ?? 1000);
-const MAX_CONCURRENT = Number(process.argv[3] ?? 50);
+const MAX_CONCURRENT = Number((SCALE ? process.argv[4] : process.argv[3]) ?? 50);
 const REFERENCE = Number(process.argv[4] ?? 100);
 const TARGET_MS_PER_RUN = 50;
 
@@ -82,6 +83,8 @@ function processCpuMs(pid: number): number | null {
   }
 }
 
+const ENVIRONMENT: RunEnvironment = { python: '3.11.7', torch: '2.13.0', transformers: '5.0.0', numpy: '2.0.0', pillow: '11.0.0', lock_sha256: null, cuda: null, cudnn: null, gpu: null, driver: null, host: 'test' };
+
 /** GPU stand-ins: answer at once with outputs that pass the contracts and keep every run's cache key distinct. */
 const noopGpu = {
   async train(input: TrainInput): Promise<TrainOutput> {
@@ -100,6 +103,7 @@ const noopGpu = {
       resumed_from_step: null,
       attempt: 1,
       skipped: [],
+      environment: ENVIRONMENT,
     };
   },
   async evaluate(input: EvaluateInput): Promise<EvaluateOutput> {
@@ -121,7 +125,11 @@ const noopGpu = {
       scores_key: input.scores_key,
       scores_sha256: sha256Hex(input.scores_key),
       skipped: [],
+      environment: ENVIRONMENT,
     };
+  },
+  async environment(): Promise<RunEnvironment> {
+    return ENVIRONMENT;
   },
 };
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hashValue } from './hash';
 import { ManifestRef } from './dataset';
 import { Perturbation } from './perturbation';
 import { RunConfig } from './run-config';
@@ -18,6 +19,35 @@ export type CheckpointRef = z.infer<typeof CheckpointRef>;
 export const SkippedImage = z.strictObject({ uri: z.string(), reason: z.string() });
 
 const LossTerms = z.record(z.string(), z.number());
+
+/**
+ * What a GPU worker computed with: library versions, the Python lock's sha256, CUDA/cuDNN, the GPU and its driver,
+ * and the host. Recorded on every run and evaluation cell; its numerics part is the environment key.
+ */
+export const RunEnvironment = z.strictObject({
+  python: z.string().min(1),
+  torch: z.string().min(1),
+  transformers: z.string().min(1),
+  numpy: z.string().min(1),
+  pillow: z.string().min(1),
+  lock_sha256: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  cuda: z.string().nullable(),
+  cudnn: z.string().nullable(),
+  gpu: z.string().nullable(),
+  driver: z.string().nullable(),
+  host: z.string().min(1),
+});
+export type RunEnvironment = z.infer<typeof RunEnvironment>;
+
+/**
+ * The versions that change numbers (torch, transformers, Pillow, numpy, CUDA), hashed: part of an eval cell's key,
+ * so a cell computed under other libraries is stale rather than reused (ExperimentSpec.reuse_across_environments
+ * relaxes this, and the table says so).
+ */
+export function environmentKey(environment: RunEnvironment): string {
+  const { torch, transformers, pillow, numpy, cuda } = environment;
+  return `env-${hashValue({ torch, transformers, pillow, numpy, cuda }).slice(0, 16)}`;
+}
 
 /** Input of the Python `train` activity. */
 export const TrainInput = z.strictObject({
@@ -58,6 +88,8 @@ export const TrainOutput = z.strictObject({
   /** Temporal attempt number of the activity execution that finished (1 = no retry). */
   attempt: z.number().int().min(1),
   skipped: z.array(SkippedImage),
+  /** Null only in trainings recorded before environments were (they are asked of a worker again). */
+  environment: RunEnvironment.nullable().default(null),
 });
 export type TrainOutput = z.infer<typeof TrainOutput>;
 
@@ -96,6 +128,7 @@ export const EvaluateOutput = z.strictObject({
   scores_key: z.string().min(1),
   scores_sha256: sha256Hex,
   skipped: z.array(SkippedImage),
+  environment: RunEnvironment,
 });
 export type EvaluateOutput = z.infer<typeof EvaluateOutput>;
 

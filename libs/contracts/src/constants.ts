@@ -23,6 +23,8 @@ export const VERSIONED_TASK_QUEUE = '{queue}@{code_version}';
 export const ACTIVITY_NAMES = {
   train: 'train',
   evaluate: 'evaluate',
+  /** The worker's RunEnvironment: what a run that reuses a training asks before it reuses cached cells. */
+  environment: 'environment',
 } as const;
 
 /** Workflow type names registered by the orchestrator. */

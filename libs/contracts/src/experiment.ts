@@ -115,6 +115,11 @@ export const ExperimentSpec = z.strictObject({
     })
     .default({ task_queue: 'gpu', device: 'auto', precision: 'auto', num_workers: 0 }),
   reported: z.array(ReportedResultSpec).default([]),
+  /**
+   * Reuse cached eval cells computed under other library versions (another environment key). Off by default: such
+   * cells are recomputed; a table of a sweep that turns it on says so in a footnote.
+   */
+  reuse_across_environments: z.boolean().default(false),
 });
 export type ExperimentSpec = z.infer<typeof ExperimentSpec>;
 export type ExperimentSpecInput = z.input<typeof ExperimentSpec>;

@@ -1,4 +1,4 @@
-import { EvaluateInput, EvaluateOutput, TrainHeartbeat, TrainInput, TrainMetricRecord, TrainOutput } from './activities';
+import { EvaluateInput, EvaluateOutput, RunEnvironment, TrainHeartbeat, TrainInput, TrainMetricRecord, TrainOutput } from './activities';
 import { DatasetManifest, ManifestRecord } from './dataset';
 import { ExperimentSpec } from './experiment';
 import { Perturbation } from './perturbation';
@@ -17,6 +17,7 @@ export const CROSS_LANGUAGE_SCHEMAS = {
   TrainMetricRecord,
   EvaluateInput,
   EvaluateOutput,
+  RunEnvironment,
 } as const;
 
 export type CrossLanguageSchemaName = keyof typeof CROSS_LANGUAGE_SCHEMAS;

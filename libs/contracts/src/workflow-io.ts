@@ -47,6 +47,7 @@ export const RunWorkflowInput = z.strictObject({
   code_version: z.string().min(1),
   bucket: z.string().min(1),
   task_queue: z.string().min(1),
+  reuse_across_environments: z.boolean().default(false),
 });
 export type RunWorkflowInput = z.infer<typeof RunWorkflowInput>;
 

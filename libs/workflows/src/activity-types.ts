@@ -5,6 +5,7 @@ import type {
   EvaluateInput,
   EvaluateOutput,
   RunConfig,
+  RunEnvironment,
   TrainInput,
   TrainOutput,
 } from '@mirage/contracts';
@@ -13,6 +14,7 @@ import type {
 export interface GpuActivities {
   train(input: TrainInput): Promise<TrainOutput>;
   evaluate(input: EvaluateInput): Promise<EvaluateOutput>;
+  environment(input: Record<string, never>): Promise<RunEnvironment>;
 }
 
 /** A run of a recorded sweep plan: its plan index, id and resolved config. */
@@ -44,8 +46,10 @@ export interface ControlActivities {
     checkpoint: CheckpointRef;
     preprocess_hash: string;
     code_version: string;
+    /** Only cells computed under this environment key are reused; null reuses any (reuse_across_environments). */
+    environment_key: string | null;
     cells: EvalCell[];
-  }): Promise<{ missing: EvalCell[]; reused: number; copied: number }>;
+  }): Promise<{ missing: EvalCell[]; reused: number; copied: number; stale: number }>;
   recordEvalResult(input: {
     run_id: string;
     checkpoint: CheckpointRef;

@@ -1,12 +1,14 @@
 import {
   ACTIVITY_NAMES,
   NON_RETRYABLE_ERROR_TYPES,
+  environmentKey,
   perturbationId,
   preprocessHash,
   runKeys,
   versionedTaskQueue,
   type EvaluateInput,
   type RunWorkflowInput,
+  type RunEnvironment,
   type RunWorkflowResult,
   type TrainInput,
   type TrainOutput,
@@ -75,7 +77,10 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunWorkflowR
   try {
     const { trained: previous } = await control.beginRun({ run_id, sweep_id: input.sweep_id });
     const trained = previous ?? (await train(input));
-    const { evaluated, reused } = await evaluateMissingCells(input, trained);
+    // Cached cells are reused only when computed under the libraries the workers run now: a fresh training says which
+    // those are; a reused one asks a worker (one short activity).
+    const environment = (previous === null ? trained.environment : null) ?? (await gpu(input)[ACTIVITY_NAMES.environment]({}));
+    const { evaluated, reused } = await evaluateMissingCells(input, trained, environment);
     await control.finishRun({ run_id, status: 'succeeded', error: null });
     return { run_id, status: 'succeeded', trained: previous === null, evaluated, reused, error: null };
   } catch (err) {
@@ -125,6 +130,7 @@ async function train(input: RunWorkflowInput): Promise<TrainOutput> {
 async function evaluateMissingCells(
   input: RunWorkflowInput,
   trained: TrainOutput,
+  environment: RunEnvironment,
 ): Promise<{ evaluated: number; reused: number }> {
   const preprocess_hash = preprocessHash(input.config);
   const cells: EvalCell[] = input.datasets.eval.flatMap((target) =>
@@ -135,7 +141,8 @@ async function evaluateMissingCells(
     })),
   );
   const common = { run_id: input.run_id, checkpoint: trained.checkpoint, preprocess_hash, code_version: input.code_version };
-  const { missing, reused } = await control.planEvalCells({ ...common, cells });
+  const environment_key = input.reuse_across_environments ? null : environmentKey(environment);
+  const { missing, reused } = await control.planEvalCells({ ...common, environment_key, cells });
   const evaluate = gpu(input)[ACTIVITY_NAMES.evaluate];
   // Every cell runs to its end and is recorded even when another fails: one bad column must not orphan the others.
   const outcomes = await Promise.allSettled(

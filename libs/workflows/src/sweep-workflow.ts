@@ -119,6 +119,7 @@ function launch(
             code_version: input.code_version,
             bucket: input.bucket,
             task_queue: input.spec.resources.task_queue,
+            reuse_across_environments: input.spec.reuse_across_environments,
           },
         ],
       });

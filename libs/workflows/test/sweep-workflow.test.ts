@@ -37,6 +37,8 @@ const ref = (dataset: string, h: string) => ({
   key: `selections/${hash(h)}.jsonl`, selection_hash: hash(h), root: '/data', n_real: 1, n_fake: 1,
 });
 
+const ENVIRONMENT = { python: '3.11.7', torch: '2.13.0', transformers: '5.0.0', numpy: '2.0.0', pillow: '11.0.0', lock_sha256: null, cuda: null, cudnn: null, gpu: null, driver: null, host: 'test' };
+
 /** In-memory bookkeeping standing in for Postgres, plus counters of what the "GPU" did. */
 class Ledger {
   trained = new Map<string, TrainOutput>();
@@ -74,7 +76,7 @@ function controlActivities(ledger: Ledger): ControlActivities {
     },
     async planEvalCells({ checkpoint, cells }) {
       const missing = cells.filter((c) => !ledger.cells.has(key(checkpoint.sha256, c)));
-      return { missing, reused: cells.length - missing.length, copied: 0 };
+      return { missing, reused: cells.length - missing.length, copied: 0, stale: 0 };
     },
     async recordEvalResult({ checkpoint, selection_hash, output }) {
       ledger.cells.add(key(checkpoint.sha256, { eval_id: output.eval_id, perturbation_id: output.perturbation_id, selection_hash }));
@@ -101,7 +103,7 @@ function gpuActivities(ledger: Ledger) {
       const checkpoint = { key: `${input.checkpoint_prefix}/step-00000001.safetensors`, sha256: hash(String(input.config.seed % 10)), bytes: 10, step: 1 };
       return {
         run_id: input.run_id, checkpoint, checkpoints: [checkpoint], steps: 1, final_loss_terms: { total: 0.5 }, images_per_second: 1,
-        calibrated_threshold: null, train_metrics_key: input.train_metrics_key, n_train: 4, resumed_from_step: null, attempt: 1, skipped: [],
+        calibrated_threshold: null, train_metrics_key: input.train_metrics_key, n_train: 4, resumed_from_step: null, attempt: 1, skipped: [], environment: ENVIRONMENT,
       };
     },
     async evaluate(input: EvaluateInput): Promise<EvaluateOutput> {
@@ -109,8 +111,11 @@ function gpuActivities(ledger: Ledger) {
       return {
         run_id: input.run_id, eval_id: input.eval_id, perturbation_id: input.perturbation.name, n: 2, n_real: 1, n_fake: 1,
         acc_real: 1, acc_fake: 1, acc: 1, ap: 1, auc: 1, threshold: 0.5, acc_calibrated: null, calibrated_threshold: null,
-        scores_key: input.scores_key, scores_sha256: hash('e'), skipped: [],
+        scores_key: input.scores_key, scores_sha256: hash('e'), skipped: [], environment: ENVIRONMENT,
       };
+    },
+    async environment() {
+      return ENVIRONMENT;
     },
   };
 }

@@ -8,6 +8,7 @@ import { repoCodeVersion } from '../experiments/code-version-of-repo';
 import { experimentReportedRows, experimentResultRows, experimentTableSpec, plannedRunIds } from '../experiments/experiment-table';
 import { loadExperimentOrExplain } from '../experiments/load-experiment';
 import { withIdentifiedBackbone } from '../experiments/backbone-identity';
+import { environmentFootnote } from '../experiments/environment-footnote';
 import { recordedTrainSelections } from '../experiments/resolve-datasets';
 
 const FORMATS = { md: 'md', latex: 'latex', csv: 'csv' } as const;
@@ -21,6 +22,7 @@ interface TableFlags {
   perturbation?: string;
   codeVersion?: string;
   set?: string[];
+  environment?: boolean;
 }
 
 /** Renders an experiment's table from Postgres rows: the same rows always give the same bytes. */
@@ -40,7 +42,9 @@ export async function renderExperimentTable(file: string, flags: TableFlags): Pr
       ...(flags.aggregate ? { aggregate: flags.aggregate as TableAggregate } : {}),
       ...(flags.perturbation ? { perturbation: flags.perturbation } : {}),
     });
-    return renderTable(rows, tableSpec, format, experimentReportedRows(spec));
+    const table = renderTable(rows, tableSpec, format, experimentReportedRows(spec));
+    const note = flags.environment || spec.reuse_across_environments ? await environmentFootnote(db.db, [...runs.keys()], spec.reuse_across_environments, format) : '';
+    return table + note;
   } finally {
     await db.close();
   }
@@ -59,6 +63,7 @@ export function tableCommand(): Command {
     .option('--perturbation <id>', 'perturbation row set, e.g. "jpeg(quality=95)" (default none)')
     .option('--code-version <version>', 'regenerate the table of an earlier detector code version')
     .option('--set <key=value>', 'override a field as launch did (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--environment', 'add a footnote naming the library versions, CUDA and GPU the cells were computed with')
     .action(async (file: string, flags: TableFlags) => {
       const table = await renderExperimentTable(file, flags);
       if (flags.check) {

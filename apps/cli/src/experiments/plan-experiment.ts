@@ -1,4 +1,5 @@
 import {
+  environmentKey,
   formatIssue,
   locateInExperiment,
   planSweepRuns,
@@ -16,6 +17,16 @@ import { UserError } from '../errors';
 import type { LoadedExperiment } from './load-experiment';
 import { withIdentifiedBackbone } from './backbone-identity';
 import { resolveExperiment, type ResolvedExperiment } from './resolve-datasets';
+import { anyTrained, countStaleCells, localEnvironment } from './stale-cells';
+
+// Cells cached under other library versions, as a warning (null when there are none or reuse is allowed).
+async function staleCellsOf(db: Db, spec: ExperimentSpec, runs: IdentifiedRun[], codeVersion: string): Promise<string | null> {
+  if (spec.reuse_across_environments || !(await anyTrained(db, runs))) return null;
+  const environment = await localEnvironment();
+  const n = await countStaleCells(db, runs, environmentKey(environment), codeVersion);
+  if (n === 0) return null;
+  return `${n} cached eval cells were computed under other library versions than torch ${environment.torch}, transformers ${environment.transformers}, Pillow ${environment.pillow}, numpy ${environment.numpy}, CUDA ${environment.cuda ?? 'none'}: a launch recomputes them (reuse_across_environments: true reuses them)`;
+}
 
 /** One resolved selection as a plan prints it. */
 export interface PlanSelectionSummary {
@@ -66,6 +77,8 @@ export async function planExperiment(
     throw new UserError(`invalid sweep:\n${formatIssue({ file, line, column, path: error.field?.join('.') ?? 'sweep', message: error.message })}`);
   }
   const findings = checkPlan(resolved.selections);
+  const stale = await staleCellsOf(deps.db, spec, runs, codeVersion);
+  if (stale) findings.warnings.push({ code: 'stale_cells', column: 'cache', message: stale });
   if (spec.backbone.source === 'hub') {
     findings.warnings.push({
       code: 'backbone_by_name',

@@ -36,6 +36,11 @@ class GpuActivities:
         """Train (or resume) one run; see train_activity."""
         return _logged("train", payload, lambda: run_train(self.context, payload))
 
+    @activity.defn(name=ACTIVITY_NAMES["environment"])
+    def environment(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The RunEnvironment of this worker: a run that reuses its training asks it before reusing cells."""
+        return self.context.environment
+
     @activity.defn(name=ACTIVITY_NAMES["evaluate"])
     def evaluate(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Evaluate one cell; see evaluate_activity."""

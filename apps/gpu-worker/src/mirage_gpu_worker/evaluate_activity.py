@@ -70,7 +70,8 @@ def _evaluate_cell(context: WorkerContext, payload: dict[str, Any]) -> ActivityO
     stored = context.store.put_bytes(
         bucket, payload["scores_key"], scores_file, content_type="application/x-ndjson"
     )
-    outcome = skipped_outcome(_summary(payload, perturbation, result, stored.sha256), result.skipped)
+    summary = {**_summary(payload, perturbation, result, stored.sha256), "environment": context.environment}
+    outcome = skipped_outcome(summary, result.skipped)
     validate_output("EvaluateOutput", outcome.output)
     return outcome
 

@@ -21,6 +21,7 @@ from mirage_gpu_worker.activities import GpuActivities
 from mirage_gpu_worker.cache import ArtifactCache
 from mirage_gpu_worker.code_version import detector_code_version
 from mirage_gpu_worker.contracts import versioned_task_queue
+from mirage_gpu_worker.environment import CHECKOUT_LOCK, describe_environment
 from mirage_gpu_worker.image_opener import register_s3_image_opener
 from mirage_gpu_worker.s3 import ArtifactStore, create_s3_client
 from mirage_gpu_worker.settings import SettingsError, WorkerSettings, load_settings
@@ -43,6 +44,7 @@ def build_context(settings: WorkerSettings) -> WorkerContext:
         work_root=settings.cache_dir / "work",
         code_version=detector_code_version(),
         stall_timeout_seconds=settings.stall_timeout_seconds,
+        environment=describe_environment(settings.lock_file or CHECKOUT_LOCK),
     )
 
 

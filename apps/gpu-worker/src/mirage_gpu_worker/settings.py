@@ -41,6 +41,8 @@ class WorkerSettings:
     torch_threads: int | None
     # a training whose step does not advance for this long lets its heartbeat lapse, so Temporal retries it
     stall_timeout_seconds: int = DEFAULT_STALL_TIMEOUT_SECONDS
+    # the Python lock file whose sha256 the environment records (MIRAGE_PYTHON_LOCK; default: the checkout's)
+    lock_file: Path | None = None
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> WorkerSettings:
@@ -69,6 +71,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> WorkerSettings:
         max_concurrent_activities=concurrency,
         torch_threads=torch_threads,
         stall_timeout_seconds=stall_timeout,
+        lock_file=Path(env["MIRAGE_PYTHON_LOCK"]) if env.get("MIRAGE_PYTHON_LOCK") else None,
     )
 
 

@@ -144,6 +144,7 @@ class TrainAttempt:
             "n_train": len(train_records),
             "resumed_from_step": resume.ref["step"] if resume is not None else None,
             "attempt": activity.info().attempt,
+            "environment": self.context.environment,
         }
         outcome = skipped_outcome(output, result.skipped_images)
         validate_output("TrainOutput", outcome.output)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mirage_gpu_worker.cache import ArtifactCache
 from mirage_gpu_worker.s3 import ArtifactStore
@@ -18,3 +19,5 @@ class WorkerContext:
     work_root: Path
     code_version: str
     stall_timeout_seconds: float
+    # the RunEnvironment every output records (computed once at start)
+    environment: dict[str, Any]

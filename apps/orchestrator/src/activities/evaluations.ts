@@ -1,4 +1,4 @@
-import { EvaluateOutput } from '@mirage/contracts';
+import { environmentKey, EvaluateOutput } from '@mirage/contracts';
 import { listCachedEvalCells, upsertEvalResult } from '@mirage/db';
 import type { ControlActivities, EvalCell } from '@mirage/workflows';
 import type { ActivityDeps } from './deps';
@@ -13,13 +13,17 @@ const FIXED_POLICY = 'fixed';
  */
 export function evaluationActivities({ db }: ActivityDeps): Pick<ControlActivities, 'planEvalCells' | 'recordEvalResult'> {
   return {
-    async planEvalCells({ run_id, checkpoint, preprocess_hash, code_version, cells }) {
+    async planEvalCells({ run_id, checkpoint, preprocess_hash, code_version, environment_key, cells }) {
       const cached = await listCachedEvalCells(db, { checkpointSha256: checkpoint.sha256, preprocessHash: preprocess_hash, codeVersion: code_version });
       const missing: EvalCell[] = [];
       let copied = 0;
+      let stale = 0;
       for (const cell of cells) {
-        const hits = cached.filter((r) => r.manifestHash === cell.selection_hash && r.perturbation === cell.perturbation_id);
+        const same = cached.filter((r) => r.manifestHash === cell.selection_hash && r.perturbation === cell.perturbation_id);
+        // A cell computed under other libraries (another environment key) is stale: recomputed, never reused.
+        const hits = environment_key === null ? same : same.filter((r) => r.environmentKey === environment_key);
         if (hits.length === 0) {
+          if (same.length > 0) stale++;
           missing.push(cell);
           continue;
         }
@@ -29,7 +33,7 @@ export function evaluationActivities({ db }: ActivityDeps): Pick<ControlActiviti
         await upsertEvalResult(db, { ...fields, runId: run_id, dataset: cell.eval_id });
         copied++;
       }
-      return { missing, reused: cells.length - missing.length, copied };
+      return { missing, reused: cells.length - missing.length, copied, stale };
     },
 
     async recordEvalResult({ run_id, checkpoint, preprocess_hash, code_version, selection_hash, output }) {
@@ -53,6 +57,8 @@ export function evaluationActivities({ db }: ActivityDeps): Pick<ControlActiviti
         scoresSha256: o.scores_sha256,
         checkpointSha256: checkpoint.sha256,
         manifestHash: selection_hash,
+        environment: o.environment,
+        environmentKey: environmentKey(o.environment),
         preprocessHash: preprocess_hash,
         codeVersion: code_version,
       });

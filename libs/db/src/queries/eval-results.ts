@@ -55,6 +55,8 @@ async function insertEvalResult(db: Db, input: EvalResultInput): Promise<EvalRes
           manifestHash: evalResults.manifestHash,
           preprocessHash: evalResults.preprocessHash,
           codeVersion: evalResults.codeVersion,
+          environment: evalResults.environment,
+          environmentKey: evalResults.environmentKey,
         }),
         updatedAt: sql`now()`,
       },

@@ -166,7 +166,8 @@ export async function listRunsBySweep(db: Db, sweepId: string): Promise<Run[]> {
 
 /** Stores the output of a finished training (final checkpoint, calibrated threshold); later launches reuse it. */
 export async function setRunTrainOutput(db: Db, runId: string, output: Record<string, unknown>): Promise<Run> {
-  const [row] = await db.update(runs).set({ trainOutput: output, updatedAt: sql`now()` }).where(eq(runs.id, runId)).returning();
+  const environment = (output['environment'] as Record<string, unknown> | undefined) ?? null;
+  const [row] = await db.update(runs).set({ trainOutput: output, environment, updatedAt: sql`now()` }).where(eq(runs.id, runId)).returning();
   if (!row) throw new Error(`setRunTrainOutput: no run with id "${runId}"`);
   return row;
 }

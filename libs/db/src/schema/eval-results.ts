@@ -1,4 +1,4 @@
-import { doublePrecision, index, integer, pgTable, serial, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { doublePrecision, index, integer, jsonb, pgTable, serial, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { createdAt, updatedAt } from './columns';
 import { runs } from './runs';
 
@@ -36,6 +36,9 @@ export const evalResults = pgTable(
     manifestHash: text('manifest_hash').notNull(),
     preprocessHash: text('preprocess_hash').notNull(),
     codeVersion: text('code_version').notNull(),
+    /** The worker's environment (library versions, CUDA, GPU, host) and its numerics key (environmentKey). */
+    environment: jsonb('environment').$type<Record<string, unknown>>(),
+    environmentKey: text('environment_key'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -39,6 +39,8 @@ export const runs = pgTable(
     imagesPerSecond: doublePrecision('images_per_second'),
     // The validated TrainOutput once training finished: a re-launch reuses it instead of training again.
     trainOutput: jsonb('train_output').$type<Record<string, unknown>>(),
+    /** The environment the training ran in (library versions, CUDA, GPU, host), from its TrainOutput. */
+    environment: jsonb('environment').$type<Record<string, unknown>>(),
     startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
     finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
     createdAt: createdAt(),
