@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { TASK_QUEUES } from '@mirage/contracts';
+import { TASK_QUEUES, versionedTaskQueue } from '@mirage/contracts';
 import { REPO_ROOT, type ServiceSpec } from '@mirage/local-stack';
 import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
+import { repoCodeVersion } from './experiments/code-version-of-repo';
 
 const { TaskQueueType } = proto.temporal.api.enums.v1;
 
@@ -16,6 +17,8 @@ export function workerServices(stackEnv: Record<string, string>, options: { dash
   const node = (script: string) => ({ command: process.execPath, args: ['--import', 'tsx', join(REPO_ROOT, script)] });
   const dashboardUrl = `http://127.0.0.1:${options.dashboardPort}`;
   const noop = async () => {};
+  // The GPU worker polls its queue at its detector code version, which is this checkout's.
+  const gpuQueue = versionedTaskQueue(TASK_QUEUES.gpu, repoCodeVersion());
   return [
     {
       name: 'orchestrator',
@@ -30,13 +33,13 @@ export function workerServices(stackEnv: Record<string, string>, options: { dash
     },
     {
       name: 'gpu-worker',
-      address: `task queue ${TASK_QUEUES.gpu}`,
+      address: `task queue ${gpuQueue}`,
       external: false,
       ports: [],
       stopSignal: 'SIGTERM',
       command: () => ({ command: join(REPO_ROOT, '.venv/bin/python'), args: ['-m', 'mirage_gpu_worker'], cwd: REPO_ROOT, env: childEnv }),
       prepare: noop,
-      health: (ms) => waitForPollers(address, namespace, TASK_QUEUES.gpu, 'activity', ms),
+      health: (ms) => waitForPollers(address, namespace, gpuQueue, 'activity', ms),
       env: {},
     },
     {
