@@ -66,7 +66,7 @@ async def run_worker(settings: WorkerSettings, stop: asyncio.Event) -> None:
         worker = Worker(
             client,
             task_queue=task_queue,
-            activities=[activities.train, activities.evaluate],
+            activities=[activities.train, activities.evaluate, activities.environment],
             activity_executor=executor,
             max_concurrent_activities=settings.max_concurrent_activities,
             graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
