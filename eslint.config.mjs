@@ -33,6 +33,22 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules, only the promise ones: a floating promise is an unhandled rejection or an unordered write
+    // waiting to happen. Each file is checked with its own project's tsconfig (projectService); the two bench
+    // scripts outside any tsconfig's include get the base compiler options.
+    files: ['**/*.ts', '**/*.tsx'],
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['apps/*/bench/*.ts'], defaultProject: 'tsconfig.base.json' },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     // Library code never reads the environment; apps parse it once in env.ts.
     files: ['libs/**/src/**/*.ts'],
     rules: {
