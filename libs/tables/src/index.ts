@@ -10,7 +10,7 @@ export * from './model';
 export { formatFixed, formatSigned, roundHalfAwayFromZero, SNAP_SIGNIFICANT_DIGITS } from './number-format';
 export { captionText, cellText, INCOMPLETE_MARK, MISSING, SYNTHETIC_WARNING, tableNotes } from './presentation';
 export type { CellText } from './presentation';
-export { CSV_HEADER, csvField, renderCsv } from './render/csv';
+export { CSV_HEADER, csvField, csvText, renderCsv } from './render/csv';
 export { escapeLatex, renderLatex } from './render/latex';
 export { renderMarkdown } from './render/markdown';
 export * from './rows';

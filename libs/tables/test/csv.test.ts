@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CSV_HEADER, csvField, renderTable, type ResultRow } from '../src/index';
+import { CSV_HEADER, csvField, csvText, renderTable, type ResultRow } from '../src/index';
 
 describe('csvField (RFC 4180)', () => {
   it.each([
@@ -55,5 +55,72 @@ describe('renderCsv', () => {
     // mean (83.456 + 80) / 2 = 81.728; std |83.456 - 80| / sqrt(2) = 2.4437...
     expect(csv).toContain('"m,1","Method\nOne","d""x","d""x",none,acc,mean_std,81.73,2.44,2,,,false,false,false\n');
     expect(csv).toContain('"m,1","Method\nOne",mean,Mean,none,acc,mean_std,81.73,,2,,,false,false,false\n');
+  });
+});
+
+describe('csvText (formula-injection guard)', () => {
+  it.each([
+    ['=1+1', "'=1+1"],
+    ['+41', "'+41"],
+    ['-2+3', "'-2+3"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\tx', "'\tx"],
+    ['\rx', "'\rx"],
+    ['=HYPERLINK("http://evil","x")', '\'=HYPERLINK("http://evil","x")'],
+    ['mirage', 'mirage'],
+    ['a=b', 'a=b'],
+    ['x-1', 'x-1'],
+    ["'quoted", "'quoted"],
+    ['', ''],
+  ])('%j -> %j', (raw, guarded) => {
+    expect(csvText(raw)).toBe(guarded);
+  });
+});
+
+describe('renderCsv formula-injection guard', () => {
+  const row = (method: string, dataset: string, acc: number): ResultRow => ({
+    method,
+    runId: `r-${method}`,
+    seed: 0,
+    dataset,
+    perturbation: 'none',
+    acc,
+    accReal: null,
+    accFake: null,
+    ap: null,
+    auc: null,
+    accCalibrated: null,
+    n: 10,
+    thresholdPolicy: 'fixed',
+  });
+  const csv = renderTable(
+    [row('=cmd', '@evil', 0.5), row('plain', '@evil', 0.9)],
+    {
+      title: 't',
+      metric: 'acc',
+      aggregate: 'mean',
+      includeMean: false,
+      digits: 1,
+      rowLabels: { '=cmd': '+label', plain: '-note' },
+      columnLabels: { '@evil': '\tTabbed' },
+      reportedPaper: 'P',
+    },
+    'csv',
+    [
+      { paper: 'P', method: '=cmd', dataset: '@evil', metric: 'acc', value: 51.3 },
+      { paper: 'P', method: 'plain', dataset: '@evil', metric: 'acc', value: 88 },
+    ],
+  );
+  const lines = csv.split('\n');
+
+  it('prefixes text cells that a spreadsheet would run as formulas with a single quote', () => {
+    expect(lines[1]).toBe("'=cmd,'+label,'@evil,'\tTabbed,none,acc,mean,50.0,,1,51.3,-1.3,false,false,false");
+    expect(lines[2]).toBe("plain,'-note,'@evil,'\tTabbed,none,acc,mean,90.0,,1,88.0,2.0,false,true,false");
+  });
+
+  it('leaves negative numbers of the table itself as numbers', () => {
+    const delta = lines[1]?.split(',')[11];
+    expect(delta).toBe('-1.3');
+    expect(Number(delta)).toBe(-1.3);
   });
 });
