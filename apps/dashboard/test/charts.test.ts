@@ -86,12 +86,12 @@ describe('parseScoresJsonl', () => {
 describe('chart views', () => {
   it('render SVG with the AUC in the caption and escape titles', () => {
     const roc = rocChart('roc-1', '<b>x</b>', rocCurve([s('fake', 0.9), s('real', 0.1)]));
-    expect(roc.value).toContain('<svg class="chart roc-chart" id="roc-1"');
-    expect(roc.value).toContain('AUC 1.0000 (1 real, 1 fake)');
-    expect(roc.value).not.toContain('<b>');
+    expect(roc.toString()).toContain('<svg class="chart roc-chart" id="roc-1"');
+    expect(roc.toString()).toContain('AUC 1.0000 (1 real, 1 fake)');
+    expect(roc.toString()).not.toContain('<b>');
     const hist = histogramChart('hist-1', 'ds', scoreHistogram([s('fake', 1), s('real', 0)], 20));
-    expect(hist.value.match(/<rect [^>]*data-count=/g)).toHaveLength(40);
-    expect(hist.value).toContain('>real</text>');
-    expect(hist.value).toContain('>fake</text>');
+    expect(hist.toString().match(/<rect [^>]*data-count=/g)).toHaveLength(40);
+    expect(hist.toString()).toContain('>real</text>');
+    expect(hist.toString()).toContain('>fake</text>');
   });
 });

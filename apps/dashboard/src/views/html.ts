@@ -1,43 +1,26 @@
+// Views build markup with Hono's `html` helper, which escapes every interpolated string (& < > " ') and leaves nested
+// markup alone. This module only narrows its types: hono's `html` takes `unknown` values and may return a promise
+// (when one is interpolated); views interpolate none, so here a template is always rendered synchronously.
+import { html as honoHtml, raw as honoRaw } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+
 /** Markup that is already escaped; only `html` and `raw` make one, so any other string is escaped on interpolation. */
-export class SafeHtml {
-  constructor(readonly value: string) {}
-  toString(): string {
-    return this.value;
-  }
-}
+export type SafeHtml = HtmlEscapedString;
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escapes text for HTML bodies and quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
-}
-
-/** Values an `html` template accepts: nested markup, arrays of it, text and numbers; null/undefined/false print nothing. */
-export type HtmlValue = SafeHtml | string | number | boolean | null | undefined | readonly HtmlValue[];
-
-function render(value: HtmlValue): string {
-  if (value === null || value === undefined || value === false) return '';
-  if (value instanceof SafeHtml) return value.value;
-  if (Array.isArray(value)) return value.map(render).join('');
-  return escapeHtml(String(value));
-}
+/**
+ * Values an `html` template accepts: nested markup, arrays of it, text and numbers; null/undefined/false print
+ * nothing. `true` is left out because hono prints nothing for it either, which would hide a mistaken `${flag}`.
+ */
+export type HtmlValue = SafeHtml | string | number | false | null | undefined | readonly HtmlValue[];
 
 /** The one way views build markup: every interpolated value is escaped unless it is already SafeHtml. */
 export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
-  let out = strings[0] as string;
-  values.forEach((value, i) => {
-    out += render(value) + (strings[i + 1] as string);
-  });
-  return new SafeHtml(out);
+  const markup = honoHtml(strings, ...values);
+  if (markup instanceof Promise) throw new Error('html: a view interpolated a promise');
+  return markup;
 }
 
 /** Trusted markup written in this codebase (inline CSS and scripts); never pass data through it. */
 export function raw(trusted: string): SafeHtml {
-  return new SafeHtml(trusted);
-}
-
-/** JSON for an inline <script>: `<` is escaped so no value can close the script element. */
-export function inlineJson(value: unknown): SafeHtml {
-  return new SafeHtml(JSON.stringify(value).replace(/</g, '\\u003c'));
+  return honoRaw(trusted);
 }
