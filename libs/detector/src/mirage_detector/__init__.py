@@ -7,8 +7,9 @@ environment: callers pass configs, data and callbacks.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from mirage_detector.lazy_exports import lazy_getattr
 
 # Names are imported on first use (PEP 562): `python -m mirage_detector.data.register` scans a dataset without
 # importing torch and transformers through the engine, which alone took ~10 s of a registration.
@@ -57,12 +58,7 @@ if TYPE_CHECKING:
     from mirage_detector.version import CODE_VERSION
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'mirage_detector' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
-
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
 
 __all__ = [
     "CODE_VERSION",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from mirage_detector.lazy_exports import lazy_getattr
 
 # Names are imported on first use (PEP 562), so scanning a dataset (layouts, records, headers) never imports
 # torch through the dataset and transform modules.
@@ -112,12 +113,7 @@ if TYPE_CHECKING:
     from mirage_detector.data.uris import relative_uri, resolve_uri
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'mirage_detector.data' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
-
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
 
 __all__ = [
     "CLIP_MEAN",
