@@ -63,11 +63,13 @@ function expectedCounts(ref: DatasetRefSpec): { n_real: number; n_fake: number }
   return { n_real: limited.filter((r) => r.label === 'real').length, n_fake: limited.filter((r) => r.label === 'fake').length };
 }
 
-async function cellCount(experiment: string): Promise<number> {
+/** Eval cells with acc and AUC recorded for the runs a plan of `file` with `sets` names (this code version only). */
+async function cellCount(file: string, sets: string[]): Promise<number> {
+  const plan = JSON.parse((await mirage(['plan', file, ...sets, '--json'])).stdout) as ExperimentPlan;
   const client = new pg.Client({ connectionString: process.env['DATABASE_URL'] });
   await client.connect();
   try {
-    const rows = await client.query(`select count(*)::int as n from eval_results e join runs r on r.id = e.run_id where r.experiment = $1 and e.acc is not null and e.auc is not null`, [experiment]);
+    const rows = await client.query(`select count(*)::int as n from eval_results where run_id = any($1::text[]) and acc is not null and auc is not null`, [plan.runs.map((r) => r.run_id)]);
     return rows.rows[0].n as number;
   } finally {
     await client.end();
@@ -164,7 +166,7 @@ describe('the paper protocols on release-shaped trees', () => {
     const launched = await mirage(['launch', PAPER.genimage, ...overrides, '--watch']);
     expect(launched.stderr).toBe('');
     expect(launched.stdout).toMatch(/2 succeeded, 0 failed/);
-    expect(await cellCount(name)).toBe(2 * 8);
+    expect(await cellCount(PAPER.genimage, overrides)).toBe(2 * 8);
 
     const before = { train: workers.activityStarts('train'), evaluate: workers.activityStarts('evaluate') };
     const renamed = await mirage(['launch', PAPER.genimage, ...overrides, '--set', 'eval.0.id=MJ-renamed', '--watch']);
@@ -202,9 +204,10 @@ describe('the paper protocols on release-shaped trees', () => {
 
   it('UniversalFakeDetect (train ProGAN 4 classes) runs end to end and fills every cell, diffusion columns included', async () => {
     const name = 'paper-ufd-tiny';
-    const launched = await mirage(['launch', PAPER.ufd, ...tinyProtocolOverrides({ name, taskQueue: queue, methods: ['mirage'] }), '--watch']);
+    const overrides = tinyProtocolOverrides({ name, taskQueue: queue, methods: ['mirage'] });
+    const launched = await mirage(['launch', PAPER.ufd, ...overrides, '--watch']);
     expect(launched.stderr).toBe('');
     expect(launched.stdout).toMatch(/1 succeeded, 0 failed/);
-    expect(await cellCount(name)).toBe(loadExperiment(PAPER.ufd).spec.eval.length);
+    expect(await cellCount(PAPER.ufd, overrides)).toBe(loadExperiment(PAPER.ufd).spec.eval.length);
   }, 600_000);
 });
