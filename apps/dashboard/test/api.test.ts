@@ -204,6 +204,9 @@ describe('run view', () => {
     expect(url.pathname).toContain('runs/run-mirage-0/checkpoints/step-000500.safetensors');
     expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
     expect(page).not.toContain(s3Options('x').secretAccessKey);
+    const environment = page.slice(page.indexOf('<table id="environment">'));
+    expect(environment).toMatch(/<td class="text">training<\/td><td class="text">3\.11\.7<\/td><td class="text">2\.13\.0\+cpu<\/td>/);
+    expect(environment).toMatch(/<td class="text">evaluation midjourney \/ jpeg\(quality=75\)<\/td>.*<td class="text">12\.8<\/td>.*NVIDIA H200/s);
   });
 
   it('draws a ROC curve with its AUC and a p_fake histogram from the scores file', async () => {

@@ -49,6 +49,24 @@ function scoreChartsSection(detail: RunDetail, charts: Record<number, ScoreChart
 ${detail.evalResults.map((r) => scoreChartsBlock(r.id, `${r.dataset} / ${r.perturbation}`, charts[r.id]))}`;
 }
 
+const ENVIRONMENT_FIELDS = ['python', 'torch', 'transformers', 'numpy', 'pillow', 'cuda', 'cudnn', 'gpu', 'driver', 'lock_sha256', 'host'] as const;
+
+// What the training ran with and, where evaluations ran elsewhere or later, what they ran with.
+function environmentSection(detail: RunDetail) {
+  const seen = new Map<string, Record<string, unknown>>();
+  const add = (what: string, environment: unknown) => {
+    if (environment && typeof environment === 'object') seen.set(`${what}|${JSON.stringify(environment)}`, { what, ...(environment as Record<string, unknown>) });
+  };
+  add('training', detail.run.environment);
+  for (const r of detail.evalResults) add(`evaluation ${r.dataset} / ${r.perturbation}`, r.environment);
+  const rows = [...new Map([...seen.values()].map((e) => [JSON.stringify({ ...e, what: undefined }), e])).values()];
+  if (rows.length === 0) return html`<h2>Environment</h2>${emptyState('No environment recorded (trained before environments were recorded).')}`;
+  return html`<h2>Environment</h2>
+<table id="environment"><thead><tr><th class="text">where</th>${ENVIRONMENT_FIELDS.map((f) => html`<th class="text">${f}</th>`)}</tr></thead><tbody>${rows.map(
+    (e) => html`<tr><td class="text">${String(e['what'])}</td>${ENVIRONMENT_FIELDS.map((f) => html`<td class="text">${e[f] === null || e[f] === undefined ? '-' : String(e[f])}</td>`)}</tr>`,
+  )}</tbody></table>`;
+}
+
 /** One run: config, loss curves, per-dataset metrics (perturbations as extra rows), score charts and checkpoints. */
 export function runPage(detail: RunDetail, scoreCharts: Record<number, ScoreCharts> = {}): string {
   const { run } = detail;
@@ -68,6 +86,7 @@ ${evalTable(detail)}
 ${scoreChartsSection(detail, scoreCharts)}
 <h2>Checkpoints</h2>
 ${checkpointTable(detail)}
+${environmentSection(detail)}
 <h2>Resolved config</h2>
 <pre id="config">${JSON.stringify(run.config, null, 2)}</pre>`,
   );

@@ -15,6 +15,11 @@ const ACC: Record<string, Record<number, [number, number, number]>> = {
   univfd: { 0: [0.65, 0.6, 0.95] },
 };
 
+/** A hand-written environment for fixture rows (not measured anywhere). */
+const FIXTURE_ENVIRONMENT = {
+  python: '3.11.7', torch: '2.13.0+cpu', transformers: '5.24.0', numpy: '2.4.6', pillow: '13.0.0', lock_sha256: null, cuda: null, cudnn: null, gpu: null, driver: null, host: 'cpu-node-1',
+};
+
 function runConfig(method: string, lr: number) {
   return { method, optimizer: { name: 'adamw', lr }, schedule: { steps: 1000, batch_size: 32 }, loss: { w_intra: 1 } };
 }
@@ -79,18 +84,19 @@ export async function seedDashboard(db: Db): Promise<void> {
   );
   const startedAt = new Date(Date.now() - 100_000);
   await db.insert(runs).values([
-    ...done,
+    ...done.map((r) => (r.id === 'run-mirage-0' ? { ...r, environment: FIXTURE_ENVIRONMENT } : r)),
     { id: 'run-live-training', sweepId: 'sweep-live', experiment: EXPERIMENT, method: 'mirage', config: runConfig('mirage', 0.01), configHash: 'cfg-live', seed: 0, codeVersion: 'test', status: 'training', attempts: 2, currentStep: 250, totalSteps: 1000, lastLoss: 0.5, imagesPerSecond: 64, startedAt },
     { id: 'run-live-pending', sweepId: 'sweep-live', experiment: EXPERIMENT, method: 'mirage', config: runConfig('mirage', 0.02), configHash: 'cfg-live2', seed: 0, codeVersion: 'test', status: 'pending', totalSteps: 1000 },
     { id: 'run-live-failed', sweepId: 'sweep-live', experiment: EXPERIMENT, method: 'mirage', config: runConfig('mirage', 0.03), configHash: 'cfg-live3', seed: 0, codeVersion: 'test', status: 'failed', attempts: 3, currentStep: 10, totalSteps: 1000, error: 'CUDA out of memory at step 10 <oom>' },
     { id: 'run-synth', sweepId: 'sweep-synth', experiment: SYNTHETIC_EXPERIMENT, method: HOSTILE_METHOD, config: runConfig('x', 0.1), configHash: 'cfg-s', seed: 0, codeVersion: 'test', status: 'succeeded', currentStep: 10, totalSteps: 10 },
   ]);
-  const rows = Object.entries(ACC).flatMap(([method, seeds]) =>
+  const rows: (typeof evalResults.$inferInsert)[] = Object.entries(ACC).flatMap(([method, seeds]) =>
     Object.entries(seeds).flatMap(([seed, accs]) =>
       DATASETS.map((dataset, i) => evalRow(`run-${method}-${seed}`, dataset, 'none', accs[i] as number)),
     ),
   );
-  rows.push(evalRow('run-mirage-0', 'midjourney', 'jpeg(quality=75)', 0.66));
+  // Evaluated later on a GPU worker, while the training ran on a CPU one (the run view lists both environments).
+  rows.push({ ...evalRow('run-mirage-0', 'midjourney', 'jpeg(quality=75)', 0.66), environment: { ...FIXTURE_ENVIRONMENT, cuda: '12.8', cudnn: '91002', gpu: 'NVIDIA H200', driver: '570.124.06', host: 'gpu-node-3' } });
   rows.push(evalRow('run-synth', 'synthetic-gen', 'none', 0.5));
   await db.insert(evalResults).values(rows);
   await db.insert(reportedResults).values([
