@@ -140,6 +140,18 @@ describe('watch, on a terminal', () => {
   });
 });
 
+describe('watch, on a TTY that reports no size', () => {
+  it('falls back to the change log, since log-update draws nothing into zero rows', () => {
+    const out = Object.assign(new PassThrough(), { isTTY: true, columns: 0, rows: 0 });
+    const chunks: string[] = [];
+    out.on('data', (d: Buffer) => chunks.push(d.toString()));
+    const view = progressViewFor(out);
+    view.show('sweep s: 1 succeeded, 0 failed, 0 running of 1', []);
+    view.close();
+    expect(chunks.join('')).toBe('sweep s: 1 succeeded, 0 failed, 0 running of 1\n');
+  });
+});
+
 describe('runChangeLine', () => {
   it('names the whole run id, so a log line can be pasted into the dashboard', () => {
     const id = `run-${'a'.repeat(24)}`;

@@ -91,9 +91,13 @@ export function changeLogView(writeLine: (line: string) => void): ProgressView {
   };
 }
 
-/** The view for stdout: redrawn in place on a TTY, a change log otherwise. */
-export function progressViewFor(stream: NodeJS.WritableStream & { isTTY?: boolean }): ProgressView {
-  return stream.isTTY ? terminalView(stream) : changeLogView((line) => stream.write(`${line}\n`));
+/**
+ * The view for stdout: redrawn in place on a TTY, a change log otherwise. A TTY that reports no size (a pty nobody
+ * sized, as `script` or some CI runners make) gets the log too: log-update draws nothing into zero rows.
+ */
+export function progressViewFor(stream: NodeJS.WritableStream & { isTTY?: boolean; rows?: number; columns?: number }): ProgressView {
+  const sized = (stream.rows ?? 0) > 0 && (stream.columns ?? 0) > 0;
+  return stream.isTTY && sized ? terminalView(stream) : changeLogView((line) => stream.write(`${line}\n`));
 }
 
 // A running sweep whose progress query keeps failing (its workflow task failing, the server restarting) is
