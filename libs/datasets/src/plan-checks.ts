@@ -1,4 +1,4 @@
-import type { ManifestRecord } from '@mirage/contracts';
+import type { DatasetSelection, ManifestRecord } from '@mirage/contracts';
 import type { SelectedRecords } from './selection';
 
 /** One resolved selection of a plan: the training set, the validation set or an evaluation column. */
@@ -7,6 +7,7 @@ export interface PlannedSelection {
   /** Column id for eval, "train" / "val" otherwise. */
   id: string;
   dataset: string;
+  selection: DatasetSelection;
   selected: SelectedRecords;
   /** The crop the images of this selection go through, and what happens to smaller images. */
   crop: { policy: string; size: number; smallImages: string };

@@ -9,7 +9,7 @@ const record = (n: number, over: Partial<ManifestRecord> = {}): ManifestRecord =
 const all = { split: null, generators: null, classes: null, max_images: null, sample_seed: null };
 const crop = { policy: 'center_crop', size: 224, smallImages: 'pad' };
 const planned = (role: PlannedSelection['role'], id: string, records: ManifestRecord[]): PlannedSelection => ({
-  role, id, dataset: 'd', selected: selectRecords(records, all), crop,
+  role, id, dataset: 'd', selection: all, selected: selectRecords(records, all), crop,
 });
 const balanced = (from: number) => [record(from), record(from + 1, { label: 'fake' })];
 

@@ -1,5 +1,4 @@
 import {
-  environmentKey,
   formatIssue,
   locateInExperiment,
   planSweepRuns,
@@ -17,15 +16,15 @@ import { UserError } from '../errors';
 import type { LoadedExperiment } from './load-experiment';
 import { withIdentifiedBackbone } from './backbone-identity';
 import { resolveExperiment, type ResolvedExperiment } from './resolve-datasets';
-import { anyTrained, countStaleCells, localEnvironment } from './stale-cells';
+import { findStaleCells } from './stale-cells';
 
 // Cells cached under other library versions, as a warning (null when there are none or reuse is allowed).
 async function staleCellsOf(db: Db, spec: ExperimentSpec, runs: IdentifiedRun[], codeVersion: string): Promise<string | null> {
-  if (spec.reuse_across_environments || !(await anyTrained(db, runs))) return null;
-  const environment = await localEnvironment();
-  const n = await countStaleCells(db, runs, environmentKey(environment), codeVersion);
-  if (n === 0) return null;
-  return `${n} cached eval cells were computed under other library versions than torch ${environment.torch}, transformers ${environment.transformers}, Pillow ${environment.pillow}, numpy ${environment.numpy}, CUDA ${environment.cuda ?? 'none'}: a launch recomputes them (reuse_across_environments: true reuses them)`;
+  if (spec.reuse_across_environments) return null;
+  const found = await findStaleCells(db, runs, codeVersion);
+  if (!found || found.stale === 0) return null;
+  const e = found.environment;
+  return `${found.stale} cached eval cells were computed under other library versions than torch ${e.torch}, transformers ${e.transformers}, Pillow ${e.pillow}, numpy ${e.numpy}, CUDA ${e.cuda ?? 'none'}: a launch recomputes them (reuse_across_environments: true reuses them)`;
 }
 
 /** One resolved selection as a plan prints it. */
@@ -87,10 +86,8 @@ export async function planExperiment(
     });
   }
   const byRole = (role: PlannedSelection['role']) => resolved.selections.filter((s) => s.role === role);
-  const refs = [resolved.datasets.train, resolved.datasets.val, ...resolved.datasets.eval.map((t) => t.manifest)];
   const summary = (s: PlannedSelection): PlanSelectionSummary => {
-    const ref = refs.find((r) => r?.selection_hash === s.selected.sha256 && r.dataset === s.dataset);
-    const selection = ref?.selection ?? { split: null, generators: null, classes: null, max_images: null, sample_seed: null };
+    const { selection } = s;
     return {
       id: s.id,
       dataset: s.dataset,

@@ -33,9 +33,10 @@ export async function resolveExperiment(deps: { db: Db; store: ArtifactStore }, 
   const resolve = async (ref: DatasetRefSpec, field: string, role: PlannedSelection['role'], id: string): Promise<ManifestRef> => {
     const row = await registered(deps.db, ref, field);
     if (!manifests.has(row.contentHash)) manifests.set(row.contentHash, readManifest(deps.store, row));
-    const selected = selectRecords(await (manifests.get(row.contentHash) as Promise<ManifestRecord[]>), toSelection(ref));
+    const selection = toSelection(ref);
+    const selected = selectRecords(await (manifests.get(row.contentHash) as Promise<ManifestRecord[]>), selection);
     const policy = role === 'train' ? trainPolicy : evalPolicy;
-    selections.push({ role, id, dataset: row.name, selected, crop: { policy: policy.policy, size: policy.size, smallImages } });
+    selections.push({ role, id, dataset: row.name, selection, selected, crop: { policy: policy.policy, size: policy.size, smallImages } });
     publishers.push(() => publish(deps, row, ref, selected));
     return manifestRef(row, ref, selected.sha256, selected.nReal, selected.nFake);
   };

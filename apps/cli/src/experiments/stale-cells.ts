@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { preprocessHash, RunEnvironment, TrainOutput, type IdentifiedRun } from '@mirage/contracts';
-import { getRun, listCachedEvalCells, type Db } from '@mirage/db';
+import { environmentKey, preprocessHash, RunEnvironment, type IdentifiedRun } from '@mirage/contracts';
+import { listEvalResults, type Db } from '@mirage/db';
 import { REPO_ROOT } from '@mirage/local-stack';
 
 const run = promisify(execFile);
@@ -14,24 +14,21 @@ export async function localEnvironment(): Promise<RunEnvironment> {
 }
 
 /**
- * Cached eval cells of the planned runs' trainings that were computed under another environment key than `key`:
- * a launch recomputes them instead of reusing them. Runs without a finished training have no cells to count.
+ * The planned runs' recorded eval cells (this code version, their own preprocessing) that were computed under
+ * another environment than the local one: a launch recomputes them instead of reusing them. One query for all
+ * runs; the local environment is only read (a Python start) when there are cells to compare.
  */
-export async function countStaleCells(db: Db, runs: readonly IdentifiedRun[], key: string, codeVersion: string): Promise<number> {
-  let stale = 0;
-  for (const planned of runs) {
-    const row = await getRun(db, planned.run_id);
-    const trained = row?.trainOutput ? TrainOutput.safeParse(row.trainOutput) : null;
-    if (!trained?.success) continue;
-    const cells = await listCachedEvalCells(db, { checkpointSha256: trained.data.checkpoint.sha256, preprocessHash: preprocessHash(planned.config), codeVersion });
-    stale += cells.filter((c) => c.runId === planned.run_id && c.environmentKey !== key).length;
-  }
-  return stale;
+export async function findStaleCells(
+  db: Db,
+  runs: readonly IdentifiedRun[],
+  codeVersion: string,
+): Promise<{ stale: number; environment: RunEnvironment } | null> {
+  const preprocessOf = new Map(runs.map((r) => [r.run_id, preprocessHash(r.config)]));
+  const cells = (await listEvalResults(db, { runIds: [...preprocessOf.keys()] })).filter(
+    (c) => c.codeVersion === codeVersion && c.preprocessHash === preprocessOf.get(c.runId),
+  );
+  if (cells.length === 0) return null;
+  const environment = await localEnvironment();
+  const key = environmentKey(environment);
+  return { stale: cells.filter((c) => c.environmentKey !== key).length, environment };
 }
-
-/** Whether any planned run has a recorded training (only then can cells be stale). */
-export async function anyTrained(db: Db, runs: readonly IdentifiedRun[]): Promise<boolean> {
-  for (const planned of runs) if ((await getRun(db, planned.run_id))?.trainOutput) return true;
-  return false;
-}
-
