@@ -182,13 +182,15 @@ describe('the paper protocols on release-shaped trees', () => {
     }
 
     // A cell computed under other library versions is stale: plan reports it, a launch recomputes exactly it.
+    const runIds = (JSON.parse((await mirage(['plan', PAPER.genimage, ...overrides, '--json'])).stdout) as ExperimentPlan).runs.map((r) => r.run_id);
     const client = new pg.Client({ connectionString: process.env['DATABASE_URL'] });
     await client.connect();
     try {
-      await client.query(
-        `update eval_results set environment_key = 'env-older' where id = (select e.id from eval_results e join runs r on r.id = e.run_id where r.experiment = $1 and e.dataset = 'SD1.4' order by e.id limit 1)`,
-        [name],
+      const changed = await client.query(
+        `update eval_results set environment_key = 'env-older' where id = (select id from eval_results where run_id = any($1::text[]) and dataset = 'SD1.4' order by id limit 1)`,
+        [runIds],
       );
+      expect(changed.rowCount).toBe(1);
     } finally {
       await client.end();
     }
