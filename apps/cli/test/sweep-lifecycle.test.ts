@@ -128,5 +128,51 @@ describe('sweep lifecycle', () => {
     expect(launched.stdout).not.toMatch(/started sweep/);
     expect(await rows(`select id from sweeps where experiment = $1`, ['life-badgrid'])).toEqual([]);
   }, 120_000);
-});
 
+  it('an ASHA sweep stops at a rung exactly the runs its recorded rung values say, with their checkpoints kept', async () => {
+    const file = sweepFile('life-asha');
+    // Two runs one after the other: a learning rate that learns, then one that barely moves; rungs at 10 and 20 of 40.
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8')
+        .replace('steps: 100000', 'steps: 40')
+        .replace('checkpoint_every: 20', 'checkpoint_every: 10')
+        .replace('grid: { method: [mirage] }, max_concurrent: 1', "grid: { 'optimizer.lr': [0.01, 0.0000001] }, max_concurrent: 1, early_stop: { method: asha, metric: val_auc, grace_steps: 10, reduction_factor: 2 }")
+        .replace(/^train: (.*)$/m, 'train: $1\nval: { name: life-upsampler, split: val }'),
+    );
+    const launched = await mirage(['launch', file, '--watch']);
+    expect(launched.stderr).toBe('');
+    const sweepId = /started sweep (\S+)/.exec(launched.stdout)?.[1] as string;
+    expect(launched.code, launched.stdout).toBe(0);
+    const rungs = await rows<{ run_id: string; step: number; value: number }>(`select run_id, step, value from sweep_rungs where sweep_id = $1 order by step, seq`, [sweepId]);
+    // Re-derive every verdict from the recorded values (numpy's linear-interpolation percentile at 1 - 1/2).
+    const expectedStop = new Map<string, number>();
+    for (const step of [...new Set(rungs.map((r) => r.step))]) {
+      const at = rungs.filter((r) => r.step === step);
+      at.forEach((row, i) => {
+        const seen = at.slice(0, i + 1).map((r) => r.value).sort((a, b) => a - b);
+        const position = 0.5 * (seen.length - 1);
+        const cutoff = seen[Math.floor(position)]! + (seen[Math.ceil(position)]! - seen[Math.floor(position)]!) * (position - Math.floor(position));
+        if (row.value < cutoff && !expectedStop.has(row.run_id)) expectedStop.set(row.run_id, step);
+      });
+    }
+    expect(expectedStop.size, `rung values ${JSON.stringify(rungs)}: the barely-learning run should rank below the first`).toBe(1);
+    const runs = await rows<{ id: string; status: string; error: string | null; step: number; cells: number }>(
+      `select r.id, r.status, r.error, (select max(step)::int from checkpoints c where c.run_id = r.id) as step,
+              (select count(*)::int from eval_results e where e.run_id = r.id) as cells
+         from runs r where r.sweep_id = $1`,
+      [sweepId],
+    );
+    expect(runs).toHaveLength(2);
+    for (const run of runs) {
+      const stoppedAt = expectedStop.get(run.id);
+      if (stoppedAt === undefined) {
+        expect(run).toMatchObject({ status: 'succeeded', step: 40, cells: 1 });
+      } else {
+        expect(run).toMatchObject({ status: 'stopped', step: stoppedAt, cells: 0 });
+        expect(run.error).toMatch(new RegExp(`^stopped by ASHA at step ${stoppedAt}: val_auc \\d\\.\\d{4} < cutoff`));
+      }
+    }
+    expect(launched.stdout).toMatch(/1 succeeded, 0 failed, 1 stopped early/);
+  }, 300_000);
+});

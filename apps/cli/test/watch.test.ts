@@ -26,6 +26,7 @@ const progress = (succeeded: number, failed: number, running: number, total: num
   total,
   succeeded,
   failed,
+  stopped: 0,
   running: Array.from({ length: running }, (_, i) => `run-${i}`),
   next_index: total,
   done: succeeded + failed === total,

@@ -1,8 +1,8 @@
 import type { Run } from '@mirage/db';
 
-const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'stopped']);
 
-/** True when a run will not change any more (succeeded, failed or cancelled). */
+/** True when a run will not change any more (succeeded, failed, cancelled or stopped early). */
 export function isTerminal(status: string): boolean {
   return TERMINAL.has(status);
 }

@@ -163,6 +163,9 @@ function sweepInput(runs: number): SweepWorkflowInput {
     next_index: 0,
     succeeded: 0,
     failed: 0,
+    stopped: 0,
+    running: [],
+    runs_per_execution: 200,
   };
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { hashValue } from './hash';
 import { ManifestRef } from './dataset';
+import { ValMetrics } from './early-stop';
 import { Perturbation } from './perturbation';
 import { RunConfig } from './run-config';
 
@@ -59,6 +60,11 @@ export const TrainInput = z.strictObject({
   checkpoint_prefix: z.string().min(1),
   train_metrics_key: z.string().min(1),
   code_version: z.string().min(1),
+  /**
+   * Train only up to this step (an early-stopping rung), resuming from the newest stored checkpoint, and report the
+   * val metrics there; no calibration. Null trains to the schedule's end.
+   */
+  stop_at_step: z.number().int().positive().nullable().default(null),
 });
 export type TrainInput = z.infer<typeof TrainInput>;
 
@@ -90,6 +96,8 @@ export const TrainOutput = z.strictObject({
   skipped: z.array(SkippedImage),
   /** Null only in trainings recorded before environments were (they are asked of a worker again). */
   environment: RunEnvironment.nullable().default(null),
+  /** Metrics of `checkpoint` on the val selection; null without a val selection. */
+  val_metrics: ValMetrics.nullable().default(null),
 });
 export type TrainOutput = z.infer<typeof TrainOutput>;
 

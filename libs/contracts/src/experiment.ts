@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DatasetSelection, SPLITS } from './dataset';
+import { EarlyStopSpec } from './early-stop';
 import { Perturbation } from './perturbation';
 import {
   AugmentConfig,
@@ -51,6 +52,8 @@ export const SweepSpec = z.strictObject({
     })
     .optional(),
   max_concurrent: z.number().int().positive().default(2),
+  /** Stop unpromising runs at rungs of a validation metric (needs `val`); null trains every run to the end. */
+  early_stop: EarlyStopSpec.nullable().default(null),
 });
 
 /**
@@ -104,7 +107,7 @@ export const ExperimentSpec = z.strictObject({
   eval: z.array(EvalTargetSpec).min(1),
   perturbations: z.array(Perturbation).min(1).default([{ name: 'none' }]),
   seeds: z.array(z.number().int().min(0)).min(1).default([0]),
-  sweep: SweepSpec.default({ grid: {}, max_concurrent: 2 }),
+  sweep: SweepSpec.default({ grid: {}, max_concurrent: 2, early_stop: null }),
   method_overrides: z.partialRecord(z.enum(METHODS), MethodOverrides).default({}),
   resources: z
     .strictObject({

@@ -1,6 +1,7 @@
 export * from './activities';
 export * from './constants';
 export * from './dataset';
+export * from './early-stop';
 export * from './experiment';
 export * from './experiment-file';
 export * from './hash';

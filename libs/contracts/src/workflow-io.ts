@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ManifestRef } from './dataset';
+import { EarlyStopSpec } from './early-stop';
 import { ExperimentSpec } from './experiment';
 import { Perturbation } from './perturbation';
 import { RunConfig } from './run-config';
@@ -34,6 +35,11 @@ export const SweepWorkflowInput = z.strictObject({
   next_index: z.number().int().min(0).default(0),
   succeeded: z.number().int().min(0).default(0),
   failed: z.number().int().min(0).default(0),
+  stopped: z.number().int().min(0).default(0),
+  /** Run ids still in flight when the previous execution continued as new; they report back by signal. */
+  running: z.array(z.string().min(1)).default([]),
+  /** Runs started per execution before it continues as new (keeps each history small); tests lower it. */
+  runs_per_execution: z.number().int().positive().default(200),
 });
 export type SweepWorkflowInput = z.infer<typeof SweepWorkflowInput>;
 
@@ -48,6 +54,7 @@ export const RunWorkflowInput = z.strictObject({
   bucket: z.string().min(1),
   task_queue: z.string().min(1),
   reuse_across_environments: z.boolean().default(false),
+  early_stop: EarlyStopSpec.nullable().default(null),
 });
 export type RunWorkflowInput = z.infer<typeof RunWorkflowInput>;
 
@@ -57,15 +64,23 @@ export interface SweepProgress {
   total: number;
   succeeded: number;
   failed: number;
+  /** Runs early stopping ended at a rung (sweep.early_stop). */
+  stopped: number;
   running: string[];
   next_index: number;
   done: boolean;
 }
 
+/** What a run tells its sweep when it ends (the `runFinished` signal). */
+export interface RunFinished {
+  run_id: string;
+  status: 'succeeded' | 'failed' | 'stopped' | 'cancelled';
+}
+
 /** Result of one run workflow. */
 export interface RunWorkflowResult {
   run_id: string;
-  status: 'succeeded' | 'failed';
+  status: 'succeeded' | 'failed' | 'stopped';
   trained: boolean;
   evaluated: number;
   reused: number;

@@ -13,3 +13,4 @@ export * from './queries/eval-results';
 export * from './queries/reported-results';
 export * from './queries/leaderboard';
 export * from './queries/leaderboard-cells';
+export * from './queries/sweep-rungs';

@@ -14,6 +14,7 @@ const TABLES = [
   'leaderboard_cells',
   'reported_results',
   'runs',
+  'sweep_rungs',
   'sweeps',
   'train_metrics',
 ];

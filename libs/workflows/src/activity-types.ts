@@ -6,6 +6,7 @@ import type {
   EvaluateOutput,
   RunConfig,
   RunEnvironment,
+  RungDecision,
   TrainInput,
   TrainOutput,
 } from '@mirage/contracts';
@@ -39,7 +40,17 @@ export interface ControlActivities {
   /** A page of the sweep's recorded plan: runs from plan index `from`, in order. */
   plannedRuns(input: { sweep_id: string; from: number; limit: number }): Promise<PlannedRunRef[]>;
   beginRun(input: { run_id: string; sweep_id: string }): Promise<{ trained: TrainOutput | null }>;
-  recordTrainOutput(input: { run_id: string; bucket: string; output: TrainOutput }): Promise<void>;
+  /** Records a training's metrics and checkpoints; `stopped` (early stopping) records them without the output. */
+  recordTrainOutput(input: { run_id: string; bucket: string; output: TrainOutput; stopped?: boolean }): Promise<void>;
+  /** Records a run's val metric at an early-stopping rung and returns ASHA's verdict on it. */
+  reportRung(input: {
+    sweep_id: string;
+    run_id: string;
+    step: number;
+    metric: string;
+    value: number;
+    reduction_factor: number;
+  }): Promise<RungDecision>;
   mirrorTrainProgress(input: { run_id: string; workflow_id: string; task_queue: string }): Promise<void>;
   planEvalCells(input: {
     run_id: string;
@@ -58,6 +69,6 @@ export interface ControlActivities {
     selection_hash: string;
     output: EvaluateOutput;
   }): Promise<void>;
-  finishRun(input: { run_id: string; status: 'succeeded' | 'failed' | 'cancelled'; error: string | null }): Promise<void>;
+  finishRun(input: { run_id: string; status: 'succeeded' | 'failed' | 'cancelled' | 'stopped'; error: string | null }): Promise<void>;
   finishSweep(input: { sweep_id: string; status: 'succeeded' | 'failed' | 'cancelled' }): Promise<void>;
 }

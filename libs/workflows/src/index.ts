@@ -1,5 +1,5 @@
 // The single entry of every workflow the orchestrator registers. Workflow code is deterministic: it imports only
 // @mirage/contracts and Temporal's workflow API (enforced by lint).
-export { runWorkflow } from './run-workflow';
+export { runFinishedSignal, runWorkflow } from './run-workflow';
 export { progressQuery, sweepWorkflow } from './sweep-workflow';
 export type { ControlActivities, EvalCell, GpuActivities, PlannedRunRef } from './activity-types';

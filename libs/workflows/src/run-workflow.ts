@@ -3,12 +3,15 @@ import {
   NON_RETRYABLE_ERROR_TYPES,
   environmentKey,
   perturbationId,
+  rungSteps,
+  rungValue,
   preprocessHash,
   runKeys,
   versionedTaskQueue,
   type EvaluateInput,
   type RunWorkflowInput,
   type RunEnvironment,
+  type RunFinished,
   type RunWorkflowResult,
   type TrainInput,
   type TrainOutput,
@@ -18,6 +21,8 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  defineSignal,
+  getExternalWorkflowHandle,
   isCancellation,
   proxyActivities,
   proxyLocalActivities,
@@ -32,7 +37,7 @@ import type { ControlActivities, EvalCell, GpuActivities } from './activity-type
 // event each. They are idempotent Postgres writes, so a retry after a worker crash is safe, and the retry policy
 // is the one they had as normal activities.
 const control = proxyLocalActivities<
-  Pick<ControlActivities, 'beginRun' | 'recordTrainOutput' | 'planEvalCells' | 'recordEvalResult' | 'finishRun'>
+  Pick<ControlActivities, 'beginRun' | 'recordTrainOutput' | 'reportRung' | 'planEvalCells' | 'recordEvalResult' | 'finishRun'>
 >({
   startToCloseTimeout: '2 minutes',
   // Bounded by time, not attempts: a Postgres outage of several minutes must not fail a run whose training is done.
@@ -71,18 +76,38 @@ function gpu(input: RunWorkflowInput): GpuActivities {
   });
 }
 
-/** Train (or reuse a finished training), evaluate every missing cell, and record everything in Postgres. */
+/** A run tells its sweep it ended; the signal reaches whichever execution of the sweep is current. */
+export const runFinishedSignal = defineSignal<[RunFinished]>('runFinished');
+
+/** Train (or reuse a finished training), evaluate every missing cell, record everything, and tell the sweep. */
 export async function runWorkflow(input: RunWorkflowInput): Promise<RunWorkflowResult> {
+  try {
+    const result = await runToEnd(input);
+    await tellSweep({ run_id: input.run_id, status: result.status });
+    return result;
+  } catch (err) {
+    if (isCancellation(err)) await CancellationScope.nonCancellable(() => tellSweep({ run_id: input.run_id, status: 'cancelled' }));
+    throw err;
+  }
+}
+
+async function runToEnd(input: RunWorkflowInput): Promise<RunWorkflowResult> {
   const { run_id } = input;
   try {
     const { trained: previous } = await control.beginRun({ run_id, sweep_id: input.sweep_id });
-    const trained = previous ?? (await train(input));
+    const training = previous !== null ? { output: previous, stopped: null } : await trainWithRungs(input);
+    const trained = training.output;
+    if (training.stopped !== null && !input.early_stop?.evaluate_stopped) {
+      await control.finishRun({ run_id, status: 'stopped', error: training.stopped });
+      return { run_id, status: 'stopped', trained: true, evaluated: 0, reused: 0, error: training.stopped };
+    }
     // Cached cells are reused only when computed under the libraries the workers run now: a fresh training says which
     // those are; a reused one asks a worker (one short activity).
     const environment = (previous === null ? trained.environment : null) ?? (await gpu(input)[ACTIVITY_NAMES.environment]({}));
     const { evaluated, reused } = await evaluateMissingCells(input, trained, environment);
-    await control.finishRun({ run_id, status: 'succeeded', error: null });
-    return { run_id, status: 'succeeded', trained: previous === null, evaluated, reused, error: null };
+    const status = training.stopped === null ? 'succeeded' : 'stopped';
+    await control.finishRun({ run_id, status, error: training.stopped });
+    return { run_id, status, trained: previous === null, evaluated, reused, error: training.stopped };
   } catch (err) {
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(() => control.finishRun({ run_id, status: 'cancelled', error: 'cancelled' }));
@@ -94,7 +119,49 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunWorkflowR
   }
 }
 
-async function train(input: RunWorkflowInput): Promise<TrainOutput> {
+/** Signals the parent sweep, if any; a sweep that has already ended (cancelled, terminated) is not an error. */
+async function tellSweep(finished: RunFinished): Promise<void> {
+  const parent = workflowInfo().parent;
+  if (!parent) return;
+  try {
+    await getExternalWorkflowHandle(parent.workflowId).signal(runFinishedSignal, finished);
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+  }
+}
+
+/**
+ * Trains to the end, or, under early stopping, rung by rung: each rung is a train activity up to that step (resuming
+ * from the previous rung's checkpoint, bit-exactly), then ASHA's verdict on its val metric. `stopped` says why a run
+ * was stopped at a rung; its checkpoints and metrics are recorded, not its output (a re-launch trains on from there).
+ */
+async function trainWithRungs(input: RunWorkflowInput): Promise<{ output: TrainOutput; stopped: string | null }> {
+  const spec = input.early_stop;
+  for (const step of spec ? rungSteps(spec, input.config.schedule.steps) : []) {
+    const output = await train(input, step);
+    const value = rungValue(output.val_metrics, spec!.metric);
+    // A metric undefined on the val set (one class left after skipping images) cannot rank the run: it goes on.
+    if (value === null) continue;
+    const decision = await control.reportRung({
+      sweep_id: input.sweep_id,
+      run_id: input.run_id,
+      step,
+      metric: spec!.metric,
+      value,
+      reduction_factor: spec!.reduction_factor,
+    });
+    if (!decision.promote) {
+      await control.recordTrainOutput({ run_id: input.run_id, bucket: input.bucket, output, stopped: true });
+      const reason =
+        `stopped by ASHA at step ${step}: ${spec!.metric} ${value.toFixed(4)} < cutoff ${decision.cutoff.toFixed(4)} ` +
+        `(the 1 - 1/${spec!.reduction_factor} quantile of ${decision.recorded} runs at this rung)`;
+      return { output, stopped: reason };
+    }
+  }
+  return { output: await train(input, null), stopped: null };
+}
+
+async function train(input: RunWorkflowInput, stopAtStep: number | null): Promise<TrainOutput> {
   const keys = runKeys(input.run_id);
   const trainInput: TrainInput = {
     run_id: input.run_id,
@@ -105,6 +172,7 @@ async function train(input: RunWorkflowInput): Promise<TrainOutput> {
     checkpoint_prefix: keys.checkpointPrefix,
     train_metrics_key: keys.trainMetrics,
     code_version: input.code_version,
+    stop_at_step: stopAtStep,
   };
   // Mirror heartbeats (step, loss, images/s) into Postgres while training runs, for `watch` and the dashboard.
   // The delay runs inside the mirror's scope, so a training that ends first cancels the timer and no mirror starts.
@@ -119,7 +187,7 @@ async function train(input: RunWorkflowInput): Promise<TrainOutput> {
     });
   try {
     const output = await gpu(input)[ACTIVITY_NAMES.train](trainInput);
-    await control.recordTrainOutput({ run_id: input.run_id, bucket: input.bucket, output });
+    if (stopAtStep === null) await control.recordTrainOutput({ run_id: input.run_id, bucket: input.bucket, output });
     return output;
   } finally {
     mirror.cancel();

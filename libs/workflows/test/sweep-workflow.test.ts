@@ -5,12 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import {
+  ashaDecision,
   ExperimentSpec,
   planSweepRuns,
   trainSelections,
   type IdentifiedRun,
   type EvaluateInput,
   type EvaluateOutput,
+  type SweepProgress,
   type SweepWorkflowInput,
   type TrainInput,
   type TrainOutput,
@@ -26,6 +28,7 @@ const address = process.env['TEMPORAL_ADDRESS'];
 if (!address) throw new Error('TEMPORAL_ADDRESS is not set: start the stack (`mirage up`) and source .mirage/stack.env');
 const require = createRequire(import.meta.url);
 const hash = (c: string) => c.repeat(64);
+const SLOW_SEED = 99;
 
 const tiny = {
   vision: { hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 64, image_size: 32, patch_size: 8 },
@@ -51,6 +54,15 @@ class Ledger {
   finished = new Map<string, { status: string; error: string | null }>();
   sweeps = new Map<string, string>();
   plans = new Map<string, IdentifiedRun[]>();
+  /** Run ids in the order their runs finished. */
+  finishOrder: string[] = [];
+  seeds = new Map<string, number>();
+  /** stop_at_step of every train call, by run id. */
+  trainSteps = new Map<string, (number | null)[]>();
+  stoppedRecords: string[] = [];
+  /** Rung values in arrival order, by step, as Postgres keeps them. */
+  rungs = new Map<number, { run_id: string; value: number }[]>();
+  evaluatedRuns = new Set<string>();
 }
 
 function controlActivities(ledger: Ledger): ControlActivities {
@@ -62,8 +74,16 @@ function controlActivities(ledger: Ledger): ControlActivities {
     async beginRun({ run_id }) {
       return { trained: ledger.trained.get(run_id) ?? null };
     },
-    async recordTrainOutput({ run_id, output }) {
-      ledger.trained.set(run_id, output);
+    async recordTrainOutput({ run_id, output, stopped }) {
+      if (stopped) ledger.stoppedRecords.push(run_id);
+      else ledger.trained.set(run_id, output);
+    },
+    async reportRung({ run_id, step, value, reduction_factor }) {
+      const at = ledger.rungs.get(step) ?? [];
+      if (!at.some((r) => r.run_id === run_id)) at.push({ run_id, value });
+      ledger.rungs.set(step, at);
+      const upTo = at.slice(0, at.findIndex((r) => r.run_id === run_id) + 1);
+      return ashaDecision(value, upTo.map((r) => r.value), reduction_factor);
     },
     async mirrorTrainProgress() {
       // Like the real mirror: heartbeats until the workflow cancels it.
@@ -78,11 +98,13 @@ function controlActivities(ledger: Ledger): ControlActivities {
       const missing = cells.filter((c) => !ledger.cells.has(key(checkpoint.sha256, c)));
       return { missing, reused: cells.length - missing.length, copied: 0, stale: 0 };
     },
-    async recordEvalResult({ checkpoint, selection_hash, output }) {
+    async recordEvalResult({ run_id, checkpoint, selection_hash, output }) {
+      ledger.evaluatedRuns.add(run_id);
       ledger.cells.add(key(checkpoint.sha256, { eval_id: output.eval_id, perturbation_id: output.perturbation_id, selection_hash }));
     },
     async finishRun({ run_id, status, error }) {
       ledger.finished.set(run_id, { status, error });
+      ledger.finishOrder.push(run_id);
     },
     async finishSweep({ sweep_id, status }) {
       ledger.sweeps.set(sweep_id, status);
@@ -96,14 +118,22 @@ function gpuActivities(ledger: Ledger) {
       ledger.trainCalls++;
       ledger.inFlight++;
       ledger.maxInFlight = Math.max(ledger.maxInFlight, ledger.inFlight);
-      // A long schedule stands for a training that outlasts the progress mirror's 5 s grace period.
-      await new Promise((r) => setTimeout(r, input.config.schedule.steps >= 1000 ? 6500 : 30));
+      ledger.seeds.set(input.run_id, input.config.seed);
+      ledger.trainSteps.set(input.run_id, [...(ledger.trainSteps.get(input.run_id) ?? []), input.stop_at_step]);
+      // A long schedule stands for a training that outlasts the progress mirror's 5 s grace period; seed 99 for the
+      // slowest run of a sweep.
+      const delay = input.config.schedule.steps >= 1000 ? 6500 : input.config.seed === SLOW_SEED ? 5000 : 30;
+      await new Promise((r) => setTimeout(r, delay));
       ledger.inFlight--;
       if (input.config.optimizer.lr > 1) throw ApplicationFailure.nonRetryable('loss became NaN at step 3 (term ce)', 'NonFiniteLossError');
-      const checkpoint = { key: `${input.checkpoint_prefix}/step-00000001.safetensors`, sha256: hash(String(input.config.seed % 10)), bytes: 10, step: 1 };
+      const step = input.stop_at_step ?? 1;
+      const checkpoint = { key: `${input.checkpoint_prefix}/step-${step}.safetensors`, sha256: hash(String(input.config.seed % 10)), bytes: 10, step };
+      // The stand-in's val AUC grows with lr and with the steps done, so ASHA's verdicts are known in advance.
+      const auc = 0.5 + (input.config.optimizer.lr * 50 * step) / input.config.schedule.steps;
       return {
-        run_id: input.run_id, checkpoint, checkpoints: [checkpoint], steps: 1, final_loss_terms: { total: 0.5 }, images_per_second: 1,
+        run_id: input.run_id, checkpoint, checkpoints: [checkpoint], steps: step, final_loss_terms: { total: 0.5 }, images_per_second: 1,
         calibrated_threshold: null, train_metrics_key: input.train_metrics_key, n_train: 4, resumed_from_step: null, attempt: 1, skipped: [], environment: ENVIRONMENT,
+        val_metrics: input.val_manifest ? { auc, ap: auc, acc: auc } : null,
       };
     },
     async evaluate(input: EvaluateInput): Promise<EvaluateOutput> {
@@ -135,20 +165,32 @@ afterAll(async () => {
 });
 
 async function runSweep(spec: unknown, ledger: Ledger, evalIds = ['a', 'b']) {
+  return (await runSweepExecutions(spec, ledger, evalIds)).progress;
+}
+
+/** Runs a sweep to its end; also says how many executions (continue-as-new) it took. */
+async function runSweepExecutions(spec: unknown, ledger: Ledger, evalIds = ['a', 'b'], runsPerExecution = 200) {
   const queue = `wf-test-${randomUUID()}`;
   const control = await Worker.create({
     connection: nativeConnection, taskQueue: queue, workflowsPath: require.resolve('@mirage/workflows'), activities: controlActivities(ledger),
   });
   const gpu = await Worker.create({ connection: nativeConnection, taskQueue: `${queue}-gpu@detector-test`, activities: gpuActivities(ledger) });
   const parsed = ExperimentSpec.parse({ ...(spec as object), resources: { task_queue: `${queue}-gpu` } });
-  const datasets = { train: ref('train', 'a'), val: null, eval: evalIds.map((id, i) => ({ id, manifest: ref(id, String(i + 1)) })) };
+  const datasets = { train: ref('train', 'a'), val: parsed.val ? ref('val', 'v') : null, eval: evalIds.map((id, i) => ({ id, manifest: ref(id, String(i + 1)) })) };
   const sweepId = `sweep-${randomUUID()}`;
   const planned = planSweepRuns(parsed, trainSelections(datasets), 'detector-test');
   ledger.plans.set(sweepId, planned);
   const input: SweepWorkflowInput = {
-    sweep_id: sweepId, spec: parsed, code_version: 'detector-test', bucket: 'b', next_index: 0, succeeded: 0, failed: 0, datasets, total_runs: planned.length,
+    sweep_id: sweepId, spec: parsed, code_version: 'detector-test', bucket: 'b', next_index: 0, succeeded: 0, failed: 0, stopped: 0, running: [], runs_per_execution: runsPerExecution, datasets, total_runs: planned.length,
   };
-  return control.runUntil(gpu.runUntil(client.workflow.execute('sweepWorkflow', { taskQueue: queue, workflowId: input.sweep_id, args: [input] })));
+  return control.runUntil(
+    gpu.runUntil(async () => {
+      const handle = await client.workflow.start('sweepWorkflow', { taskQueue: queue, workflowId: input.sweep_id, args: [input] });
+      const progress: SweepProgress = await handle.result();
+      const last = await handle.describe();
+      return { progress, continuedAsNew: last.runId !== handle.firstExecutionRunId, sweepId };
+    }),
+  );
 }
 
 const base = { name: 'wf-test', backbone: { source: 'config', name_or_path: null, config: tiny }, train: { name: 'train' }, eval: [{ name: 'a' }, { name: 'b' }] };
@@ -193,4 +235,47 @@ describe('sweepWorkflow on a real Temporal server', () => {
     expect(failed?.error).toMatch(/NonFiniteLossError: loss became NaN at step 3/);
     expect(ledger.trainCalls).toBe(2); // the failure was not retried
   });
+
+  it('keeps max_concurrent runs in flight across continue-as-new: no run waits for the slowest of its batch', async () => {
+    const ledger = new Ledger();
+    // 8 runs, 3 at a time, a new execution every 3 starts; the first run (seed 99) takes 5 s, the others 30 ms.
+    const schedule = { steps: 8, warmup_steps: 0, batch_size: 8, grad_clip: 1, checkpoint_every: 2, eval_batch_size: 8 };
+    const spec = { ...base, schedule, seeds: [SLOW_SEED, 1, 2, 3, 4, 5, 6, 7], sweep: { max_concurrent: 3 } };
+    const { progress, continuedAsNew } = await runSweepExecutions(spec, ledger, ['a'], 3);
+    expect(progress).toMatchObject({ total: 8, succeeded: 8, failed: 0, done: true, running: [] });
+    expect(continuedAsNew).toBe(true);
+    expect(ledger.trainCalls).toBe(8);
+    expect(ledger.maxInFlight).toBeLessThanOrEqual(3);
+    // With a barrier per execution, runs 4..8 would wait for the slow run; with the window they all finish first.
+    const slow = [...ledger.seeds].find(([, seed]) => seed === SLOW_SEED)![0];
+    expect(ledger.finishOrder.at(-1)).toBe(slow);
+    expect(ledger.finishOrder).toHaveLength(8);
+  }, 120_000);
+
+  it('stops by ASHA the runs whose val metric falls below the rung quantile, and evaluates only the others', async () => {
+    const ledger = new Ledger();
+    // One run at a time in this lr order: at rung 2 the lr 0.001 run is below the median of the three seen so far.
+    const spec = {
+      ...base,
+      val: { name: 'val' },
+      schedule: { steps: 8, warmup_steps: 0, batch_size: 8, grad_clip: 1, checkpoint_every: 2, eval_batch_size: 8 },
+      sweep: { grid: { 'optimizer.lr': [0.002, 0.004, 0.001, 0.003] }, max_concurrent: 1, early_stop: { method: 'asha', grace_steps: 2, reduction_factor: 2 } },
+    };
+    const progress = await runSweep(spec, ledger, ['a']);
+    expect(progress).toMatchObject({ total: 4, succeeded: 3, stopped: 1, failed: 0, done: true });
+    const byLr = new Map([...ledger.finished].map(([runId, finished]) => [ledger.plans.values().next().value!.find((r) => r.run_id === runId)!.config.optimizer.lr, { runId, ...finished }]));
+    const stopped = byLr.get(0.001)!;
+    expect(stopped.status).toBe('stopped');
+    expect(stopped.error).toMatch(/^stopped by ASHA at step 2: val_auc 0\.5125 < cutoff 0\.5250 \(the 1 - 1\/2 quantile of 3 runs at this rung\)$/);
+    for (const lr of [0.002, 0.004, 0.003]) expect(byLr.get(lr)!.status).toBe('succeeded');
+    // Rungs at 2 and 4 of 8 steps; the stopped run trained to its first rung only, and its checkpoints were recorded.
+    expect(ledger.trainSteps.get(stopped.runId)).toEqual([2]);
+    expect(ledger.trainSteps.get(byLr.get(0.003)!.runId)).toEqual([2, 4, null]);
+    expect(ledger.stoppedRecords).toEqual([stopped.runId]);
+    expect(ledger.evaluatedRuns.has(stopped.runId)).toBe(false);
+    // The stand-in's checkpoints depend on the seed only: the first run computes the cell, the other two reuse it.
+    expect(ledger.evalCalls).toBe(1);
+    expect(ledger.rungs.get(2)!.map((r) => r.value)).toHaveLength(4);
+    expect(ledger.rungs.get(4)!.map((r) => r.value)).toHaveLength(3);
+  }, 120_000);
 });

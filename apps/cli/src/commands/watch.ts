@@ -6,7 +6,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { connectStack, type StackClients } from '../connections';
 import { UserError } from '../errors';
 
-const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'stopped']);
 
 /** What watch shows of a run: the fields its progress mirror keeps current. */
 export type RunProgress = Pick<Run, 'id' | 'method' | 'seed' | 'config' | 'status' | 'attempts' | 'error' | 'currentStep' | 'totalSteps' | 'lastLoss' | 'imagesPerSecond'>;
@@ -27,7 +27,9 @@ export function runLine(run: RunProgress): string {
 
 /** The sweep's headline: counts from the workflow's progress (tests and users grep "N succeeded, M failed"). */
 export function summaryLine(sweepId: string, progress: SweepProgress): string {
-  return `sweep ${sweepId}: ${progress.succeeded} succeeded, ${progress.failed} failed, ${progress.running.length} running of ${progress.total}`;
+  // `stopped` (early stopping) is shown only when a sweep has any, so the usual headline stays as users grep it.
+  const stopped = progress.stopped > 0 ? `, ${progress.stopped} stopped early` : '';
+  return `sweep ${sweepId}: ${progress.succeeded} succeeded, ${progress.failed} failed${stopped}, ${progress.running.length} running of ${progress.total}`;
 }
 
 /** A run's state change as one log line: `run-… mirage seed 0: training step 120/300 loss 0.4100`. */

@@ -5,7 +5,7 @@ import {
   type ExperimentSpec,
   type IdentifiedRun,
   type ResolvedDatasets,
-  type SweepWorkflowInput,
+  SweepWorkflowInput,
 } from '@mirage/contracts';
 import { recordSweepPlan, upsertReportedResult, type Db } from '@mirage/db';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
@@ -39,9 +39,9 @@ export async function launchSweep(options: {
   const sweepId = deriveSweepId({ spec, manifestHashes, codeVersion });
   await recordReported(db, spec);
 
-  const input: SweepWorkflowInput = {
-    sweep_id: sweepId, spec, datasets, code_version: codeVersion, bucket, total_runs: runs.length, next_index: 0, succeeded: 0, failed: 0,
-  };
+  const input: SweepWorkflowInput = SweepWorkflowInput.parse({
+    sweep_id: sweepId, spec, datasets, code_version: codeVersion, bucket, total_runs: runs.length,
+  });
   const running = await runningExecution(temporal, sweepId);
   if (running) return { sweepId, runId: running, attached: true, input };
   await recordSweepPlan(db, { sweepId, spec, runs, codeVersion });

@@ -13,6 +13,7 @@ import { checkPlan, type PlanIssue, type PlannedSelection } from '@mirage/datase
 import type { Db } from '@mirage/db';
 import type { ArtifactStore } from '@mirage/storage';
 import { UserError } from '../errors';
+import { checkEarlyStop } from './early-stop-checks';
 import type { LoadedExperiment } from './load-experiment';
 import { withIdentifiedBackbone } from './backbone-identity';
 import { resolveExperiment, type ResolvedExperiment } from './resolve-datasets';
@@ -76,6 +77,7 @@ export async function planExperiment(
     throw new UserError(`invalid sweep:\n${formatIssue({ file, line, column, path: error.field?.join('.') ?? 'sweep', message: error.message })}`);
   }
   const findings = checkPlan(resolved.selections);
+  checkEarlyStop(spec, runs, findings);
   const stale = await staleCellsOf(deps.db, spec, runs, codeVersion);
   if (stale) findings.warnings.push({ code: 'stale_cells', column: 'cache', message: stale });
   if (spec.backbone.source === 'hub') {

@@ -21,7 +21,7 @@ pre { padding: .7rem; overflow: auto; max-height: 32rem; background: #fff; borde
 form.filters { display: flex; gap: .8rem; flex-wrap: wrap; align-items: end; margin-bottom: .6rem; }
 form.filters label { display: flex; flex-direction: column; font-size: .8rem; }
 .status-failed { color: #b3261e; font-weight: 600; } .status-succeeded { color: #1e7b34; }
-.status-training, .status-evaluating { color: #1a5fb4; } .status-cancelled { color: #6b7280; }
+.status-training, .status-evaluating { color: #1a5fb4; } .status-cancelled, .status-stopped { color: #6b7280; }
 .delta-pos { color: #1e7b34; } .delta-neg { color: #b3261e; }
 td.error { white-space: pre-wrap; text-align: left; color: #b3261e; max-width: 40rem; }
 .muted { color: #6b7280; font-size: .85rem; }

@@ -6,6 +6,10 @@ checkpoint and continues. An attempt with no checkpoint in its heartbeat details
 run after a cancel or a failure, or a first attempt) resumes from the newest checkpoint under the run's
 prefix whose bytes verify. The detector's training is a pure function of (config, data, seed, step), so
 the resumed run ends in the same checkpoint bytes as an uninterrupted one.
+
+With `stop_at_step` (an early-stopping rung) the attempt trains only up to that step, publishes its
+checkpoint and reports the val metrics there, uncalibrated; a later execution of the run without it resumes
+from that checkpoint and ends in the bytes of an uninterrupted run.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any, NamedTuple
 from mirage_detector.config import RunConfig
 from mirage_detector.data.records import ImageRecord
 from mirage_detector.engine import checkpoint_filename, evaluate, train, write_calibrated_threshold
+from mirage_detector.engine.evaluate import DEFAULT_THRESHOLD, EvalResult
 from mirage_detector.metrics import calibrate_threshold
 from temporalio import activity
 from temporalio.exceptions import ApplicationError, CancelledError
@@ -57,6 +62,13 @@ def run_train(context: WorkerContext, payload: Any) -> ActivityOutcome:
         return TrainAttempt(context, payload).run()
 
 
+class Calibration(NamedTuple):
+    """The calibrated threshold of the final checkpoint and its val metrics, from one evaluation."""
+
+    threshold: float
+    val_metrics: dict[str, float | None]
+
+
 class ResumePoint(NamedTuple):
     """The checkpoint an attempt continues from: its ref and a private local copy of its verified bytes."""
 
@@ -84,6 +96,31 @@ class TrainAttempt:
         self.pulse: HeartbeatPulse | None = None
         self.report_every = math.gcd(_METRICS_EVERY, payload["config"]["schedule"]["checkpoint_every"])
         self.next_step = 0
+        # payloads of callers older than the field have no key: train to the end
+        self.stop_at_step: int | None = payload.get("stop_at_step")
+        # False when a rung retrains steps whose metrics lines S3 already holds (a run that went further)
+        self.upload_metrics = True
+        self._check_stop_at_step()
+
+    def _check_stop_at_step(self) -> None:
+        """A rung must end before the schedule does, and where a metrics window closes (the resumed run
+        then writes the lines, and ends in the bytes, of an uninterrupted one)."""
+        stop = self.stop_at_step
+        if stop is None:
+            return
+        if stop >= self.total_steps:
+            raise non_retryable(
+                "ConfigError",
+                f"stop_at_step: {stop} is not below the schedule's {self.total_steps} steps "
+                "(config.schedule.steps); a rung must end before the training does",
+            )
+        if stop % self.report_every:
+            raise non_retryable(
+                "ConfigError",
+                f"stop_at_step: {stop} is not a multiple of {self.report_every}, the metrics window of this "
+                f"run (gcd of {_METRICS_EVERY} and config.schedule.checkpoint_every "
+                f"{self.payload['config']['schedule']['checkpoint_every']})",
+            )
 
     def run(self) -> ActivityOutcome:
         config = RunConfig.from_dict(self.payload["config"])
@@ -118,15 +155,19 @@ class TrainAttempt:
                     code_version=self.context.code_version,
                 )
                 pulse.training_ended()
-                if result.stopped:
+                if result.stopped and not self._at_rung(result.step):
                     raise _stopped_failure(result.step)
                 assert result.checkpoint_path is not None
-                threshold = (
-                    self._calibrate(config, result.checkpoint_path, val_records)
-                    if val_records is not None
-                    else None
-                )
-                final = self._publish(result.checkpoint_path, result.step)
+                threshold: float | None = None
+                val_metrics: dict[str, float | None] | None = None
+                if result.stopped:
+                    final = self._rung_checkpoint(result.checkpoint_path, result.step)
+                    if val_records is not None:
+                        val_metrics = self._rung_metrics(config, result.checkpoint_path, val_records)
+                else:
+                    if val_records is not None:
+                        threshold, val_metrics = self._calibrate(config, result.checkpoint_path, val_records)
+                    final = self._publish(result.checkpoint_path, result.step)
         finally:
             shutil.rmtree(work_dir, ignore_errors=True)
         final_terms = result.loss_terms or (
@@ -145,6 +186,7 @@ class TrainAttempt:
             "resumed_from_step": resume.ref["step"] if resume is not None else None,
             "attempt": activity.info().attempt,
             "environment": self.context.environment,
+            "val_metrics": val_metrics,
         }
         outcome = skipped_outcome(output, result.skipped_images)
         validate_output("TrainOutput", outcome.output)
@@ -185,6 +227,16 @@ class TrainAttempt:
         The heartbeat's checkpoint when it names one, else the newest verified one in S3. The state that
         preceded it (earlier checkpoints, metrics lines, progress) is restored too.
         """
+        if (
+            heartbeat_resume is not None
+            and self.stop_at_step is not None
+            and heartbeat_resume["step"] > self.stop_at_step
+        ):
+            raise non_retryable(
+                "CheckpointError",
+                f"heartbeat checkpoint {heartbeat_resume['key']!r} is at step {heartbeat_resume['step']}, "
+                f"beyond stop_at_step {self.stop_at_step}",
+            )
         found = (
             (heartbeat_resume, self._fetch_heartbeat_checkpoint(heartbeat_resume))
             if heartbeat_resume is not None
@@ -193,6 +245,12 @@ class TrainAttempt:
         if found is None:
             return None
         resume, cached = found
+        if self.stop_at_step is not None and any(
+            step > self.stop_at_step for step, _ in self._stored_checkpoint_keys()
+        ):
+            # an execution of the run went past the rung: S3 holds the metrics lines up to there, which a
+            # rewrite from this attempt's shorter log would drop
+            self.upload_metrics = False
         # a copy: calibration rewrites the final checkpoint in place, and the cache must stay verified bytes
         local = work_dir / "resume" / checkpoint_filename(resume["step"])
         local.parent.mkdir(parents=True)
@@ -225,9 +283,12 @@ class TrainAttempt:
         A new execution of the run (a re-launch after a cancel or a failure) has no heartbeat to resume
         from, but the checkpoints its earlier executions left are as good: training is a pure function of
         (config, data, seed, step) and the run id, hence the prefix, names all of them. One that does not
-        verify (corrupt, untagged, gone) is passed over for the next older one.
+        verify (corrupt, untagged, gone) is passed over for the next older one. A rung resumes from none
+        beyond its `stop_at_step`.
         """
-        for step, key in reversed(self._stored_checkpoint_keys()):
+        stop = self.stop_at_step
+        candidates = [(s, k) for s, k in self._stored_checkpoint_keys() if stop is None or s <= stop]
+        for step, key in reversed(candidates):
             try:
                 stored = self.context.store.describe(self.bucket, key)
                 cached = self.context.cache.fetch(self.bucket, key, expected_sha256=stored.sha256)
@@ -291,7 +352,32 @@ class TrainAttempt:
             self.pulse.step_started(step, resume_step)
         if step % self.report_every:
             return False
+        if step == self.stop_at_step:
+            return True
         return activity.is_cancelled() or activity.is_worker_shutdown()
+
+    def _at_rung(self, step: int) -> bool:
+        """Whether a stopped training ended at its rung (not for a cancellation or a worker shutdown)."""
+        if activity.is_cancelled() or activity.is_worker_shutdown():
+            return False
+        return step == self.stop_at_step
+
+    def _rung_checkpoint(self, path: Path, step: int) -> dict[str, Any]:
+        """The ref of the rung's checkpoint: published when saved (or resumed from), else now."""
+        for ref in self.checkpoints:
+            if ref["step"] == step:
+                return ref
+        return self._publish(path, step)
+
+    def _rung_metrics(
+        self, config: RunConfig, checkpoint_path: Path, val_records: list[ImageRecord]
+    ) -> dict[str, float | None]:
+        """Val metrics of the rung's checkpoint; no calibration, the checkpoint is left as published.
+
+        Undefined metrics (one class in the val selection, or none left after skipping unreadable
+        images) are null.
+        """
+        return _val_metrics(evaluate(config, checkpoint_path, val_records, threshold=DEFAULT_THRESHOLD))
 
     def _on_step(self, step: int, total: int, terms: dict[str, float], lr: float, rate: float) -> None:
         record = self.metrics.append(step, terms, lr, rate)
@@ -309,20 +395,25 @@ class TrainAttempt:
         stored = self.context.store.put_file(self.bucket, _checkpoint_key(self.prefix, step), path)
         ref = {"key": stored.key, "sha256": stored.sha256, "bytes": stored.bytes, "step": step}
         self.checkpoints = [c for c in self.checkpoints if c["step"] != step] + [ref]
-        self.metrics.upload(self.context.store, self.bucket, self.metrics_key)
+        if self.upload_metrics:
+            self.metrics.upload(self.context.store, self.bucket, self.metrics_key)
         self.progress["step"] = step
         if self.pulse is not None:
             self.pulse.update(self._heartbeat_details(), send_now=True)
         return ref
 
-    def _calibrate(self, config: RunConfig, checkpoint_path: Path, val_records: list[ImageRecord]) -> float:
-        """Balanced-accuracy threshold on the validation records, stored in the final checkpoint.
+    def _calibrate(
+        self, config: RunConfig, checkpoint_path: Path, val_records: list[ImageRecord]
+    ) -> Calibration:
+        """Balanced-accuracy threshold on the validation records, stored in the final checkpoint, and the
+        val metrics of the same scores (acc at the default threshold, as at a rung).
 
         Clamped to [0, 1] (the calibration may put it a hair below the lowest score).
         """
         if len({record.label for record in val_records}) < 2:
             raise non_retryable("DatasetError", "val_manifest: calibration needs both real and fake images")
-        result = evaluate(config, checkpoint_path, val_records)
+        # the default threshold, not one a resumed final checkpoint may already store
+        result = evaluate(config, checkpoint_path, val_records, threshold=DEFAULT_THRESHOLD)
         if len({score.label for score in result.scores}) < 2:
             raise non_retryable(
                 "DatasetError", "val_manifest: after skipping unreadable images, one class has no image left"
@@ -330,7 +421,16 @@ class TrainAttempt:
         raw = calibrate_threshold([s.label for s in result.scores], [s.p_fake for s in result.scores])
         threshold = min(1.0, max(0.0, float(raw)))
         write_calibrated_threshold(checkpoint_path, threshold)
-        return threshold
+        return Calibration(threshold, _val_metrics(result))
+
+
+def _val_metrics(result: EvalResult) -> dict[str, float | None]:
+    """The ValMetrics of an evaluation: its auc, ap and acc, null where undefined (NaN, or no scores)."""
+    values: dict[str, float | None] = {}
+    for name in ("auc", "ap", "acc"):
+        value = result.metrics.get(name)
+        values[name] = float(value) if value is not None and math.isfinite(value) else None
+    return values
 
 
 def _stopped_failure(step: int) -> BaseException:

@@ -1,11 +1,22 @@
-import { TrainMetricRecord, TrainOutput } from '@mirage/contracts';
-import { getRun, recordCheckpoint, recordTrainMetrics, setRunStatus, setRunTrainOutput, updateRunProgress } from '@mirage/db';
+import { ashaDecision, TrainMetricRecord, TrainOutput } from '@mirage/contracts';
+import {
+  getRun,
+  recordCheckpoint,
+  recordRungValue,
+  recordTrainMetrics,
+  setRunStatus,
+  setRunTrainOutput,
+  updateRunProgress,
+} from '@mirage/db';
 import type { ControlActivities } from '@mirage/workflows';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
 
-/** Run lifecycle: start (or reuse a finished training), record the training output, finish. */
-export function runActivities({ db, store }: ActivityDeps): Pick<ControlActivities, 'beginRun' | 'recordTrainOutput' | 'finishRun'> {
+/** Run lifecycle: start (or reuse a finished training), record the training output and rung verdicts, finish. */
+export function runActivities({
+  db,
+  store,
+}: ActivityDeps): Pick<ControlActivities, 'beginRun' | 'recordTrainOutput' | 'reportRung' | 'finishRun'> {
   return {
     async beginRun({ run_id }) {
       const run = await getRun(db, run_id);
@@ -17,7 +28,7 @@ export function runActivities({ db, store }: ActivityDeps): Pick<ControlActiviti
       return { trained };
     },
 
-    async recordTrainOutput({ run_id, output }) {
+    async recordTrainOutput({ run_id, output, stopped = false }) {
       const parsed = TrainOutput.parse(output);
       const lines = (await store.get(parsed.train_metrics_key)).toString('utf8').split('\n').filter((l) => l.trim());
       const points = lines.map((line, i) => {
@@ -34,14 +45,20 @@ export function runActivities({ db, store }: ActivityDeps): Pick<ControlActiviti
       for (const ckpt of parsed.checkpoints) {
         await recordCheckpoint(db, { runId: run_id, step: ckpt.step, key: ckpt.key, sha256: ckpt.sha256, bytes: ckpt.bytes });
       }
-      await setRunTrainOutput(db, run_id, parsed as unknown as Record<string, unknown>);
+      // A run stopped at a rung keeps no output: a re-launch trains on from its last checkpoint and is judged again.
+      if (!stopped) await setRunTrainOutput(db, run_id, parsed as unknown as Record<string, unknown>);
       // The progress mirror may stop before the last heartbeat; the output is the final word.
       await updateRunProgress(db, run_id, {
         currentStep: parsed.steps,
         lastLoss: parsed.final_loss_terms['total'] ?? null,
         imagesPerSecond: parsed.images_per_second,
       });
-      await setRunStatus(db, run_id, { status: 'evaluating', attempts: parsed.attempt });
+      if (!stopped) await setRunStatus(db, run_id, { status: 'evaluating', attempts: parsed.attempt });
+    },
+
+    async reportRung({ sweep_id, run_id, step, metric, value, reduction_factor }) {
+      const recorded = await recordRungValue(db, { sweepId: sweep_id, step, runId: run_id, metric, value });
+      return ashaDecision(value, recorded, reduction_factor);
     },
 
     async finishRun({ run_id, status, error }) {

@@ -24,7 +24,7 @@ export interface RunStatusUpdate {
   attempts?: number;
 }
 
-const TERMINAL: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+const TERMINAL: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled', 'stopped'];
 
 /**
  * Inserts a run as pending, or refreshes its defining fields. Status and progress are never touched on conflict,

@@ -8,3 +8,4 @@ export { trainMetrics } from './train-metrics';
 export { evalResults } from './eval-results';
 export { reportedResults } from './reported-results';
 export { leaderboardCells, LEADERBOARD_CELL_METRICS, type LeaderboardCellMetric } from './leaderboard-cells';
+export { sweepRungs } from './sweep-rungs';

@@ -4,8 +4,8 @@ import { createdAt, updatedAt } from './columns';
 import { experiments } from './experiments';
 import { sweeps } from './sweeps';
 
-/** Every state a run can be in; terminal states are succeeded, failed and cancelled. */
-export const RUN_STATUSES = ['pending', 'training', 'evaluating', 'succeeded', 'failed', 'cancelled'] as const;
+/** Every state a run can be in; terminal states are succeeded, failed, cancelled and stopped (early stopping). */
+export const RUN_STATUSES = ['pending', 'training', 'evaluating', 'succeeded', 'failed', 'cancelled', 'stopped'] as const;
 
 /** A run's lifecycle state, mirrored by the `runs_status_check` constraint. */
 export type RunStatus = (typeof RUN_STATUSES)[number];
