@@ -219,4 +219,55 @@ describe('a sweep survives a killed GPU worker and a restarted Temporal server',
       await db.end();
     }
   }, 360_000);
+
+  it('a Postgres outage mid-run delays the bookkeeping: the run succeeds with one training and its cells recorded once', async () => {
+    const file = join(home, 'outage.yaml');
+    writeFileSync(file, spec().replace('name: durability-sweep', 'name: outage-sweep').replace(/sweep: .*\n/, 'sweep: { grid: { method: [mirage] }, max_concurrent: 1 }\n'));
+    const launched = await mirage(['launch', file]);
+    expect(launched.stderr).toBe('');
+    const sweepId = /started sweep (\S+)/.exec(launched.stdout)?.[1] as string;
+    const connection = await Connection.connect({ address: stackEnv['TEMPORAL_ADDRESS'] as string });
+    const temporal = new Client({ connection, namespace: stackEnv['TEMPORAL_NAMESPACE'] ?? 'default' });
+    const gpu = processes.filter((child) => child.spawnargs.includes('mirage_gpu_worker') && !exited(child)).at(-1)!;
+    const trainStarts = () => (logOf(gpu).match(/activity train start/g) ?? []).length;
+    const trainEnds = () => (logOf(gpu).match(/activity train end .* completed/g) ?? []).length;
+    const startsBefore = trainStarts();
+    const endsBefore = trainEnds();
+    try {
+      await waitFor(() => trainStarts() > startsBefore, 'the training to start', 60_000);
+      // Stop Postgres (fast shutdown, as `mirage down` does) while the run trains; the training ends during the outage.
+      const postgresPid = (JSON.parse(readFileSync(join(home, 'pids', 'postgres.pid'), 'utf8')) as { pid: number }).pid;
+      process.kill(postgresPid, 'SIGINT');
+      await waitFor(() => !alive(postgresPid), 'Postgres to stop', 30_000);
+      const stoppedAt = Date.now();
+      await waitFor(() => trainEnds() > endsBefore, 'the training to end while Postgres is down', 120_000);
+      await sleep(Math.max(0, 20_000 - (Date.now() - stoppedAt)));
+      const restarted = await mirage(['up', '--core']);
+      expect(restarted.stdout).toMatch(/^postgres +started +pid \d+/m);
+      const outage = (Date.now() - stoppedAt) / 1000;
+
+      const watched = await mirage(['watch', sweepId], 240_000);
+      expect(watched.stdout).toMatch(/1 succeeded, 0 failed/);
+      const db = new pg.Client({ connectionString: stackEnv['DATABASE_URL'] });
+      await db.connect();
+      try {
+        const runs = (await db.query<{ id: string; status: string; train_output: { attempt: number } }>('select id, status, train_output from runs where sweep_id = $1', [sweepId])).rows;
+        expect(runs.map((r) => [r.status, r.train_output.attempt])).toEqual([['succeeded', 1]]);
+        const cells = (await db.query<{ n: string }>('select count(*) as n from eval_results where run_id = $1 group by dataset, perturbation', [runs[0]!.id])).rows;
+        expect(cells.map((c) => Number(c.n))).toEqual(EVAL_IDS.map(() => 1));
+      } finally {
+        await db.end();
+      }
+      // One training: the outage cost waiting, not GPU work; and the orchestrator lived through it.
+      expect(trainStarts() - startsBefore).toBe(1);
+      expect(exited(orchestrator)).toBe(false);
+      expect((await temporal.workflow.getHandle(sweepId).describe()).status.name).toBe('COMPLETED');
+      console.log(`durability: Postgres down for ${outage.toFixed(1)} s mid-run; the run succeeded with 1 training`);
+    } catch (error) {
+      for (const child of processes) console.error(`--- pid ${child.pid} ${child.spawnargs.slice(1).join(' ')}\n${logOf(child).slice(-4000)}`);
+      throw error;
+    } finally {
+      await connection.close();
+    }
+  }, 360_000);
 });

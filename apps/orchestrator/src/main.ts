@@ -8,6 +8,9 @@ import { createOrchestratorWorker } from './worker';
 async function main(): Promise<void> {
   const env = readEnv();
   const dbHandle = createDb(env.DATABASE_URL);
+  // A Postgres restart drops the pool's idle connections: say so and let the pool reconnect (the control activities
+  // retry for up to an hour), instead of dying on an unhandled 'error' event and stranding every running sweep.
+  dbHandle.pool.on('error', (error) => console.error(`orchestrator: idle database connection lost: ${error.message}`));
   const store = createArtifactStore({
     endpoint: env.S3_ENDPOINT,
     region: env.S3_REGION,
