@@ -41,6 +41,11 @@ export function createTemporalService(options: TemporalServiceOptions): ServiceS
         '--http-port', String(ports.temporalHttp),
         '--metrics-port', String(ports.temporalMetrics),
         '--db-filename', join(dataDir, 'temporal.db'),
+        // WAL with synchronous=normal survives a killed server (only a power loss can drop the last commits) and
+        // halves what each workflow task costs the dev server: 275 -> 131 ms of orchestration per run in
+        // apps/orchestrator/bench/sweep-overhead.ts on the 2-core machine.
+        '--sqlite-pragma', 'journal_mode=wal',
+        '--sqlite-pragma', 'synchronous=normal',
         '--ui-disable-news-fetch',
         '--log-level', 'warn',
       ],

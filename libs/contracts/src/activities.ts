@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { hashValue } from './hash';
 import { ManifestRef } from './dataset';
 import { ValMetrics } from './early-stop';
 import { Perturbation } from './perturbation';
@@ -40,15 +39,7 @@ export const RunEnvironment = z.strictObject({
 });
 export type RunEnvironment = z.infer<typeof RunEnvironment>;
 
-/**
- * The versions that change numbers (torch, transformers, Pillow, numpy, CUDA), hashed: part of an eval cell's key,
- * so a cell computed under other libraries is stale rather than reused (ExperimentSpec.reuse_across_environments
- * relaxes this, and the table says so).
- */
-export function environmentKey(environment: RunEnvironment): string {
-  const { torch, transformers, pillow, numpy, cuda } = environment;
-  return `env-${hashValue({ torch, transformers, pillow, numpy, cuda }).slice(0, 16)}`;
-}
+export { environmentKey } from './environment-key';
 
 /** Input of the Python `train` activity. */
 export const TrainInput = z.strictObject({

@@ -10,19 +10,4 @@ export const Perturbation = z.discriminatedUnion('name', [
 ]);
 export type Perturbation = z.infer<typeof Perturbation>;
 
-// Parameters that are real numbers; Python prints them with a trailing ".0" when whole (1.0), ints without.
-const FLOAT_PARAMS = new Set(['sigma', 'factor']);
-
-/** Canonical id of a perturbation, identical to the Python side's `perturbation_id`: `jpeg(quality=75)`. */
-export function perturbationId(p: Perturbation): string {
-  const entries = Object.entries(p)
-    .filter(([k]) => k !== 'name')
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  if (entries.length === 0) return p.name;
-  const params = entries.map(([k, v]) => `${k}=${formatParam(k, v as number)}`);
-  return `${p.name}(${params.join(',')})`;
-}
-
-function formatParam(key: string, value: number): string {
-  return FLOAT_PARAMS.has(key) && Number.isInteger(value) ? `${value}.0` : String(value);
-}
+export { perturbationId } from './perturbation-id';

@@ -1,21 +1,23 @@
+import type {
+  EvaluateInput,
+  RunEnvironment,
+  RunFinished,
+  RunWorkflowInput,
+  RunWorkflowResult,
+  TrainInput,
+  TrainOutput,
+} from '@mirage/contracts';
 import {
   ACTIVITY_NAMES,
   NON_RETRYABLE_ERROR_TYPES,
   environmentKey,
   perturbationId,
+  preprocessHash,
   rungSteps,
   rungValue,
-  preprocessHash,
   runKeys,
   versionedTaskQueue,
-  type EvaluateInput,
-  type RunWorkflowInput,
-  type RunEnvironment,
-  type RunFinished,
-  type RunWorkflowResult,
-  type TrainInput,
-  type TrainOutput,
-} from '@mirage/contracts';
+} from '@mirage/contracts/workflow';
 import {
   ActivityCancellationType,
   ActivityFailure,

@@ -1,4 +1,4 @@
-import { type RunFinished, type SweepProgress, type SweepWorkflowInput } from '@mirage/contracts';
+import type { RunFinished, SweepProgress, SweepWorkflowInput } from '@mirage/contracts';
 import {
   ApplicationFailure,
   CancellationScope,

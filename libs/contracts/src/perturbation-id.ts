@@ -1,0 +1,19 @@
+// Zod-free, so workflow code can import it without the schemas (see workflow.ts).
+import type { Perturbation } from './perturbation';
+
+// Parameters that are real numbers; Python prints them with a trailing ".0" when whole (1.0), ints without.
+const FLOAT_PARAMS = new Set(['sigma', 'factor']);
+
+/** Canonical id of a perturbation, identical to the Python side's `perturbation_id`: `jpeg(quality=75)`. */
+export function perturbationId(p: Perturbation): string {
+  const entries = Object.entries(p)
+    .filter(([k]) => k !== 'name')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (entries.length === 0) return p.name;
+  const params = entries.map(([k, v]) => `${k}=${formatParam(k, v as number)}`);
+  return `${p.name}(${params.join(',')})`;
+}
+
+function formatParam(key: string, value: number): string {
+  return FLOAT_PARAMS.has(key) && Number.isInteger(value) ? `${value}.0` : String(value);
+}
