@@ -262,3 +262,21 @@ def start_worker(
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{SESSION}-{uuid.uuid4().hex[:6]}"
+
+
+def train_payload(
+    dataset: Dataset, bucket: str, run_id: str, config: dict[str, Any], **overrides: Any
+) -> dict[str, Any]:
+    """A TrainInput for `config` on the dataset's train/val selections, keyed under the run's prefix."""
+    payload = {
+        "run_id": run_id,
+        "config": config,
+        "train_manifest": dataset.ref("train"),
+        "val_manifest": dataset.ref("val"),
+        "bucket": bucket,
+        "checkpoint_prefix": f"runs/{run_id}/checkpoints",
+        "train_metrics_key": f"runs/{run_id}/train-metrics.jsonl",
+        "code_version": detector_code_version(),
+    }
+    payload.update(overrides)
+    return payload

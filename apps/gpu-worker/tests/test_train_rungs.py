@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import Dataset, WorkerProcess, tiny_run_config, unique
+from conftest import Dataset, WorkerProcess, tiny_run_config, train_payload, unique
 from gpu_test_workflows import CallGpuActivity
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ActivityError, ApplicationError, RetryState
@@ -31,20 +31,8 @@ def train_input(
     dataset: Dataset, bucket: str, run_id: str, checkpoint_every: int = 2, **overrides: Any
 ) -> dict[str, Any]:
     """A TrainInput of the tiny CLIP for STEPS steps; no `stop_at_step` key unless given (older callers)."""
-    payload = {
-        "run_id": run_id,
-        "config": tiny_run_config(
-            steps=STEPS, batch_size=8, checkpoint_every=checkpoint_every, warmup_steps=2
-        ),
-        "train_manifest": dataset.ref("train"),
-        "val_manifest": dataset.ref("val"),
-        "bucket": bucket,
-        "checkpoint_prefix": f"runs/{run_id}/checkpoints",
-        "train_metrics_key": f"runs/{run_id}/train-metrics.jsonl",
-        "code_version": detector_code_version(),
-    }
-    payload.update(overrides)
-    return payload
+    config = tiny_run_config(steps=STEPS, batch_size=8, checkpoint_every=checkpoint_every, warmup_steps=2)
+    return train_payload(dataset, bucket, run_id, config, **overrides)
 
 
 def call_activity(

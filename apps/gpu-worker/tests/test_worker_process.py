@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Dataset, WorkerProcess, tiny_run_config, unique
+from conftest import Dataset, WorkerProcess, tiny_run_config, train_payload, unique
 from gpu_test_workflows import CallGpuActivity
 from mirage_detector.metrics import binary_metrics
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
@@ -40,18 +40,7 @@ def run_config() -> dict[str, Any]:
 
 
 def train_input(dataset: Dataset, bucket: str, run_id: str, **overrides: Any) -> dict[str, Any]:
-    payload = {
-        "run_id": run_id,
-        "config": run_config(),
-        "train_manifest": dataset.ref("train"),
-        "val_manifest": dataset.ref("val"),
-        "bucket": bucket,
-        "checkpoint_prefix": f"runs/{run_id}/checkpoints",
-        "train_metrics_key": f"runs/{run_id}/train-metrics.jsonl",
-        "code_version": detector_code_version(),
-    }
-    payload.update(overrides)
-    return payload
+    return train_payload(dataset, bucket, run_id, run_config(), **overrides)
 
 
 async def start_call(

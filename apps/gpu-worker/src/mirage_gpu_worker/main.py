@@ -1,15 +1,18 @@
 """Entry point: `python -m mirage_gpu_worker` runs a Temporal worker serving train and evaluate.
 
 SIGTERM or SIGINT starts a graceful shutdown: a running train sees it between steps, saves and uploads a
-checkpoint, and fails retryably so another worker resumes it.
+checkpoint, and fails retryably so another worker resumes it. `--gpus all|0,3,...` instead runs one such
+worker process per GPU (supervisor.py).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -25,6 +28,7 @@ from mirage_gpu_worker.environment import CHECKOUT_LOCK, describe_environment
 from mirage_gpu_worker.image_opener import register_s3_image_opener
 from mirage_gpu_worker.s3 import ArtifactStore, create_s3_client
 from mirage_gpu_worker.settings import SettingsError, WorkerSettings, load_settings
+from mirage_gpu_worker.supervisor import supervise
 from mirage_gpu_worker.worker_context import WorkerContext
 
 logger = logging.getLogger("mirage_gpu_worker")
@@ -101,11 +105,28 @@ async def _serve(settings: WorkerSettings) -> None:
     await run_worker(settings, stop)
 
 
-def main() -> int:
-    """Parse settings, run the worker, return the exit status."""
+def _parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="mirage-gpu-worker",
+        description="Temporal worker serving train and evaluate; settings come from the environment.",
+    )
+    parser.add_argument(
+        "--gpus",
+        metavar="all|ID,...",
+        help="run one worker process per GPU (all: every device torch sees), each with CUDA_VISIBLE_DEVICES "
+        "set to its GPU and one activity at a time, restarted when it dies",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse flags and settings, run the worker (or one per GPU with --gpus), return the exit status."""
+    arguments = _parse_arguments(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr
     )
+    if arguments.gpus is not None:
+        return supervise(arguments.gpus)
     try:
         settings = load_settings()
     except SettingsError as error:
