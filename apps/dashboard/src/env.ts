@@ -7,6 +7,11 @@ const DashboardEnv = z.object({
   S3_ACCESS_KEY_ID: z.string().min(1, 'S3_ACCESS_KEY_ID is required'),
   S3_SECRET_ACCESS_KEY: z.string().min(1, 'S3_SECRET_ACCESS_KEY is required'),
   S3_BUCKET: z.string().min(1, 'S3_BUCKET is required'),
+  // The dashboard's own SELECT-only role and read-only S3 keys (`mirage up` writes both); without them it falls back
+  // to the writer's, still read-only by default_transaction_read_only.
+  DASHBOARD_DATABASE_URL: z.string().min(1).optional(),
+  DASHBOARD_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  DASHBOARD_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   DASHBOARD_PORT: z.coerce.number().int().min(0).max(65535).default(8380),
   DASHBOARD_HOST: z.string().min(1).default('127.0.0.1'),
 });

@@ -3,12 +3,13 @@ import { startDashboard } from './start';
 
 const env = readEnv();
 const dashboard = await startDashboard({
-  databaseUrl: env.DATABASE_URL,
+  databaseUrl: env.DASHBOARD_DATABASE_URL ?? env.DATABASE_URL,
   s3: {
     endpoint: env.S3_ENDPOINT,
     region: env.S3_REGION,
-    accessKeyId: env.S3_ACCESS_KEY_ID,
-    secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+    ...(env.DASHBOARD_S3_ACCESS_KEY_ID && env.DASHBOARD_S3_SECRET_ACCESS_KEY
+      ? { accessKeyId: env.DASHBOARD_S3_ACCESS_KEY_ID, secretAccessKey: env.DASHBOARD_S3_SECRET_ACCESS_KEY }
+      : { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }),
     bucket: env.S3_BUCKET,
   },
   port: env.DASHBOARD_PORT,

@@ -6,7 +6,7 @@ import { createArtifactStore, type ArtifactStore } from '@mirage/storage';
 import { renderTable } from '@mirage/tables';
 import { createApp, readOnlyConnectionString } from '../src/index';
 import { loadPaperComparison } from '../src/queries/paper';
-import { createScratchDatabase, s3Options, uniqueName, type ScratchDatabase } from './support/services';
+import { createScratchDatabase, dashboardS3Options, s3Options, uniqueName, type ScratchDatabase } from './support/services';
 import { EXPERIMENT, HOSTILE_METHOD, PAPER, seedDashboard, SYNTHETIC_EXPERIMENT } from './support/seed';
 import { createDb } from '@mirage/db';
 
@@ -277,6 +277,19 @@ describe('read-only', () => {
       await handle.close();
     }
     expect((await scratch.handle.db.select().from(reportedResults)).length).toBe(3);
+  });
+});
+
+describe('the dashboard S3 identity', () => {
+  it('reads what the writer stored, and a PUT with its keys is denied', async () => {
+    const reader = createArtifactStore({ ...dashboardS3Options(store.bucket), forcePathStyle: true });
+    try {
+      expect((await reader.get(SCORES_KEY)).toString('utf8')).toContain('"p_fake":0.9');
+      await expect(reader.put('runs/run-synth/scores/forged.jsonl', 'x')).rejects.toMatchObject({ name: 'AccessDenied' });
+      await expect(store.get('runs/run-synth/scores/forged.jsonl')).rejects.toThrow(/not found|NoSuchKey|does not exist/i);
+    } finally {
+      reader.close();
+    }
   });
 });
 

@@ -6,9 +6,10 @@ import { eq } from 'drizzle-orm';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runs } from '@mirage/db';
+import { dashboardDatabaseUrl } from '@mirage/db';
 import { startDashboard, type RunningDashboard } from '../src/index';
 import { EXPERIMENT, seedDashboard } from './support/seed';
-import { createScratchDatabase, s3Options, uniqueName, type ScratchDatabase } from './support/services';
+import { createScratchDatabase, dashboardS3Options, uniqueName, type ScratchDatabase } from './support/services';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -39,9 +40,10 @@ beforeAll(async () => {
   });
   scratch = await createScratchDatabase('dash_e2e');
   await seedDashboard(scratch.handle.db);
+  // As deployed: the dashboard's SELECT-only role and read-only S3 keys.
   dashboard = await startDashboard({
-    databaseUrl: scratch.url,
-    s3: s3Options(uniqueName('dash-e2e')),
+    databaseUrl: dashboardDatabaseUrl(scratch.url),
+    s3: dashboardS3Options(uniqueName('dash-e2e')),
     port: 0,
     host: '127.0.0.1',
     sweepRefreshSeconds: 1,

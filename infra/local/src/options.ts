@@ -37,6 +37,8 @@ export const DEFAULT_S3_CREDENTIALS: S3Credentials = {
   secretAccessKey: 'mirage-secret-key',
   bucket: 'mirage',
   region: 'us-east-1',
+  readOnlyAccessKeyId: 'mirage-dashboard',
+  readOnlySecretAccessKey: 'mirage-dashboard-secret-key',
 };
 
 /** The repository this library is part of (infra/local/src -> repo root). */

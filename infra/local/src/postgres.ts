@@ -135,6 +135,19 @@ export function createPostgresService(options: PostgresServiceOptions): ServiceS
         const found = await client.query('select 1 from pg_database where datname = $1', [options.database]);
         if (found.rowCount === 0) await client.query(`create database "${options.database.replaceAll('"', '""')}"`);
       }),
-    env: { DATABASE_URL: options.externalUrl ?? localUrl },
+    // The dashboard's SELECT-only role (created by the migrations) on a local server that trusts local connections;
+    // with an external database the dashboard's URL is the user's to give (DASHBOARD_DATABASE_URL).
+    env: options.externalUrl
+      ? { DATABASE_URL: options.externalUrl }
+      : { DATABASE_URL: localUrl, DASHBOARD_DATABASE_URL: dashboardUrl(localUrl) },
   };
+}
+
+// The role name migrations create (libs/db DASHBOARD_ROLE); infra does not depend on the database library.
+const DASHBOARD_ROLE = 'mirage_dashboard';
+
+function dashboardUrl(localUrl: string): string {
+  const url = new URL(localUrl);
+  url.username = DASHBOARD_ROLE;
+  return url.toString();
 }

@@ -17,6 +17,9 @@ export interface S3Credentials {
   secretAccessKey: string;
   bucket: string;
   region: string;
+  /** Keys of a second identity that may only read and list (the dashboard's). */
+  readOnlyAccessKeyId: string;
+  readOnlySecretAccessKey: string;
 }
 
 export interface S3ServiceOptions {
@@ -114,6 +117,12 @@ export function createS3Service(options: S3ServiceOptions): ServiceSpec {
             credentials: [{ accessKey: credentials.accessKeyId, secretKey: credentials.secretAccessKey }],
             actions: ['Admin', 'Read', 'Write', 'List', 'Tagging'],
           },
+          {
+            // The dashboard reads score files and signs checkpoint links; a write with these keys is denied.
+            name: 'mirage-dashboard',
+            credentials: [{ accessKey: credentials.readOnlyAccessKeyId, secretKey: credentials.readOnlySecretAccessKey }],
+            actions: ['Read', 'List'],
+          },
         ],
       };
       await writeFile(identitiesFile, JSON.stringify(identities, null, 2) + '\n', { mode: 0o600 });
@@ -153,6 +162,9 @@ export function createS3Service(options: S3ServiceOptions): ServiceSpec {
       S3_ACCESS_KEY_ID: credentials.accessKeyId,
       S3_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       S3_BUCKET: credentials.bucket,
+      ...(options.externalEndpoint
+        ? {}
+        : { DASHBOARD_S3_ACCESS_KEY_ID: credentials.readOnlyAccessKeyId, DASHBOARD_S3_SECRET_ACCESS_KEY: credentials.readOnlySecretAccessKey }),
     },
   };
 }

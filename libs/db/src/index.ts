@@ -1,5 +1,6 @@
 export { createDb, type CreateDbOptions, type Db, type DbHandle } from './client';
 export { MIGRATIONS_FOLDER, runMigrations } from './migrate';
+export { DASHBOARD_ROLE, dashboardDatabaseUrl } from './dashboard-role';
 export * from './schema/index';
 export * from './queries/experiments';
 export * from './queries/sweeps';

@@ -20,6 +20,15 @@ export function s3Options(bucket: string) {
   };
 }
 
+/** The dashboard's read-only S3 identity on the test stack (`mirage up` writes its keys to stack.env). */
+export function dashboardS3Options(bucket: string) {
+  return {
+    ...s3Options(bucket),
+    accessKeyId: requireEnv('DASHBOARD_S3_ACCESS_KEY_ID'),
+    secretAccessKey: requireEnv('DASHBOARD_S3_SECRET_ACCESS_KEY'),
+  };
+}
+
 /** A fresh, migrated database that only this test file uses. */
 export interface ScratchDatabase {
   url: string;

@@ -125,12 +125,12 @@ export async function setRunStatus(db: Db, runId: string, update: RunStatusUpdat
  */
 export async function cancelUnfinishedRuns(db: Db, sweepId: string): Promise<number> {
   const open = RUN_STATUSES.filter((s) => !TERMINAL.includes(s));
+  // A count, not the ids: a cancelled 100k-run sweep has ~100k of them.
   const changed = await db
     .update(runs)
     .set({ status: 'cancelled', error: 'cancelled', finishedAt: sql`now()`, updatedAt: sql`now()` })
-    .where(and(eq(runs.sweepId, sweepId), inArray(runs.status, open)))
-    .returning({ id: runs.id });
-  return changed.length;
+    .where(and(eq(runs.sweepId, sweepId), inArray(runs.status, open)));
+  return changed.rowCount ?? 0;
 }
 
 /** Sets or clears (null) the message a run shows without changing its status, e.g. a training nobody picks up. */
