@@ -14,7 +14,7 @@ export function stackEnv(): Record<string, string> {
   const file = join(stateDir, 'stack.json');
   const written = existsSync(file) ? ((JSON.parse(readFileSync(file, 'utf8')) as { env: Record<string, string> }).env ?? {}) : {};
   const merged: Record<string, string> = { ...written };
-  for (const name of ['DATABASE_URL', 'S3_ENDPOINT', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_BUCKET', 'TEMPORAL_ADDRESS'] as const) {
+  for (const name of ['DATABASE_URL', 'S3_ENDPOINT', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_BUCKET', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE'] as const) {
     const value = env[name];
     if (value) merged[name] = value;
   }

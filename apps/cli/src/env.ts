@@ -31,6 +31,7 @@ const envSchema = z.object({
   S3_SECRET_ACCESS_KEY: optional(z.string()),
   S3_BUCKET: optional(z.string()),
   TEMPORAL_ADDRESS: optional(z.string()),
+  TEMPORAL_NAMESPACE: optional(z.string()),
 });
 
 export type CliEnv = z.infer<typeof envSchema>;

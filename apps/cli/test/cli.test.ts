@@ -1,9 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { versionedTaskQueue } from '@mirage/contracts';
 import { findFreeStackPorts, type StackPorts } from '@mirage/local-stack';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoCodeVersion } from '../src/experiments/code-version-of-repo';
 import { privateStackEnv, runMirage, type Outcome } from './support/mirage';
 
 let home: string;
@@ -69,6 +72,31 @@ describe('mirage up / status / down', () => {
     expect(run.stdout).toMatch(new RegExp(`^postgres +running +${startedPids[0]} +postgres://mirage@127\\.0\\.0\\.1:${ports.postgres}/mirage$`, 'm'));
     expect(run.stdout).toMatch(new RegExp(`^s3 +running +${startedPids[1]} +http://127\\.0\\.0\\.1:${ports.s3}$`, 'm'));
     expect(run.stdout).toMatch(new RegExp(`^temporal +running +${startedPids[2]} +127\\.0\\.0\\.1:${ports.temporal}`, 'm'));
+  });
+
+  it('status lists the workers polling each task queue, GPU queues at this checkout\'s code version', async () => {
+    const queue = versionedTaskQueue('gpu-h100', repoCodeVersion());
+    const connection = await NativeConnection.connect({ address: `127.0.0.1:${ports.temporal}` });
+    const worker = await Worker.create({ connection, taskQueue: queue, identity: 'status-test-worker', activities: { noop: async () => undefined } });
+    const running = worker.run();
+    try {
+      let run: Outcome | undefined;
+      // Temporal lists a poller once it has polled; give the new worker a moment.
+      for (let i = 0; i < 40 && !/status-test-worker/.test(run?.stdout ?? ''); i++) {
+        run = await mirage(['status', '--queue', 'gpu', 'gpu-h100']);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(run!.code).toBe(0);
+      expect(run!.stdout).toMatch(/^QUEUE +KIND +POLLERS +WORKERS$/m);
+      expect(run!.stdout).toMatch(new RegExp(`^${queue.replace(/[.@]/g, '\\$&')} +activity +1 +status-test-worker$`, 'm'));
+      expect(run!.stdout).toMatch(/^gpu@detector-[0-9a-f]+ +activity +0 +-$/m);
+      const json = JSON.parse((await mirage(['status', '--json', '--queue', 'gpu-h100'])).stdout) as { queues: { queue: string; pollers: string[] }[] };
+      expect(json.queues.find((q) => q.queue === queue)?.pollers).toEqual(['status-test-worker']);
+    } finally {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    }
   });
 
   it('down stops every started process and status then shows them stopped', async () => {
