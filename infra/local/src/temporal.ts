@@ -1,8 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { devServerSearchAttributeArgs, SEARCH_ATTRIBUTE_NAMES } from '@mirage/contracts/workflow';
 import { Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import type { StackPorts } from './ports';
 import type { ServiceSpec } from './service';
+
+const { IndexedValueType } = proto.temporal.api.enums.v1;
 
 export interface TemporalServiceOptions {
   stateDir: string;
@@ -46,6 +50,10 @@ export function createTemporalService(options: TemporalServiceOptions): ServiceS
         // apps/orchestrator/bench/sweep-overhead.ts on the 2-core machine.
         '--sqlite-pragma', 'journal_mode=wal',
         '--sqlite-pragma', 'synchronous=normal',
+        // Sweeps and runs carry these (MirageExperiment, MirageSweep, MirageMethod, MirageUser: Keyword), so they
+        // can be listed by experiment, sweep, method or user. The dev server registers them only in a new database;
+        // ready() adds them to one that predates them.
+        ...devServerSearchAttributeArgs(),
         '--ui-disable-news-fetch',
         '--log-level', 'warn',
       ],
@@ -60,6 +68,24 @@ export function createTemporalService(options: TemporalServiceOptions): ServiceS
         await connection.withDeadline(Date.now() + timeoutMs, () =>
           connection.workflowService.describeNamespace({ namespace: options.namespace }),
         );
+      } finally {
+        await connection.close();
+      }
+    },
+    // Search attributes a database created before they were added to the command line lacks (start-dev ignores
+    // --search-attribute for an existing database). Only on the server this stack runs, never an external one.
+    ready: async (timeoutMs) => {
+      const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+      try {
+        await connection.withDeadline(Date.now() + timeoutMs, async () => {
+          const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: options.namespace });
+          const missing = SEARCH_ATTRIBUTE_NAMES.filter((name) => !customAttributes?.[name]);
+          if (missing.length === 0) return;
+          await connection.operatorService.addSearchAttributes({
+            namespace: options.namespace,
+            searchAttributes: Object.fromEntries(missing.map((name) => [name, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+          });
+        });
       } finally {
         await connection.close();
       }

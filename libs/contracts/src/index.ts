@@ -9,6 +9,7 @@ export * from './identity';
 export * from './perturbation';
 export * from './run-config';
 export * from './schemas';
+export * from './search-attributes';
 export * from './sweep';
 export * from './workflow-io';
 export * from './artifact-keys';

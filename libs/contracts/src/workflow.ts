@@ -8,3 +8,4 @@ export { canonicalJson, hashValue, sha256Hex } from './hash';
 export { preprocessHash, runId, sweepId } from './identity';
 export { perturbationId } from './perturbation-id';
 export { ashaDecision, rungSteps, rungValue, type RungDecision } from './rungs';
+export * from './search-attributes';

@@ -1,4 +1,5 @@
 import type { RunFinished, SweepProgress, SweepWorkflowInput } from '@mirage/contracts';
+import { runSearchAttributes } from '@mirage/contracts/workflow';
 import {
   ApplicationFailure,
   CancellationScope,
@@ -141,6 +142,8 @@ function launch(input: SweepWorkflowInput, run: PlannedRunRef, state: SweepState
       await startChild(runWorkflow, {
         workflowId: childWorkflowId(input, run.run_id),
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        // Inherited from the sweep's own attributes plus the run's method; none when the sweep has none.
+        typedSearchAttributes: runSearchAttributes(workflowInfo().typedSearchAttributes, run.config.method),
         args: [
           {
             sweep_id: input.sweep_id,

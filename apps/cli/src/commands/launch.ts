@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { connectStack } from '../connections';
 import { UserError } from '../errors';
 import { repoCodeVersion } from '../experiments/code-version-of-repo';
-import { launchSweep } from '../experiments/launch-sweep';
+import { launchingUser, launchSweep } from '../experiments/launch-sweep';
 import { loadExperimentOrExplain } from '../experiments/load-experiment';
 import { planExperiment } from '../experiments/plan-experiment';
 import { watchSweep } from './watch';
@@ -36,6 +36,7 @@ export async function launchExperiment(file: string, overrides: string[], option
       runs,
       codeVersion: plan.code_version,
       bucket: stack.env['S3_BUCKET'] ?? 'mirage',
+      user: launchingUser(process.env),
     });
     console.log(`${result.attached ? 'attached to running' : 'started'} sweep ${result.sweepId}`);
     if (options.watch) {
