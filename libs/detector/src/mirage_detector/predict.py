@@ -10,6 +10,7 @@ from typing import Any
 
 from torch.utils.data import Dataset
 
+from mirage_detector.data.layouts.debris import IMAGE_SUFFIXES
 from mirage_detector.data.loading import BadImageError, load_image
 from mirage_detector.data.transforms import ImageTransform, build_transform
 from mirage_detector.engine.checkpoint import load_checkpoint
@@ -18,8 +19,6 @@ from mirage_detector.engine.evaluate import DEFAULT_THRESHOLD
 from mirage_detector.engine.runtime import resolve_runtime
 from mirage_detector.engine.scoring import restore_detector, score_dataset
 from mirage_detector.metrics import is_fake
-
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif"})
 
 
 @dataclass(frozen=True)

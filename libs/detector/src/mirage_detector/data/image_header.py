@@ -9,9 +9,14 @@ import warnings
 import zlib
 from dataclasses import dataclass
 
+import pillow_heif
 from PIL import Image, UnidentifiedImageError
 
 from mirage_detector.data.jpeg_quality import estimate_jpeg_quality
+
+# HEIC/HEIF (phone photos, some generators' outputs) through Pillow's registry, so every reader here decodes
+# them; AVIF is built into Pillow (>= 11.2). Idempotent: registering twice keeps one plugin.
+pillow_heif.register_heif_opener()
 
 DECODE_ERRORS: tuple[type[BaseException], ...] = (
     OSError,

@@ -6,6 +6,7 @@ from pathlib import PurePath
 
 IMAGE_SUFFIXES: frozenset[str] = frozenset(
     {".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
+    | {".heic", ".heif", ".avif"}
 )
 """File name endings (case-insensitive: ImageNet's reals end in .JPEG) a scan treats as images."""
 
