@@ -358,6 +358,25 @@ def test_evaluate_refuses_a_checkpoint_whose_hash_differs(
     assert trained["checkpoint"]["key"] in failure.cause.message and "e" * 64 in failure.cause.message
 
 
+def test_evaluate_of_a_column_whose_images_are_not_here_fails_naming_them(
+    trained_run: tuple[dict[str, Any], dict[str, Any]],
+    gpu_worker: WorkerProcess,
+    temporal_address: str,
+    dataset: Dataset,
+    bucket: str,
+) -> None:
+    # The manifest's root is a mount this worker lacks: every image is missing, none is merely corrupt.
+    _, trained = trained_run
+    manifest = {**dataset.ref("val"), "root": "/mnt/not-mounted-here"}  # val images are local files
+    payload = evaluate_input(trained, dataset, bucket, "elsewhere", manifest=manifest)
+    failure = activity_failure(temporal_address, gpu_worker.task_queue, "evaluate", payload)
+    assert failure.retry_state == RetryState.NON_RETRYABLE_FAILURE
+    assert isinstance(failure.cause, ApplicationError)
+    assert failure.cause.type == "DatasetError"
+    assert "none of the" in failure.cause.message and "'elsewhere' could be read" in failure.cause.message
+    assert "/mnt/not-mounted-here/" in failure.cause.message
+
+
 def test_cancellation_stops_between_steps_and_saves_a_checkpoint(
     gpu_worker: WorkerProcess, temporal_address: str, dataset: Dataset, bucket: str, store: ArtifactStore
 ) -> None:

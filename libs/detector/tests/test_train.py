@@ -170,6 +170,27 @@ def test_unreadable_images_are_skipped_and_reported(tiny_backbone: ClipBackbone,
     assert len(result.skipped_images) == 2  # one epoch per step here, the broken image is in both
 
 
+def test_images_missing_on_this_machine_stop_the_training_naming_them(
+    tiny_backbone: ClipBackbone, tmp_path: Path
+) -> None:
+    from mirage_detector.engine.train import MAX_EMPTY_BATCHES
+    from mirage_detector.errors import UnreadableImagesError
+
+    records = write_png_records(tmp_path / "images", 8)
+    for record in records:
+        Path(record.uri).unlink()  # a worker without the dataset's mount
+    config = RunConfig.from_dict(tiny_config_dict(schedule__steps=20, schedule__checkpoint_every=10))
+    with pytest.raises(
+        UnreadableImagesError, match=r"^3 batches in a row \(\d+ images\) could not be read, e.g. "
+    ) as caught:
+        train(config, records, checkpoint_dir=tmp_path / "ck", backbone=tiny_backbone)
+    assert caught.value.batches == MAX_EMPTY_BATCHES
+    assert str(tmp_path / "images" / "img_") in str(caught.value)
+    assert "reachable from this worker" in str(caught.value)
+    # It stops at the third empty batch, before the first checkpoint (step 10) could look like a trained one.
+    assert not (tmp_path / "ck").exists() or list((tmp_path / "ck").iterdir()) == []
+
+
 def test_preprocess_size_must_match_the_backbone(tiny_backbone: ClipBackbone, tmp_path: Path) -> None:
     from mirage_detector import ConfigError
 

@@ -33,7 +33,12 @@ from mirage_detector.engine.datasets import DataSource, training_dataset
 from mirage_detector.engine.optim import build_optimizer
 from mirage_detector.engine.runtime import Runtime, resolve_runtime
 from mirage_detector.engine.schedule import lr_factor, scheduler_state
-from mirage_detector.errors import CheckpointError, NonFiniteLossError, OutOfMemoryError
+from mirage_detector.errors import (
+    CheckpointError,
+    NonFiniteLossError,
+    OutOfMemoryError,
+    UnreadableImagesError,
+)
 from mirage_detector.methods import Detector, create_method
 from mirage_detector.version import CODE_VERSION
 
@@ -44,6 +49,10 @@ CheckpointCallback = Callable[[Path, int], None]
 
 # config fields that may change between an interrupted attempt and its resumption
 RESUMABLE_DIFFERENCES = ("num_workers",)
+
+MAX_EMPTY_BATCHES = 3
+"""Batches in a row with no readable image after which a training stops with UnreadableImagesError: corrupt
+files are skipped one by one, but whole batches of them mean the images are not there (a missing mount)."""
 
 
 @dataclass(frozen=True)
@@ -221,12 +230,16 @@ def train(
 
     step = start
     stopped = False
+    empty_run = 0
     while step < schedule.steps:
         if should_stop is not None and should_stop():
             stopped = True
             break
         batch = next(batches)
         skipped.extend(batch["skipped"])
+        empty_run = empty_run + 1 if batch["pixel_values"] is None else 0
+        if empty_run >= MAX_EMPTY_BATCHES:
+            raise UnreadableImagesError(empty_run, empty_run * schedule.batch_size, skipped[-3:])
         lr = config.optimizer.lr * lr_factor(step, schedule)
         for group in optimizer.param_groups:
             group["lr"] = lr
