@@ -195,7 +195,9 @@ class WorkerProcess:
     """`python -m mirage_gpu_worker` as a real subprocess on its own task queue (MIRAGE_GPU_TASK_QUEUE), which
     it polls at its code version: `polled_queue`."""
 
-    def __init__(self, task_queue: str, cache_dir: Path, log_path: Path) -> None:
+    def __init__(
+        self, task_queue: str, cache_dir: Path, log_path: Path, extra_env: dict[str, str] | None = None
+    ) -> None:
         self.task_queue = task_queue
         self.polled_queue = versioned_task_queue(task_queue, detector_code_version())
         self.log_path = log_path
@@ -205,6 +207,7 @@ class WorkerProcess:
             "MIRAGE_WORKER_CACHE": str(cache_dir),
             "MIRAGE_TORCH_THREADS": "1",
             "OMP_NUM_THREADS": "1",
+            **(extra_env or {}),
         }
         self._log = log_path.open("ab")
         self.process = subprocess.Popen(

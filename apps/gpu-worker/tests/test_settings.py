@@ -76,3 +76,28 @@ def test_versioned_task_queue_is_the_rule_the_workflows_route_by() -> None:
     assert (
         versioned_task_queue("gpu-h100", "detector-0123456789abcdef") == "gpu-h100@detector-0123456789abcdef"
     )
+
+
+def test_data_roots_map_dataset_names_to_this_machines_folders(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            **BASE,
+            "MIRAGE_WORKER_CACHE": str(tmp_path),
+            "MIRAGE_DATA_ROOTS": " genimage=/mnt/GenImage, ufd=/d/UFD ",
+        }
+    )
+    assert settings.data_roots == {"genimage": "/mnt/GenImage", "ufd": "/d/UFD"}
+    assert load_settings({**BASE, "MIRAGE_WORKER_CACHE": str(tmp_path)}).data_roots == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("genimage", r"'genimage' is not name=/absolute/folder"),
+        ("genimage=relative/dir", r"the folder of 'genimage' must be absolute, got 'relative/dir'"),
+        ("a=/x,a=/y", r"dataset 'a' is given twice"),
+    ],
+)
+def test_bad_data_roots_are_named(text: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=rf"^MIRAGE_DATA_ROOTS: {message}$"):
+        load_settings({**BASE, "MIRAGE_DATA_ROOTS": text})

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import signal
 import time
 from collections.abc import Iterator
@@ -375,6 +376,34 @@ def test_evaluate_of_a_column_whose_images_are_not_here_fails_naming_them(
     assert failure.cause.type == "DatasetError"
     assert "none of the" in failure.cause.message and "'elsewhere' could be read" in failure.cause.message
     assert "/mnt/not-mounted-here/" in failure.cause.message
+
+
+def test_a_worker_reads_a_dataset_from_its_own_mount_given_by_mirage_data_roots(
+    trained_run: tuple[dict[str, Any], dict[str, Any]],
+    temporal_address: str,
+    dataset: Dataset,
+    bucket: str,
+    tmp_path: Path,
+) -> None:
+    # Registered under one root, mounted on this "other machine" under another: the worker names it.
+    _, trained = trained_run
+    mount = tmp_path / "mnt" / "tiny"
+    shutil.copytree(dataset.root, mount)
+    manifest = {**dataset.ref("val"), "root": "/mnt/registered-elsewhere"}
+    worker = WorkerProcess(
+        unique("gpu-roots"),
+        tmp_path / "cache",
+        tmp_path / "worker.log",
+        {"MIRAGE_DATA_ROOTS": f"tiny={mount}"},
+    )
+    try:
+        worker.wait_ready()
+        assert f"data root: dataset tiny is read from {mount} on this machine" in worker.log()
+        payload = evaluate_input(trained, dataset, bucket, "mounted", manifest=manifest)
+        output = call_activity(temporal_address, worker.task_queue, "evaluate", payload)
+    finally:
+        worker.stop()
+    assert output["n"] == manifest["n_real"] + manifest["n_fake"] and output["skipped"] == []
 
 
 def test_cancellation_stops_between_steps_and_saves_a_checkpoint(

@@ -61,7 +61,9 @@ def _evaluate_cell(context: WorkerContext, payload: dict[str, Any]) -> ActivityO
     except Exception as error:
         raise _guarded("checkpoint", error) from error
     try:
-        records = load_selected_records(context.cache, bucket, payload["manifest"], "manifest")
+        records = load_selected_records(
+            context.cache, bucket, payload["manifest"], "manifest", context.data_roots
+        )
     except Exception as error:
         raise _guarded("manifest", error) from error
     result = evaluate(

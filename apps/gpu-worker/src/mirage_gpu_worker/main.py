@@ -49,6 +49,7 @@ def build_context(settings: WorkerSettings) -> WorkerContext:
         code_version=detector_code_version(),
         stall_timeout_seconds=settings.stall_timeout_seconds,
         environment=describe_environment(settings.lock_file or CHECKOUT_LOCK),
+        data_roots=settings.data_roots,
     )
 
 
@@ -85,6 +86,8 @@ async def run_worker(settings: WorkerSettings, stop: asyncio.Event) -> None:
                 settings.temporal_address,
                 activities.context.code_version,
             )
+            for name, folder in sorted(settings.data_roots.items()):
+                logger.info("data root: dataset %s is read from %s on this machine", name, folder)
             await stop.wait()
             logger.info("worker stopping")
     logger.info("worker stopped")

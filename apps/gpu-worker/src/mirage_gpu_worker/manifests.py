@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from mirage_detector.data.records import ImageRecord, ManifestError, read_manifest
@@ -22,9 +23,16 @@ class EmptySelectionError(ValueError):
 
 
 def load_selected_records(
-    cache: ArtifactCache, bucket: str, manifest_ref: dict[str, Any], where: str
+    cache: ArtifactCache,
+    bucket: str,
+    manifest_ref: dict[str, Any],
+    where: str,
+    data_roots: Mapping[str, str] | None = None,
 ) -> list[ImageRecord]:
     """The records at a ManifestRef's key, in their order, with relative uris resolved against its root.
+
+    The root is this machine's folder for the dataset when `data_roots` names one (MIRAGE_DATA_ROOTS), else
+    the one the dataset was registered under.
 
     The object must hash to selection_hash (IntegrityError otherwise) and hold n_real reals and n_fake
     fakes; errors name `where` ("train_manifest") and the key. s3:// uris are kept as written.
@@ -45,7 +53,7 @@ def load_selected_records(
             f"{manifest_ref['selection']} holds no record"
         )
     _check_counts(records, manifest_ref, label)
-    root = manifest_ref["root"]
+    root = (data_roots or {}).get(manifest_ref["dataset"], manifest_ref["root"])
     return [dataclasses.replace(record, uri=resolve_uri(record.uri, root)) for record in records]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mirage_gpu_worker.contracts import constants
@@ -43,6 +43,8 @@ class WorkerSettings:
     stall_timeout_seconds: int = DEFAULT_STALL_TIMEOUT_SECONDS
     # the Python lock file whose sha256 the environment records (MIRAGE_PYTHON_LOCK; default: the checkout's)
     lock_file: Path | None = None
+    # where this machine mounts each dataset (MIRAGE_DATA_ROOTS), instead of the root it was registered under
+    data_roots: Mapping[str, str] = field(default_factory=dict)
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> WorkerSettings:
@@ -72,7 +74,29 @@ def load_settings(environ: Mapping[str, str] | None = None) -> WorkerSettings:
         torch_threads=torch_threads,
         stall_timeout_seconds=stall_timeout,
         lock_file=Path(env["MIRAGE_PYTHON_LOCK"]) if env.get("MIRAGE_PYTHON_LOCK") else None,
+        data_roots=parse_data_roots(env.get("MIRAGE_DATA_ROOTS", "")),
     )
+
+
+def parse_data_roots(text: str) -> dict[str, str]:
+    """`genimage=/mnt/GenImage,forensynths=/data/CNNDetection`: dataset name -> this machine's folder.
+
+    Manifests keep image paths relative to the dataset's root; a worker that mounts a dataset elsewhere than
+    the machine that registered it names the folder here. Each folder must be an absolute path.
+    """
+    roots: dict[str, str] = {}
+    for entry in (part.strip() for part in text.split(",")):
+        if not entry:
+            continue
+        name, sep, folder = (piece.strip() for piece in entry.partition("="))
+        if not sep or not name or not folder:
+            raise SettingsError(f"MIRAGE_DATA_ROOTS: {entry!r} is not name=/absolute/folder")
+        if not Path(folder).is_absolute():
+            raise SettingsError(f"MIRAGE_DATA_ROOTS: the folder of {name!r} must be absolute, got {folder!r}")
+        if name in roots:
+            raise SettingsError(f"MIRAGE_DATA_ROOTS: dataset {name!r} is given twice")
+        roots[name] = folder
+    return roots
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: str) -> int:

@@ -198,7 +198,9 @@ class TrainAttempt:
 
     def _records(self, field: str) -> list[ImageRecord]:
         try:
-            return load_selected_records(self.context.cache, self.bucket, self.payload[field], field)
+            return load_selected_records(
+                self.context.cache, self.bucket, self.payload[field], field, self.context.data_roots
+            )
         except Exception as error:
             failure = data_failure(error, field)
             if failure is not None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,3 +22,5 @@ class WorkerContext:
     stall_timeout_seconds: float
     # the RunEnvironment every output records (computed once at start)
     environment: dict[str, Any]
+    # dataset name -> where this machine mounts it (MIRAGE_DATA_ROOTS); others resolve against the ref's root
+    data_roots: Mapping[str, str] = field(default_factory=dict)
