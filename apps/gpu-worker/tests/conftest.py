@@ -3,6 +3,7 @@ unset), a fresh bucket per session, a tiny generated image dataset, and real wor
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import json
@@ -13,13 +14,17 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from gpu_test_workflows import CallGpuActivity
 from PIL import Image
+from temporalio.client import Client, WorkflowHandle
+from temporalio.worker import Worker
 
 from mirage_gpu_worker.code_version import detector_code_version
 from mirage_gpu_worker.contracts import versioned_task_queue
@@ -283,3 +288,58 @@ def train_payload(
     }
     payload.update(overrides)
     return payload
+
+
+HEARTBEAT_TIMEOUT_S = 10
+"""The test workflow's heartbeat timeout for GPU activities: a killed worker is noticed within seconds."""
+
+
+async def start_call(
+    client: Client,
+    workflow_queue: str,
+    gpu_queue: str,
+    activity: str,
+    payload: dict[str, Any],
+    attempts: int = 5,
+) -> WorkflowHandle[Any, Any]:
+    """Start the test workflow; it sends `activity` to `gpu_queue` at the code version of this checkout
+    (which the worker runs), whatever code version the payload names."""
+    request = {
+        "activity": activity,
+        "input": payload,
+        "task_queue": gpu_queue,
+        "code_version": detector_code_version(),
+        "heartbeat_timeout_s": HEARTBEAT_TIMEOUT_S,
+        "maximum_attempts": attempts,
+    }
+    return await client.start_workflow(
+        CallGpuActivity.run, request, id=unique(f"wf-{activity}"), task_queue=workflow_queue
+    )
+
+
+def call_activity(
+    temporal_address: str, gpu_queue: str, activity: str, payload: dict[str, Any], attempts: int = 5
+) -> dict[str, Any]:
+    """Run the test workflow (on a workflow-only worker in this process) that calls `activity` once."""
+
+    async def scenario() -> dict[str, Any]:
+        client = await Client.connect(temporal_address)
+        workflow_queue = unique("wf")
+        async with Worker(client, task_queue=workflow_queue, workflows=[CallGpuActivity]):
+            handle = await start_call(client, workflow_queue, gpu_queue, activity, payload, attempts)
+            return await handle.result()
+
+    return asyncio.run(scenario())
+
+
+@contextmanager
+def started_worker(
+    root: Path, prefix: str, extra_env: dict[str, str] | None = None
+) -> Iterator[WorkerProcess]:
+    """A real worker on a fresh queue named after `prefix`, its cache and log under `root`; stopped after."""
+    worker = WorkerProcess(unique(prefix), root / "cache", root / "worker.log", extra_env)
+    try:
+        worker.wait_ready()
+        yield worker
+    finally:
+        worker.stop()

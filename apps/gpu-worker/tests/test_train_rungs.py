@@ -7,24 +7,28 @@ metrics; the next execution of the run resumes from it and ends in the bytes of 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import Dataset, WorkerProcess, tiny_run_config, train_payload, unique
-from gpu_test_workflows import CallGpuActivity
-from temporalio.client import Client, WorkflowFailureError
+from conftest import (
+    Dataset,
+    WorkerProcess,
+    call_activity,
+    started_worker,
+    tiny_run_config,
+    train_payload,
+    unique,
+)
+from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import ActivityError, ApplicationError, RetryState
-from temporalio.worker import Worker
 
 from mirage_gpu_worker.code_version import detector_code_version
 from mirage_gpu_worker.s3 import ArtifactStore, sha256_hex
 
 STEPS = 8
 RUNG = 4
-HEARTBEAT_TIMEOUT_S = 10
 
 
 def train_input(
@@ -35,40 +39,10 @@ def train_input(
     return train_payload(dataset, bucket, run_id, config, **overrides)
 
 
-def call_activity(
-    temporal_address: str, gpu_queue: str, activity: str, payload: dict[str, Any], attempts: int = 3
-) -> dict[str, Any]:
-    """Run the test workflow (on a workflow-only worker in this process) that calls `activity` once."""
-
-    async def scenario() -> dict[str, Any]:
-        client = await Client.connect(temporal_address)
-        workflow_queue = unique("wf")
-        request = {
-            "activity": activity,
-            "input": payload,
-            "task_queue": gpu_queue,
-            "code_version": detector_code_version(),
-            "heartbeat_timeout_s": HEARTBEAT_TIMEOUT_S,
-            "maximum_attempts": attempts,
-        }
-        async with Worker(client, task_queue=workflow_queue, workflows=[CallGpuActivity]):
-            handle = await client.start_workflow(
-                CallGpuActivity.run, request, id=unique(f"wf-{activity}"), task_queue=workflow_queue
-            )
-            return await handle.result()
-
-    return asyncio.run(scenario())
-
-
 @pytest.fixture(scope="module")
 def gpu_worker(tmp_path_factory: pytest.TempPathFactory, temporal_address: str) -> Iterator[WorkerProcess]:
-    root = tmp_path_factory.mktemp("gpu-worker-rungs")
-    worker = WorkerProcess(unique("gpu-rungs"), root / "cache", root / "worker.log")
-    try:
-        worker.wait_ready()
+    with started_worker(tmp_path_factory.mktemp("gpu-worker-rungs"), "gpu-rungs") as worker:
         yield worker
-    finally:
-        worker.stop()
 
 
 def metrics_lines(store: ArtifactStore, bucket: str, payload: dict[str, Any]) -> list[dict[str, Any]]:

@@ -20,7 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Dataset, WorkerProcess, tiny_run_config, train_payload, unique
+from conftest import (
+    Dataset,
+    WorkerProcess,
+    call_activity,
+    start_call,
+    started_worker,
+    tiny_run_config,
+    train_payload,
+    unique,
+)
 from gpu_test_workflows import CallGpuActivity
 from mirage_detector.metrics import binary_metrics
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
@@ -33,7 +42,6 @@ from mirage_gpu_worker.settings import S3Settings
 
 STEPS = 600
 CHECKPOINT_EVERY = 50
-HEARTBEAT_TIMEOUT_S = 10
 
 
 def run_config() -> dict[str, Any]:
@@ -42,44 +50,6 @@ def run_config() -> dict[str, Any]:
 
 def train_input(dataset: Dataset, bucket: str, run_id: str, **overrides: Any) -> dict[str, Any]:
     return train_payload(dataset, bucket, run_id, run_config(), **overrides)
-
-
-async def start_call(
-    client: Client,
-    workflow_queue: str,
-    gpu_queue: str,
-    activity: str,
-    payload: dict[str, Any],
-    attempts: int = 5,
-) -> WorkflowHandle[Any, Any]:
-    """Start the test workflow; it sends `activity` to `gpu_queue` at the code version of this checkout
-    (which the worker runs), whatever code version the payload names."""
-    request = {
-        "activity": activity,
-        "input": payload,
-        "task_queue": gpu_queue,
-        "code_version": detector_code_version(),
-        "heartbeat_timeout_s": HEARTBEAT_TIMEOUT_S,
-        "maximum_attempts": attempts,
-    }
-    return await client.start_workflow(
-        CallGpuActivity.run, request, id=unique(f"wf-{activity}"), task_queue=workflow_queue
-    )
-
-
-def call_activity(
-    temporal_address: str, gpu_queue: str, activity: str, payload: dict[str, Any], attempts: int = 5
-) -> dict[str, Any]:
-    """Run the test workflow (on a workflow-only worker in this process) that calls `activity` once."""
-
-    async def scenario() -> dict[str, Any]:
-        client = await Client.connect(temporal_address)
-        workflow_queue = unique("wf")
-        async with Worker(client, task_queue=workflow_queue, workflows=[CallGpuActivity]):
-            handle = await start_call(client, workflow_queue, gpu_queue, activity, payload, attempts)
-            return await handle.result()
-
-    return asyncio.run(scenario())
 
 
 def activity_failure(
@@ -96,13 +66,8 @@ def activity_failure(
 def gpu_worker(
     tmp_path_factory: pytest.TempPathFactory, temporal_address: str, s3_settings: S3Settings
 ) -> Iterator[WorkerProcess]:
-    root = tmp_path_factory.mktemp("gpu-worker")
-    worker = WorkerProcess(unique("gpu"), root / "cache", root / "worker.log")
-    try:
-        worker.wait_ready()
+    with started_worker(tmp_path_factory.mktemp("gpu-worker"), "gpu") as worker:
         yield worker
-    finally:
-        worker.stop()
 
 
 @pytest.fixture(scope="module")
@@ -390,19 +355,10 @@ def test_a_worker_reads_a_dataset_from_its_own_mount_given_by_mirage_data_roots(
     mount = tmp_path / "mnt" / "tiny"
     shutil.copytree(dataset.root, mount)
     manifest = {**dataset.ref("val"), "root": "/mnt/registered-elsewhere"}
-    worker = WorkerProcess(
-        unique("gpu-roots"),
-        tmp_path / "cache",
-        tmp_path / "worker.log",
-        {"MIRAGE_DATA_ROOTS": f"tiny={mount}"},
-    )
-    try:
-        worker.wait_ready()
+    with started_worker(tmp_path, "gpu-roots", {"MIRAGE_DATA_ROOTS": f"tiny={mount}"}) as worker:
         assert f"data root: dataset tiny is read from {mount} on this machine" in worker.log()
         payload = evaluate_input(trained, dataset, bucket, "mounted", manifest=manifest)
         output = call_activity(temporal_address, worker.task_queue, "evaluate", payload)
-    finally:
-        worker.stop()
     assert output["n"] == manifest["n_real"] + manifest["n_fake"] and output["skipped"] == []
 
 
