@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildTableModel, MEAN_COLUMN_ID, renderTable, type ReportedRow, type ResultRow, type TableSpec } from '../src/index';
+import { resultRow } from './result-row';
 
 function row(method: string, dataset: string, seed: number, acc: number | null, extra: Partial<ResultRow> = {}): ResultRow {
-  return {
-    method,
-    runId: `${method}-${seed}`,
-    seed,
-    dataset,
-    perturbation: 'none',
-    acc,
-    accReal: null,
-    accFake: null,
-    ap: null,
-    auc: null,
-    accCalibrated: null,
-    n: 100,
-    thresholdPolicy: 'fixed',
-    ...extra,
-  };
+  return resultRow({ method, dataset, seed, acc, ...extra });
 }
 
 const spec = (over: Partial<TableSpec> = {}): TableSpec => ({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CSV_HEADER, csvField, csvText, renderTable, type ResultRow } from '../src/index';
+import { resultRow } from './result-row';
 
 describe('csvField (RFC 4180)', () => {
   it.each([
@@ -78,21 +79,7 @@ describe('csvText (formula-injection guard)', () => {
 });
 
 describe('renderCsv formula-injection guard', () => {
-  const row = (method: string, dataset: string, acc: number): ResultRow => ({
-    method,
-    runId: `r-${method}`,
-    seed: 0,
-    dataset,
-    perturbation: 'none',
-    acc,
-    accReal: null,
-    accFake: null,
-    ap: null,
-    auc: null,
-    accCalibrated: null,
-    n: 10,
-    thresholdPolicy: 'fixed',
-  });
+  const row = (method: string, dataset: string, acc: number): ResultRow => resultRow({ method, dataset, acc, runId: `r-${method}`, n: 10 });
   const csv = renderTable(
     [row('=cmd', '@evil', 0.5), row('plain', '@evil', 0.9)],
     {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { escapeLatex, renderTable, type ResultRow, type TableSpec } from '../src/index';
+import { resultRow } from './result-row';
 
 describe('escapeLatex', () => {
   it.each([
@@ -38,21 +39,7 @@ describe('renderLatex', () => {
         ['d1', a],
         ['d2', b],
       ] as const
-    ).map(([dataset, acc]) => ({
-      method: method as string,
-      runId: `${method}-0`,
-      seed: 0,
-      dataset,
-      perturbation: 'none',
-      acc: acc as number,
-      accReal: null,
-      accFake: null,
-      ap: null,
-      auc: null,
-      accCalibrated: null,
-      n: 10,
-      thresholdPolicy: 'fixed',
-    })),
+    ).map(([dataset, acc]) => resultRow({ method: method as string, dataset, acc: acc as number, n: 10 })),
   );
   const spec: TableSpec = {
     title: `Title ${nasty}`,
