@@ -23,7 +23,8 @@ import numpy as np
 import pytest
 from gpu_test_workflows import CallGpuActivity
 from PIL import Image
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.exceptions import ActivityError, ApplicationError, RetryState
 from temporalio.worker import Worker
 
 from mirage_gpu_worker.code_version import detector_code_version
@@ -343,3 +344,18 @@ def started_worker(
         yield worker
     finally:
         worker.stop()
+
+
+def non_retryable_failure(
+    temporal_address: str, gpu_queue: str, activity: str, payload: dict[str, Any], error_type: str
+) -> ApplicationError:
+    """Run `activity` expecting it to fail once, non-retryably, with `error_type`; return that error."""
+    with pytest.raises(WorkflowFailureError) as failure:
+        call_activity(temporal_address, gpu_queue, activity, payload)
+    cause = failure.value.cause
+    assert isinstance(cause, ActivityError), cause
+    assert cause.retry_state == RetryState.NON_RETRYABLE_FAILURE
+    error = cause.cause
+    assert isinstance(error, ApplicationError), error
+    assert (error.type, error.non_retryable) == (error_type, True), error
+    return error

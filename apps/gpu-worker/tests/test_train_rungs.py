@@ -16,13 +16,12 @@ from conftest import (
     Dataset,
     WorkerProcess,
     call_activity,
+    non_retryable_failure,
     started_worker,
     tiny_run_config,
     train_payload,
     unique,
 )
-from temporalio.client import WorkflowFailureError
-from temporalio.exceptions import ActivityError, ApplicationError, RetryState
 
 from mirage_gpu_worker.code_version import detector_code_version
 from mirage_gpu_worker.s3 import ArtifactStore, sha256_hex
@@ -169,12 +168,6 @@ def test_bad_stop_at_step_fails_without_retry_and_names_the_field(
     store: ArtifactStore,
 ) -> None:
     payload = train_input(dataset, bucket, unique("run-bad-rung"), stop_at_step=stop_at_step)
-    with pytest.raises(WorkflowFailureError) as failure:
-        call_activity(temporal_address, gpu_worker.task_queue, "train", payload)
-    cause = failure.value.cause
-    assert isinstance(cause, ActivityError), cause
-    assert cause.retry_state == RetryState.NON_RETRYABLE_FAILURE
-    assert isinstance(cause.cause, ApplicationError)
-    assert cause.cause.type == "ConfigError" and cause.cause.non_retryable
-    assert f"stop_at_step: {stop_at_step} " in cause.cause.message and expected in cause.cause.message
+    error = non_retryable_failure(temporal_address, gpu_worker.task_queue, "train", payload, "ConfigError")
+    assert f"stop_at_step: {stop_at_step} " in error.message and expected in error.message
     assert store.list_keys(bucket, payload["checkpoint_prefix"] + "/") == []

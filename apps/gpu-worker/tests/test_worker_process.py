@@ -24,6 +24,7 @@ from conftest import (
     Dataset,
     WorkerProcess,
     call_activity,
+    non_retryable_failure,
     start_call,
     started_worker,
     tiny_run_config,
@@ -33,7 +34,7 @@ from conftest import (
 from gpu_test_workflows import CallGpuActivity
 from mirage_detector.metrics import binary_metrics
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
-from temporalio.exceptions import ActivityError, ApplicationError, CancelledError, RetryState
+from temporalio.exceptions import CancelledError
 from temporalio.worker import Worker
 
 from mirage_gpu_worker.code_version import detector_code_version
@@ -50,16 +51,6 @@ def run_config() -> dict[str, Any]:
 
 def train_input(dataset: Dataset, bucket: str, run_id: str, **overrides: Any) -> dict[str, Any]:
     return train_payload(dataset, bucket, run_id, run_config(), **overrides)
-
-
-def activity_failure(
-    temporal_address: str, gpu_queue: str, activity: str, payload: dict[str, Any]
-) -> ActivityError:
-    with pytest.raises(WorkflowFailureError) as failure:
-        call_activity(temporal_address, gpu_queue, activity, payload)
-    cause = failure.value.cause
-    assert isinstance(cause, ActivityError), cause
-    return cause
 
 
 @pytest.fixture(scope="module")
@@ -260,12 +251,10 @@ def test_contract_violation_fails_without_retry_and_names_the_field(
 ) -> None:
     payload = train_input(dataset, bucket, unique("run-bad"))
     payload["config"]["method"] = "no-such-method"
-    failure = activity_failure(temporal_address, gpu_worker.task_queue, "train", payload)
-    assert failure.retry_state == RetryState.NON_RETRYABLE_FAILURE
-    cause = failure.cause
-    assert isinstance(cause, ApplicationError)
-    assert cause.type == "ContractViolation" and cause.non_retryable
-    assert "config.method" in cause.message
+    error = non_retryable_failure(
+        temporal_address, gpu_worker.task_queue, "train", payload, "ContractViolation"
+    )
+    assert "config.method" in error.message
 
 
 def test_detector_config_error_is_non_retryable(
@@ -273,21 +262,18 @@ def test_detector_config_error_is_non_retryable(
 ) -> None:
     payload = train_input(dataset, bucket, unique("run-size"))
     payload["config"]["preprocess"]["train"]["size"] = 64  # valid JSON, but the tiny CLIP takes 32 px
-    failure = activity_failure(temporal_address, gpu_worker.task_queue, "train", payload)
-    assert failure.retry_state == RetryState.NON_RETRYABLE_FAILURE
-    assert isinstance(failure.cause, ApplicationError)
-    assert failure.cause.type == "ConfigError"
-    assert "preprocess.train.size" in failure.cause.message
+    error = non_retryable_failure(temporal_address, gpu_worker.task_queue, "train", payload, "ConfigError")
+    assert "preprocess.train.size" in error.message
 
 
 def test_foreign_code_version_is_refused(
     gpu_worker: WorkerProcess, temporal_address: str, dataset: Dataset, bucket: str
 ) -> None:
     payload = train_input(dataset, bucket, unique("run-code"), code_version="detector-0000000000000000")
-    failure = activity_failure(temporal_address, gpu_worker.task_queue, "train", payload)
-    assert isinstance(failure.cause, ApplicationError)
-    assert failure.cause.type == "CodeVersionMismatch" and failure.cause.non_retryable
-    assert "detector-0000000000000000" in failure.cause.message
+    error = non_retryable_failure(
+        temporal_address, gpu_worker.task_queue, "train", payload, "CodeVersionMismatch"
+    )
+    assert "detector-0000000000000000" in error.message
 
 
 def test_evaluate_refuses_a_foreign_code_version(
@@ -299,12 +285,10 @@ def test_evaluate_refuses_a_foreign_code_version(
 ) -> None:
     _, trained = trained_run
     payload = evaluate_input(trained, dataset, bucket, "foreign", code_version="detector-0000000000000000")
-    failure = activity_failure(temporal_address, gpu_worker.task_queue, "evaluate", payload)
-    assert failure.retry_state == RetryState.NON_RETRYABLE_FAILURE
-    assert isinstance(failure.cause, ApplicationError)
-    assert failure.cause.type == "CodeVersionMismatch" and failure.cause.non_retryable
-    assert "detector-0000000000000000" in failure.cause.message
-    assert detector_code_version() in failure.cause.message
+    error = non_retryable_failure(
+        temporal_address, gpu_worker.task_queue, "evaluate", payload, "CodeVersionMismatch"
+    )
+    assert "detector-0000000000000000" in error.message and detector_code_version() in error.message
 
 
 def test_evaluate_refuses_a_checkpoint_whose_hash_differs(
@@ -318,10 +302,10 @@ def test_evaluate_refuses_a_checkpoint_whose_hash_differs(
     payload = evaluate_input(
         trained, dataset, bucket, "tampered", checkpoint={**trained["checkpoint"], "sha256": "e" * 64}
     )
-    failure = activity_failure(temporal_address, gpu_worker.task_queue, "evaluate", payload)
-    assert isinstance(failure.cause, ApplicationError)
-    assert failure.cause.type == "CheckpointError"
-    assert trained["checkpoint"]["key"] in failure.cause.message and "e" * 64 in failure.cause.message
+    error = non_retryable_failure(
+        temporal_address, gpu_worker.task_queue, "evaluate", payload, "CheckpointError"
+    )
+    assert trained["checkpoint"]["key"] in error.message and "e" * 64 in error.message
 
 
 def test_evaluate_of_a_column_whose_images_are_not_here_fails_naming_them(
@@ -335,12 +319,12 @@ def test_evaluate_of_a_column_whose_images_are_not_here_fails_naming_them(
     _, trained = trained_run
     manifest = {**dataset.ref("val"), "root": "/mnt/not-mounted-here"}  # val images are local files
     payload = evaluate_input(trained, dataset, bucket, "elsewhere", manifest=manifest)
-    failure = activity_failure(temporal_address, gpu_worker.task_queue, "evaluate", payload)
-    assert failure.retry_state == RetryState.NON_RETRYABLE_FAILURE
-    assert isinstance(failure.cause, ApplicationError)
-    assert failure.cause.type == "DatasetError"
-    assert "none of the" in failure.cause.message and "'elsewhere' could be read" in failure.cause.message
-    assert "/mnt/not-mounted-here/" in failure.cause.message
+    error = non_retryable_failure(
+        temporal_address, gpu_worker.task_queue, "evaluate", payload, "UnreadableImagesError"
+    )
+    images = manifest["n_real"] + manifest["n_fake"]
+    assert f"evaluation (every image): {images} images in a row could not be read" in error.message
+    assert "/mnt/not-mounted-here/" in error.message
 
 
 def test_a_worker_reads_a_dataset_from_its_own_mount_given_by_mirage_data_roots(

@@ -181,10 +181,10 @@ def test_images_missing_on_this_machine_stop_the_training_naming_them(
         Path(record.uri).unlink()  # a worker without the dataset's mount
     config = RunConfig.from_dict(tiny_config_dict(schedule__steps=20, schedule__checkpoint_every=10))
     with pytest.raises(
-        UnreadableImagesError, match=r"^3 batches in a row \(\d+ images\) could not be read, e.g. "
+        UnreadableImagesError, match=r"^training \(3 batches\): 24 images in a row could not be read, e.g. "
     ) as caught:
         train(config, records, checkpoint_dir=tmp_path / "ck", backbone=tiny_backbone)
-    assert caught.value.batches == MAX_EMPTY_BATCHES
+    assert caught.value.images == MAX_EMPTY_BATCHES * 8  # batch_size 8
     assert str(tmp_path / "images" / "img_") in str(caught.value)
     assert "reachable from this worker" in str(caught.value)
     # It stops at the third empty batch, before the first checkpoint (step 10) could look like a trained one.

@@ -21,7 +21,6 @@ from mirage_gpu_worker.failures import (
     check_backbone,
     check_code_version,
     data_failure,
-    non_retryable,
     typed_failures,
     validate_input,
     validate_output,
@@ -69,15 +68,6 @@ def _evaluate_cell(context: WorkerContext, payload: dict[str, Any]) -> ActivityO
     result = evaluate(
         config, checkpoint_path, records, perturbation=perturbation, threshold=DEFAULT_THRESHOLD
     )
-    if records and not result.scores:
-        # Not one image of the column could be read: the images are not on this worker. A cell of n=0 would be
-        # recorded as if evaluated; fail instead, naming the first files.
-        examples = "; ".join(f"{uri} ({reason})" for uri, reason in result.skipped[:3])
-        raise non_retryable(
-            "DatasetError",
-            f"manifest: none of the {len(records)} images of column {payload['eval_id']!r} could be read, "
-            f"e.g. {examples}: are the images reachable from this worker?",
-        )
     scores_file = _scores_jsonl(result)
     stored = context.store.put_bytes(
         bucket, payload["scores_key"], scores_file, content_type="application/x-ndjson"

@@ -40,16 +40,16 @@ class OutOfMemoryError(DetectorError):
 
 
 class UnreadableImagesError(DetectorError):
-    """Whole batches in a row could not be read: the images are missing on this machine, not merely corrupt.
+    """Images in a row could not be read: they are missing on this machine, not merely corrupt.
 
-    Training on nothing would "succeed" with an untrained model; the message names the first files and why.
+    Training or evaluating on nothing would "succeed" (an untrained model, a cell of n=0); the message says
+    where (`where`), how many, and names the first files and why.
     """
 
-    def __init__(self, batches: int, images: int, examples: list[tuple[str, str]]) -> None:
+    def __init__(self, where: str, images: int, examples: list[tuple[str, str]]) -> None:
         listed = "; ".join(f"{uri} ({reason})" for uri, reason in examples)
         super().__init__(
-            f"{batches} batches in a row ({images} images) could not be read, e.g. {listed}: are the images "
+            f"{where}: {images} images in a row could not be read, e.g. {listed}: are the images "
             "reachable from this worker (the dataset's root mounted here, or uploaded to S3)?"
         )
-        self.batches = batches
         self.images = images

@@ -19,7 +19,7 @@ from mirage_detector.engine.checkpoint import load_checkpoint, write_calibrated_
 from mirage_detector.engine.datasets import DataSource, evaluation_dataset
 from mirage_detector.engine.runtime import resolve_runtime
 from mirage_detector.engine.scoring import restore_detector, score_dataset
-from mirage_detector.errors import ConfigError
+from mirage_detector.errors import ConfigError, UnreadableImagesError
 from mirage_detector.metrics import binary_metrics, calibrate_threshold
 
 DEFAULT_THRESHOLD = 0.5
@@ -101,6 +101,8 @@ def evaluate(
     if threshold is None:
         stored = checkpoint.calibrated_threshold
         threshold = DEFAULT_THRESHOLD if stored is None else stored
+    if not scores and scored.skipped:
+        raise UnreadableImagesError("evaluation (every image)", len(scored.skipped), scored.skipped[:3])
     metrics = _metrics_dict(binary_metrics(scored.labels, scored.p_fake, threshold)) if scores else {}
     return EvalResult(scores, metrics, threshold, scored.skipped, scored.images_per_second)
 

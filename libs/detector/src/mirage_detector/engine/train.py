@@ -230,16 +230,17 @@ def train(
 
     step = start
     stopped = False
-    empty_run = 0
+    empty_run = empty_images = 0
     while step < schedule.steps:
         if should_stop is not None and should_stop():
             stopped = True
             break
         batch = next(batches)
         skipped.extend(batch["skipped"])
-        empty_run = empty_run + 1 if batch["pixel_values"] is None else 0
+        empty = batch["pixel_values"] is None
+        empty_run, empty_images = (empty_run + 1, empty_images + len(batch["skipped"])) if empty else (0, 0)
         if empty_run >= MAX_EMPTY_BATCHES:
-            raise UnreadableImagesError(empty_run, empty_run * schedule.batch_size, skipped[-3:])
+            raise UnreadableImagesError(f"training ({empty_run} batches)", empty_images, skipped[-3:])
         lr = config.optimizer.lr * lr_factor(step, schedule)
         for group in optimizer.param_groups:
             group["lr"] = lr
