@@ -26,20 +26,23 @@ export function statusQueues(gpuQueues: readonly string[], codeVersion: string):
   ];
 }
 
-/** Describes each queue's pollers on the server at `address`. */
+/** Describes each queue's pollers on the server at `address`, within `timeoutMs`. */
 export async function describePollers(
   address: string,
   namespace: string,
   queues: readonly { queue: string; kind: QueuePollers['kind'] }[],
+  timeoutMs = 5000,
 ): Promise<QueuePollers[]> {
-  const connection = await Connection.connect({ address, connectTimeout: 5000 });
+  const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
   try {
-    return await Promise.all(
-      queues.map(async ({ queue, kind }) => {
-        const response = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: queue }, taskQueueType: KINDS[kind] });
-        const pollers = (response.pollers ?? []).map((p) => p.identity ?? '?').sort();
-        return { queue, kind, pollers };
-      }),
+    return await connection.withDeadline(Date.now() + timeoutMs, () =>
+      Promise.all(
+        queues.map(async ({ queue, kind }) => {
+          const response = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: queue }, taskQueueType: KINDS[kind] });
+          const pollers = (response.pollers ?? []).map((p) => p.identity ?? '?').sort();
+          return { queue, kind, pollers };
+        }),
+      ),
     );
   } finally {
     await connection.close();

@@ -1,11 +1,8 @@
 import { join } from 'node:path';
 import { TASK_QUEUES, versionedTaskQueue } from '@mirage/contracts';
 import { REPO_ROOT, type ServiceSpec } from '@mirage/local-stack';
-import { Connection } from '@temporalio/client';
-import proto from '@temporalio/proto';
 import { repoCodeVersion } from './experiments/code-version-of-repo';
-
-const { TaskQueueType } = proto.temporal.api.enums.v1;
+import { describePollers } from './queue-pollers';
 
 /** The processes that make a stack able to run experiments: the orchestrator, the GPU worker, the dashboard. */
 export function workerServices(stackEnv: Record<string, string>, options: { dashboardPort: number }): ServiceSpec[] {
@@ -66,18 +63,6 @@ export function workerServices(stackEnv: Record<string, string>, options: { dash
 
 // A worker is up when Temporal sees it polling its task queue.
 async function waitForPollers(address: string, namespace: string, queue: string, kind: 'workflow' | 'activity', timeoutMs: number): Promise<void> {
-  const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
-  try {
-    const response = await connection.withDeadline(Date.now() + timeoutMs, () =>
-      connection.workflowService.describeTaskQueue({
-        namespace,
-        taskQueue: { name: queue },
-        taskQueueType:
-          kind === 'workflow' ? TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW : TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-      }),
-    );
-    if (!response.pollers?.length) throw new Error(`no worker polls task queue ${queue} yet`);
-  } finally {
-    await connection.close();
-  }
+  const [described] = await describePollers(address, namespace, [{ queue, kind }], timeoutMs);
+  if (!described?.pollers.length) throw new Error(`no worker polls task queue ${queue} yet`);
 }

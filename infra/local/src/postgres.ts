@@ -4,6 +4,7 @@ import { chmod, chown, mkdir, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { DASHBOARD_ROLE } from '@mirage/contracts/workflow';
 import pg from 'pg';
 import { StackError } from './errors';
 import type { StackPorts } from './ports';
@@ -142,9 +143,6 @@ export function createPostgresService(options: PostgresServiceOptions): ServiceS
       : { DATABASE_URL: localUrl, DASHBOARD_DATABASE_URL: dashboardUrl(localUrl) },
   };
 }
-
-// The role name migrations create (libs/db DASHBOARD_ROLE); infra does not depend on the database library.
-const DASHBOARD_ROLE = 'mirage_dashboard';
 
 function dashboardUrl(localUrl: string): string {
   const url = new URL(localUrl);

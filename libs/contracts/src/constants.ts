@@ -43,3 +43,6 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   'ContractViolation',
   'CodeVersionMismatch',
 ] as const;
+
+/** The SELECT-only database role the migrations create for the dashboard (libs/db/drizzle/0007_*.sql). */
+export const DASHBOARD_ROLE = 'mirage_dashboard';

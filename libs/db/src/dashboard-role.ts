@@ -1,5 +1,6 @@
-/** The SELECT-only role migrations create for the dashboard (drizzle/0007_dashboard_read_only_role.sql). */
-export const DASHBOARD_ROLE = 'mirage_dashboard';
+import { DASHBOARD_ROLE } from '@mirage/contracts';
+
+export { DASHBOARD_ROLE };
 
 /**
  * The writer's connection string with the dashboard's role as user and no password: what a local server that trusts

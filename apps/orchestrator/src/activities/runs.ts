@@ -57,8 +57,9 @@ export function runActivities({
     },
 
     async reportRung({ sweep_id, run_id, step, metric, value, reduction_factor }) {
+      // The run's own value is the last recorded: a retried report is judged on the value first recorded.
       const recorded = await recordRungValue(db, { sweepId: sweep_id, step, runId: run_id, metric, value });
-      return ashaDecision(value, recorded, reduction_factor);
+      return ashaDecision(recorded.at(-1)!, recorded, reduction_factor);
     },
 
     async finishRun({ run_id, status, error }) {
