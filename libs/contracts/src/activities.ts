@@ -92,6 +92,32 @@ export const TrainOutput = z.strictObject({
 });
 export type TrainOutput = z.infer<typeof TrainOutput>;
 
+/**
+ * How a video's frame scores become the video's score: the mean, the max, or the mean after dropping the `trim`
+ * fraction of lowest and of highest frame scores (`trim` counts only for `trimmed_mean`).
+ */
+export const VideoAggregate = z.strictObject({
+  method: z.enum(['mean', 'max', 'trimmed_mean']),
+  trim: z.number().min(0).lt(0.5),
+});
+export type VideoAggregate = z.infer<typeof VideoAggregate>;
+export const DEFAULT_VIDEO_AGGREGATE: VideoAggregate = { method: 'mean', trim: 0.1 };
+
+/** Metrics of a video set at video level: one score per video (`aggregate` of its frames' p_fake). */
+export const VideoMetrics = z.strictObject({
+  aggregate: VideoAggregate,
+  n_videos: z.number().int().min(0),
+  n_real: z.number().int().min(0),
+  n_fake: z.number().int().min(0),
+  acc_real: z.number().min(0).max(1).nullable(),
+  acc_fake: z.number().min(0).max(1).nullable(),
+  acc: z.number().min(0).max(1).nullable(),
+  ap: z.number().min(0).max(1).nullable(),
+  auc: z.number().min(0).max(1).nullable(),
+  acc_calibrated: z.number().min(0).max(1).nullable(),
+});
+export type VideoMetrics = z.infer<typeof VideoMetrics>;
+
 /** Input of the Python `evaluate` activity: one (checkpoint, dataset column, perturbation) cell. */
 export const EvaluateInput = z.strictObject({
   run_id: z.string().min(1),
@@ -105,6 +131,8 @@ export const EvaluateInput = z.strictObject({
   scores_key: z.string().min(1),
   /** The detector code version the run was planned at; a worker at another version refuses the cell. */
   code_version: z.string().min(1),
+  /** Video-level scoring of a column whose records are video frames (ignored for still images). */
+  video_aggregate: VideoAggregate.default(DEFAULT_VIDEO_AGGREGATE),
 });
 export type EvaluateInput = z.infer<typeof EvaluateInput>;
 
@@ -128,6 +156,8 @@ export const EvaluateOutput = z.strictObject({
   scores_sha256: sha256Hex,
   skipped: z.array(SkippedImage),
   environment: RunEnvironment,
+  /** Video-level metrics when the column's records are video frames (the fields above are then per frame). */
+  video: VideoMetrics.nullable().default(null),
 });
 export type EvaluateOutput = z.infer<typeof EvaluateOutput>;
 

@@ -4,12 +4,15 @@ export const LABELS = ['real', 'fake'] as const;
 export const SPLITS = ['train', 'val', 'test'] as const;
 
 /** Names of the dataset layouts the detector registers (`mirage data register --layout`). */
-export const LAYOUTS = ['genimage', 'forensynths', 'ufd-diffusion', 'folder', 'manifest', 'synthetic'] as const;
+export const LAYOUTS = ['genimage', 'forensynths', 'ufd-diffusion', 'folder', 'manifest', 'synthetic', 'video-folder', 'video-manifest'] as const;
 
 /**
  * One image of a dataset manifest (one JSON object per line of the manifest file). `uri` is a POSIX path relative
  * to the dataset root (so the same images under another mount point hash the same) or an `s3://` uri;
  * `object_class` is the scene/object class where a release records one (ForenSynths' LSUN classes), else null.
+ * A frame of a video is a record too: `uri` and `sha256` are the video file's, `frame` is the frame's index in
+ * presentation order, `timestamp` its time in seconds and `video_id` names the video (frames are decoded from the
+ * video when evaluated, never stored as images). All three are null for a still image.
  */
 export const ManifestRecord = z.strictObject({
   uri: z.string().min(1),
@@ -22,6 +25,9 @@ export const ManifestRecord = z.strictObject({
   format: z.string().nullable(),
   jpeg_quality: z.number().int().min(1).max(100).nullable(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  video_id: z.string().min(1).nullable().default(null),
+  frame: z.number().int().min(0).nullable().default(null),
+  timestamp: z.number().min(0).nullable().default(null),
 });
 export type ManifestRecord = z.infer<typeof ManifestRecord>;
 
@@ -34,6 +40,8 @@ export const DatasetManifest = z.strictObject({
   key: z.string().min(1),
   content_hash: z.string().regex(/^[0-9a-f]{64}$/),
   n_images: z.number().int().min(0),
+  /** Videos the frames come from, for a video layout (n_images then counts frames). */
+  n_videos: z.number().int().min(0).optional(),
   counts: z.strictObject({
     by_label: z.record(z.string(), z.number().int().min(0)),
     by_generator: z.record(z.string(), z.number().int().min(0)),

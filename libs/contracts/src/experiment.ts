@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DatasetSelection, SPLITS } from './dataset';
 import { EarlyStopSpec } from './early-stop';
+import { VideoAggregate } from './activities';
 import { Perturbation } from './perturbation';
 import {
   AugmentConfig,
@@ -106,6 +107,8 @@ export const ExperimentSpec = z.strictObject({
   val: DatasetRefSpec.optional(),
   eval: z.array(EvalTargetSpec).min(1),
   perturbations: z.array(Perturbation).min(1).default([{ name: 'none' }]),
+  /** How video-level scores aggregate frame scores on columns of video frames (an evaluation choice). */
+  video_aggregate: VideoAggregate.default({ method: 'mean', trim: 0.1 }),
   seeds: z.array(z.number().int().min(0)).min(1).default([0]),
   sweep: SweepSpec.default({ grid: {}, max_concurrent: 2, early_stop: null }),
   method_overrides: z.partialRecord(z.enum(METHODS), MethodOverrides).default({}),

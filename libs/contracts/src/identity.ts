@@ -1,4 +1,5 @@
 import { hashValue } from './hash';
+import type { VideoAggregate } from './activities';
 import type { RunConfig } from './run-config';
 
 /**
@@ -23,7 +24,17 @@ export function sweepId(input: { spec: unknown; manifestHashes: Record<string, s
   return `sweep-${name}-${hashValue(input).slice(0, 16)}`;
 }
 
-/** The preprocessing part of a config that changes evaluation scores. */
-export function preprocessHash(config: RunConfig): string {
-  return hashValue({ preprocess: config.preprocess.eval, backbone: config.backbone }).slice(0, 16);
+/**
+ * What, besides the checkpoint, the column and the condition, changes an evaluation cell's scores: the run's eval
+ * preprocessing and backbone, and how video scores aggregate frames. The default aggregate (mean) is left out, so
+ * cells stored before videos existed keep their keys.
+ */
+export function preprocessHash(config: RunConfig, videoAggregate?: VideoAggregate): string {
+  const video = videoAggregate && !isDefaultAggregate(videoAggregate) ? { video: videoAggregate } : {};
+  return hashValue({ preprocess: config.preprocess.eval, backbone: config.backbone, ...video }).slice(0, 16);
+}
+
+// trim only counts for trimmed_mean, so any mean is the default.
+function isDefaultAggregate(aggregate: VideoAggregate): boolean {
+  return aggregate.method === 'mean';
 }

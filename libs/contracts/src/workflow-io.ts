@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ManifestRef } from './dataset';
+import { DEFAULT_VIDEO_AGGREGATE, VideoAggregate } from './activities';
 import { EarlyStopSpec } from './early-stop';
 import { ExperimentSpec } from './experiment';
 import { Perturbation } from './perturbation';
@@ -55,6 +56,7 @@ export const RunWorkflowInput = z.strictObject({
   task_queue: z.string().min(1),
   reuse_across_environments: z.boolean().default(false),
   early_stop: EarlyStopSpec.nullable().default(null),
+  video_aggregate: VideoAggregate.default(DEFAULT_VIDEO_AGGREGATE),
 });
 export type RunWorkflowInput = z.infer<typeof RunWorkflowInput>;
 

@@ -34,8 +34,15 @@ export function parseManifestLines(text: string, where: string): ManifestRecord[
   return records;
 }
 
-/** One manifest line as the detector writes it: keys sorted, no spaces, so equal records give equal bytes. */
+const FRAME_FIELDS = new Set(['video_id', 'frame', 'timestamp']);
+
+/**
+ * One manifest line as the detector writes it: keys sorted, no spaces, so equal records give equal bytes. The frame
+ * fields appear only on video frames, as the detector writes them, so image selections hash as before videos existed.
+ */
 export function canonicalManifestLine(record: ManifestRecord): string {
-  const sorted = Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const isFrame = record.video_id !== null && record.video_id !== undefined;
+  const entries = Object.entries(record).filter(([key]) => isFrame || !FRAME_FIELDS.has(key));
+  const sorted = Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return JSON.stringify(sorted);
 }

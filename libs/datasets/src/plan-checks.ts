@@ -103,8 +103,10 @@ function checkDuplicates(s: PlannedSelection, f: PlanFindings): void {
   const seen = new Set<string>();
   let repeated = 0;
   for (const r of s.selected.records) {
-    if (seen.has(r.sha256)) repeated++;
-    seen.add(r.sha256);
+    // The frames of one video share its sha256: a frame repeats only as the same frame of the same bytes.
+    const key = r.frame === null ? r.sha256 : `${r.sha256}#${r.frame}`;
+    if (seen.has(key)) repeated++;
+    seen.add(key);
   }
   if (repeated > 0) f.warnings.push({ code: 'duplicates', column: s.id, message: `${describe(s)}: ${repeated} images are byte-identical copies of others in it` });
 }

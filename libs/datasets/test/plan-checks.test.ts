@@ -4,7 +4,7 @@ import { checkPlan, selectRecords, type PlannedSelection } from '../src/index';
 
 const sha = (n: number) => n.toString(16).padStart(64, '0');
 const record = (n: number, over: Partial<ManifestRecord> = {}): ManifestRecord => ({
-  uri: `img/${n}`, label: 'real', generator: 'g', object_class: null, split: 'test', width: 256, height: 256, format: 'PNG', jpeg_quality: null, sha256: sha(n), ...over,
+  uri: `img/${n}`, label: 'real', generator: 'g', object_class: null, split: 'test', width: 256, height: 256, format: 'PNG', jpeg_quality: null, sha256: sha(n), video_id: null, frame: null, timestamp: null, ...over,
 });
 const all = { split: null, generators: null, classes: null, max_images: null, sample_seed: null };
 const crop = { policy: 'center_crop', size: 224, smallImages: 'pad' };
@@ -47,5 +47,13 @@ describe('checkPlan', () => {
     const small = [record(0, { width: 32, height: 32 }), record(1, { label: 'fake', width: 32, height: 32 })];
     const s = { ...planned('eval', 'A', small), crop: { ...crop, policy: 'clip_resize' } };
     expect(checkPlan([planned('train', 'train', balanced(10)), s]).warnings).toEqual([]);
+  });
+
+  it('counts a repeated frame of a video as a duplicate, not the frames of one video', () => {
+    const frames = [0, 1, 2].map((frame) => record(40, { uri: 'clip.mp4', video_id: 'clip', frame, timestamp: frame, width: 640, height: 360 }));
+    const fakes = [0, 1].map((frame) => record(41, { label: 'fake', uri: 'sora.mp4', video_id: 'sora', frame, timestamp: frame, width: 640, height: 360 }));
+    const column = (records: ManifestRecord[]) => checkPlan([planned('train', 'train', balanced(0)), planned('eval', 'Sora', records)]).warnings.filter((w) => w.code === 'duplicates');
+    expect(column([...frames, ...fakes])).toEqual([]);
+    expect(column([...frames, frames[0] as ManifestRecord, ...fakes])[0]?.message).toMatch(/1 images are byte-identical copies/);
   });
 });

@@ -5,7 +5,7 @@ import { parseManifestLines, selectRecords } from '../src/index';
 const sha = (n: number) => n.toString(16).padStart(64, '0');
 const record = (n: number, over: Partial<ManifestRecord> = {}): ManifestRecord => ({
   uri: `img/${n}.png`, label: n % 2 ? 'fake' : 'real', generator: 'progan', object_class: n % 3 ? 'car' : 'cat', split: 'train',
-  width: 256, height: 256, format: 'PNG', jpeg_quality: null, sha256: sha(n), ...over,
+  width: 256, height: 256, format: 'PNG', jpeg_quality: null, sha256: sha(n), video_id: null, frame: null, timestamp: null, ...over,
 });
 const all = { split: null, generators: null, classes: null, max_images: null, sample_seed: null };
 
@@ -54,5 +54,15 @@ describe('parseManifestLines', () => {
   it('reads manifests written before object_class existed', () => {
     const { object_class: _c, ...old } = record(3);
     expect(parseManifestLines(JSON.stringify(old), 'old')[0]?.object_class).toBeNull();
+  });
+
+  it('writes the frame fields only for video frames, so image selections hash as they did before videos', () => {
+    const image = record(3);
+    const { video_id: _v, frame: _f, timestamp: _t, ...before } = image;
+    expect(selectRecords([image], all).bytes.toString()).toBe(`${JSON.stringify(Object.fromEntries(Object.entries(before).sort()))}\n`);
+    const frames = [2, 0, 1].map((frame) => record(5, { uri: 'clip.mp4', video_id: 'clip', frame, timestamp: frame / 2 }));
+    const picked = selectRecords(frames, all);
+    expect(picked.records.map((r) => r.frame)).toEqual([0, 1, 2]);
+    expect(picked.bytes.toString().split('\n')[0]).toMatch(/"frame":0,"generator".*"timestamp":0,"uri":"clip.mp4","video_id":"clip"/);
   });
 });

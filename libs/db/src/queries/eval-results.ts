@@ -57,6 +57,7 @@ async function insertEvalResult(db: Db, input: EvalResultInput): Promise<EvalRes
           codeVersion: evalResults.codeVersion,
           environment: evalResults.environment,
           environmentKey: evalResults.environmentKey,
+          video: evalResults.video,
         }),
         updatedAt: sql`now()`,
       },

@@ -1,4 +1,5 @@
 import { doublePrecision, index, integer, jsonb, pgTable, serial, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { VideoMetrics } from '@mirage/contracts';
 import { createdAt, updatedAt } from './columns';
 import { runs } from './runs';
 
@@ -39,6 +40,11 @@ export const evalResults = pgTable(
     /** The worker's environment (library versions, CUDA, GPU, host) and its numerics key (environmentKey). */
     environment: jsonb('environment').$type<Record<string, unknown>>(),
     environmentKey: text('environment_key'),
+    /**
+     * Metrics at video level (EvaluateOutput.video) when the column's records are video frames; the metric columns
+     * above are then per frame. Null for still images.
+     */
+    video: jsonb('video').$type<VideoMetrics>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
