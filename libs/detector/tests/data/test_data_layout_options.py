@@ -12,7 +12,7 @@ from mirage_detector.data.layouts import (
     list_layouts,
     parse_layout_options,
 )
-from mirage_detector.data.layouts.options import check_option_value, type_name
+from mirage_detector.data.layouts.options import check_option_value, parse_option_text, type_name
 
 
 @pytest.mark.parametrize("name", list_layouts())
@@ -104,3 +104,26 @@ def test_values_given_in_code_are_type_checked() -> None:
     assert layout.generators == ("sdv14",)  # type: ignore[attr-defined]
     with pytest.raises(LayoutOptionError, match="unknown layout 'lsun'; registered: folder, forensynths"):
         parse_layout_options("lsun", {})
+
+
+def test_float_options_parse_and_check() -> None:
+    assert type_name(layout_options("video-folder")["max_duration_s"].type) == "number"
+    assert parse_layout_options("video-manifest", {"max_duration_s": " 12.5 "}) == {"max_duration_s": 12.5}
+    assert parse_layout_options("video-manifest", {"max_duration_s": "30"}) == {"max_duration_s": 30.0}
+    for text, words in [
+        ("ten", "a number; got 'ten'"),
+        ("inf", "a finite number; got 'inf'"),
+        ("nan", "a finite number; got .nan."),
+    ]:
+        with pytest.raises(LayoutOptionError, match=f"option 'max_duration_s' expects number: {words}"):
+            parse_layout_options("video-manifest", {"max_duration_s": text})
+    layout = create_layout("video-manifest", max_duration_s=30)
+    assert layout.max_duration_s == 30.0 and isinstance(layout.max_duration_s, float)  # type: ignore[attr-defined]
+    with pytest.raises(LayoutOptionError, match="option 'max_duration_s' must be number, got str '30'"):
+        create_layout("video-manifest", max_duration_s="30")
+    with pytest.raises(LayoutOptionError, match="option 'max_duration_s' must be number, got bool"):
+        create_layout("video-manifest", max_duration_s=True)
+    with pytest.raises(LayoutOptionError, match=r"must be number, got inf \(not finite\)"):
+        create_layout("video-manifest", max_duration_s=float("inf"))
+    assert check_option_value(None, float | None) is None
+    assert parse_option_text("none", float | None) is None

@@ -1,4 +1,5 @@
-"""Data: records and manifests, dataset layouts, image loading, transforms, perturbations, dataset."""
+"""Data: records and manifests, dataset layouts, image and video frame loading, transforms, perturbations,
+dataset."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ from typing import TYPE_CHECKING
 from mirage_detector.lazy_exports import lazy_getattr
 
 # Names are imported on first use (PEP 562), so scanning a dataset (layouts, records, headers) never imports
-# torch through the dataset and transform modules.
+# torch through the dataset and transform modules, and loading images never imports PyAV (video).
 _EXPORTS: dict[str, str] = {
     "RecordDataset": "mirage_detector.data.dataset",
     "collate_batch": "mirage_detector.data.dataset",
     "item_seed": "mirage_detector.data.dataset",
     "DedupeResult": "mirage_detector.data.dedupe",
     "DuplicateGroup": "mirage_detector.data.dedupe",
+    "content_key": "mirage_detector.data.dedupe",
     "dedupe_records": "mirage_detector.data.dedupe",
     "find_split_leaks": "mirage_detector.data.dedupe",
     "split_records": "mirage_detector.data.dedupe",
@@ -32,8 +34,10 @@ _EXPORTS: dict[str, str] = {
     "BadImageError": "mirage_detector.data.loading",
     "MissingOpenerError": "mirage_detector.data.loading",
     "Opener": "mirage_detector.data.loading",
+    "clear_video_cache": "mirage_detector.data.loading",
     "decode_image": "mirage_detector.data.loading",
     "load_image": "mirage_detector.data.loading",
+    "load_record_image": "mirage_detector.data.loading",
     "read_uri_bytes": "mirage_detector.data.loading",
     "register_opener": "mirage_detector.data.loading",
     "unregister_opener": "mirage_detector.data.loading",
@@ -58,6 +62,14 @@ _EXPORTS: dict[str, str] = {
     "build_transform": "mirage_detector.data.transforms",
     "relative_uri": "mirage_detector.data.uris",
     "resolve_uri": "mirage_detector.data.uris",
+    "SamplingRule": "mirage_detector.data.video",
+    "VideoFrameReader": "mirage_detector.data.video",
+    "VideoLimits": "mirage_detector.data.video",
+    "VideoProbe": "mirage_detector.data.video",
+    "decode_frames": "mirage_detector.data.video",
+    "parse_sampling_rule": "mirage_detector.data.video",
+    "probe_video": "mirage_detector.data.video",
+    "sample_frames": "mirage_detector.data.video",
 }
 
 if TYPE_CHECKING:
@@ -65,6 +77,7 @@ if TYPE_CHECKING:
     from mirage_detector.data.dedupe import (
         DedupeResult,
         DuplicateGroup,
+        content_key,
         dedupe_records,
         find_split_leaks,
         split_records,
@@ -85,8 +98,10 @@ if TYPE_CHECKING:
         BadImageError,
         MissingOpenerError,
         Opener,
+        clear_video_cache,
         decode_image,
         load_image,
+        load_record_image,
         read_uri_bytes,
         register_opener,
         unregister_opener,
@@ -111,6 +126,16 @@ if TYPE_CHECKING:
     )
     from mirage_detector.data.transforms import CLIP_MEAN, CLIP_STD, POLICIES, ImageTransform, build_transform
     from mirage_detector.data.uris import relative_uri, resolve_uri
+    from mirage_detector.data.video import (
+        SamplingRule,
+        VideoFrameReader,
+        VideoLimits,
+        VideoProbe,
+        decode_frames,
+        parse_sampling_rule,
+        probe_video,
+        sample_frames,
+    )
 
 
 __getattr__ = lazy_getattr(__name__, _EXPORTS)
@@ -136,12 +161,19 @@ __all__ = [
     "Perturbation",
     "PerturbationSpecError",
     "RecordDataset",
+    "SamplingRule",
     "ScanResult",
     "SkippedFile",
+    "VideoFrameReader",
+    "VideoLimits",
+    "VideoProbe",
     "build_transform",
+    "clear_video_cache",
     "collate_batch",
+    "content_key",
     "create_layout",
     "create_perturbation",
+    "decode_frames",
     "decode_image",
     "dedupe_records",
     "estimate_jpeg_quality",
@@ -150,8 +182,11 @@ __all__ = [
     "list_layouts",
     "list_perturbations",
     "load_image",
+    "load_record_image",
     "parse_layout_options",
+    "parse_sampling_rule",
     "perturbation_id",
+    "probe_video",
     "read_image_header",
     "read_manifest",
     "read_manifest_csv",
@@ -161,6 +196,7 @@ __all__ = [
     "register_perturbation",
     "relative_uri",
     "resolve_uri",
+    "sample_frames",
     "sha256_hex",
     "split_records",
     "unregister_opener",

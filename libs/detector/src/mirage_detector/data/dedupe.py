@@ -1,4 +1,9 @@
-"""Content-hash de-duplication and hash-based splits, so identical bytes never cross a split."""
+"""Content-hash de-duplication and hash-based splits, so identical bytes never cross a split.
+
+A video frame's sha256 is its video file's: content is (sha256, frame), so the frames of one video are
+distinct records, a byte-identical copy of a video is dropped frame by frame (all of its frames), and a
+split drawn from the sha256 puts every frame of a video (and of its copies) in the same split.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +19,12 @@ from mirage_detector.data.records import SPLITS, ImageRecord
 
 @dataclass(frozen=True)
 class DuplicateGroup:
-    """Records with byte-identical content: the one kept and the ones dropped."""
+    """Records with byte-identical content: the one kept and the ones dropped (frame: the video frame)."""
 
     sha256: str
     kept: ImageRecord
     dropped: tuple[ImageRecord, ...]
+    frame: int | None = None
 
 
 @dataclass(frozen=True)
@@ -43,25 +49,31 @@ def _require_hash(record: ImageRecord) -> str:
     return record.sha256
 
 
+def content_key(record: ImageRecord) -> tuple[str, int | None]:
+    """What makes two records the same content: the file's sha256 and, for a video frame, the frame index."""
+    return _require_hash(record), record.frame
+
+
 def dedupe_records(
     records: Iterable[ImageRecord], on_label_conflict: Literal["error", "drop"] = "error"
 ) -> DedupeResult:
-    """Keep one record per sha256: the one with the smallest uri, so the choice ignores scan order.
+    """Keep one record per content (`content_key`): the one with the smallest uri, so the choice ignores
+    scan order (and, for the copies of a video, keeps every frame of the same copy).
 
     The same bytes labelled both real and fake is a data error: "error" raises naming the files,
     "drop" removes every copy and reports the group in `label_conflicts`.
     """
     records = list(records)
-    groups: dict[str, list[int]] = {}
+    groups: dict[tuple[str, int | None], list[int]] = {}
     for position, record in enumerate(records):
-        groups.setdefault(_require_hash(record), []).append(position)
+        groups.setdefault(content_key(record), []).append(position)
     keep: set[int] = set()
     duplicates: list[DuplicateGroup] = []
     conflicts: list[DuplicateGroup] = []
-    for digest, positions in groups.items():
+    for (digest, frame), positions in groups.items():
         ordered = sorted(positions, key=lambda position: (records[position].uri, position))
         members = [records[position] for position in ordered]
-        group = DuplicateGroup(sha256=digest, kept=members[0], dropped=tuple(members[1:]))
+        group = DuplicateGroup(sha256=digest, kept=members[0], dropped=tuple(members[1:]), frame=frame)
         if len({record.label for record in members}) > 1:
             if on_label_conflict == "error":
                 uris = ", ".join(record.uri for record in members)
@@ -86,7 +98,8 @@ def split_records(
     fractions: Mapping[str, float] | None = None,
     seed: int = 0,
 ) -> list[ImageRecord]:
-    """Reassign each record's split from the hash of its content, so byte-identical files share a split.
+    """Reassign each record's split from the hash of its content, so byte-identical files share a split
+    (and all frames of a video: they carry the video's sha256).
 
     fractions (default train 0.8, val 0.1, test 0.1) must be >= 0 and sum to 1; the realised
     proportions are approximate (a hash draw per distinct content). Input order is kept.

@@ -2,19 +2,27 @@
 
 Bytes come from an opener, a `Callable[[str], bytes]` chosen by the uri's scheme. The library ships
 only the local-file opener: it never talks to S3 itself (the GPU worker registers a boto3 opener for
-`s3` with `register_opener`, or passes one per call).
+`s3` with `register_opener`, or passes one per call). A video frame record is decoded from its video
+(`load_record_image`), through a small per-process cache of open videos.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import numpy as np
 from PIL import Image
 
 from mirage_detector.data.image_header import DECODE_ERRORS, HeaderError, open_image
+from mirage_detector.data.records import ImageRecord
+
+if TYPE_CHECKING:
+    from mirage_detector.data.video import VideoFrameReader
 
 Opener = Callable[[str], bytes]
 """Reads all bytes of the object a uri names."""
@@ -25,7 +33,14 @@ DEFAULT_MAX_PIXELS = 64_000_000
 Pillow's own guard (2 x Image.MAX_IMAGE_PIXELS, about 179 MP) still refuses larger ones at open.
 """
 
+VIDEO_READERS_KEPT = 2
+"""Open videos each process keeps for frame records: the one being read, and one more for a batch that
+straddles two videos (DataLoader workers read consecutive records, so a video is read by one worker)."""
+
 _OPENERS: dict[str, Opener] = {}
+_VIDEO_READERS: OrderedDict[tuple[str, str | None, int], VideoFrameReader] = OrderedDict()
+# Decoders are not thread-safe and the cache is shared: one lock serialises frame loading in a process.
+_VIDEO_LOCK = threading.Lock()
 
 
 class BadImageError(Exception):
@@ -91,6 +106,46 @@ def read_uri_bytes(uri: str, opener: Opener | None = None) -> bytes:
 def load_image(uri: str, opener: Opener | None = None, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
     """Read and decode `uri` as an 8-bit RGB image (first frame of animations); raises BadImageError."""
     return decode_image(read_uri_bytes(uri, opener), uri, max_pixels)
+
+
+def load_record_image(
+    record: ImageRecord, opener: Opener | None = None, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> Image.Image:
+    """The RGB image of a record: the file itself, or for a video frame that frame decoded from its video.
+
+    A frame comes from the video's bytes (read once per video, not per frame), decoded forward by a
+    VideoFrameReader kept per (uri, sha256) for the last VIDEO_READERS_KEPT videos: records in manifest
+    order (a video's frames consecutive, increasing) decode each video once; a frame before the last one
+    read, or of a video that left the cache, decodes again from the video's start (shuffled training
+    pays that). Frames are never written out as images. Raises BadImageError.
+    """
+    if record.frame is None:
+        return load_image(record.uri, opener, max_pixels)
+    key = (record.uri, record.sha256, max_pixels)
+    with _VIDEO_LOCK:
+        reader = _VIDEO_READERS.pop(key, None)
+        if reader is None:
+            # Imported here: PyAV costs ~150 ms to import, which image-only runs need not pay; and
+            # video.py imports BadImageError from this module.
+            from mirage_detector.data.video import VideoFrameReader
+
+            reader = VideoFrameReader(read_uri_bytes(record.uri, opener), record.uri, max_pixels)
+        try:
+            image = reader.frame(record.frame)
+        except BadImageError:
+            reader.close()  # a broken video is not kept: its bytes may be large
+            raise
+        _VIDEO_READERS[key] = reader
+        while len(_VIDEO_READERS) > VIDEO_READERS_KEPT:
+            _VIDEO_READERS.popitem(last=False)[1].close()
+        return image
+
+
+def clear_video_cache() -> None:
+    """Close the videos `load_record_image` keeps open (frees their bytes and decoders)."""
+    with _VIDEO_LOCK:
+        while _VIDEO_READERS:
+            _VIDEO_READERS.popitem()[1].close()
 
 
 def decode_image(data: bytes, uri: str, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:

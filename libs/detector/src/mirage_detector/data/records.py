@@ -32,6 +32,9 @@ MANIFEST_FIELDS: tuple[str, ...] = (
     "format",
     "jpeg_quality",
     "sha256",
+    "video_id",
+    "frame",
+    "timestamp",
 )
 """Manifest keys in the order they are written."""
 
@@ -63,6 +66,9 @@ class ImageRecord:
     jpeg_quality: int | None = None
     sha256: str | None = None
     object_class: str | None = None
+    video_id: str | None = None
+    frame: int | None = None
+    timestamp: float | None = None
 
     def __post_init__(self) -> None:
         _check_record(self)
@@ -73,8 +79,12 @@ class ImageRecord:
         return LABEL_NAMES[self.label]
 
     def to_json(self) -> dict[str, Any]:
-        """The manifest JSON object of this record (label as "real"/"fake")."""
-        return {
+        """The manifest JSON object of this record (label as "real"/"fake").
+
+        The frame fields are written only for a frame, so a still image's line (and so every image
+        dataset's content hash) is what it was before videos existed.
+        """
+        data = {
             "uri": self.uri,
             "label": self.label_name,
             "generator": self.generator,
@@ -86,6 +96,9 @@ class ImageRecord:
             "jpeg_quality": self.jpeg_quality,
             "sha256": self.sha256,
         }
+        if self.video_id is not None:
+            data.update(video_id=self.video_id, frame=self.frame, timestamp=self.timestamp)
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], where: str = "record") -> ImageRecord:
@@ -113,6 +126,9 @@ class ImageRecord:
                 jpeg_quality=data.get("jpeg_quality"),
                 sha256=data.get("sha256"),
                 object_class=data.get("object_class"),
+                video_id=data.get("video_id"),
+                frame=data.get("frame"),
+                timestamp=data.get("timestamp"),
             )
         except ManifestError as error:
             raise ManifestError(f"{where}: {error}") from None
@@ -139,9 +155,28 @@ def _check_record(record: ImageRecord) -> None:
     quality = record.jpeg_quality
     if quality is not None and (not _is_int(quality) or not 1 <= quality <= 100):
         raise ManifestError(f"field 'jpeg_quality' must be an integer in [1, 100] or null, got {quality!r}")
+    _check_frame_fields(record)
     digest = record.sha256
     if digest is not None and (not isinstance(digest, str) or not _SHA256_HEX.fullmatch(digest)):
         raise ManifestError(f"field 'sha256' must be 64 lowercase hex characters or null, got {digest!r}")
+
+
+def _check_frame_fields(record: ImageRecord) -> None:
+    """A frame has all of video_id, frame and timestamp; a still image none of them."""
+    fields = (record.video_id, record.frame, record.timestamp)
+    if all(value is None for value in fields):
+        return
+    if any(value is None for value in fields):
+        raise ManifestError(
+            "fields 'video_id', 'frame' and 'timestamp' must be all set (a video frame) or all null"
+        )
+    if not isinstance(record.video_id, str) or not record.video_id:
+        raise ManifestError(f"field 'video_id' must be a non-empty string or null, got {record.video_id!r}")
+    if not _is_int(record.frame) or record.frame < 0:
+        raise ManifestError(f"field 'frame' must be a non-negative integer or null, got {record.frame!r}")
+    timestamp = record.timestamp
+    if isinstance(timestamp, bool) or not isinstance(timestamp, int | float) or timestamp < 0:
+        raise ManifestError(f"field 'timestamp' must be a non-negative number or null, got {timestamp!r}")
 
 
 def _is_int(value: object) -> bool:
@@ -206,7 +241,14 @@ def _parse_csv(lines: Iterable[str], name: str) -> list[ImageRecord]:
                 data[column] = cell
             elif cell == "":
                 data[column] = None
-            elif column in ("width", "height", "jpeg_quality"):
+            elif column == "timestamp":
+                try:
+                    data[column] = float(cell)
+                except ValueError:
+                    raise ManifestError(
+                        f"{where}: field 'timestamp' must be a number, got {cell!r}"
+                    ) from None
+            elif column in ("width", "height", "jpeg_quality", "frame"):
                 try:
                     data[column] = int(cell)
                 except ValueError:

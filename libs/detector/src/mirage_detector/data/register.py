@@ -5,8 +5,10 @@ writes the manifest (one record per line, uris relative to the dataset root, sor
 so equal data gives equal bytes and therefore an equal content hash, wherever the data is mounted) and
 prints a JSON summary: n_images, root (the absolute folder the uris are relative to), counts by label,
 generator, split and (when any record has one) object class, skipped files with reasons, hidden/OS files
-ignored, duplicates dropped. Options are typed by the layout (`--option verify=false`, `generators=a,b`,
-`generator_names=a:b,c:d`); bad input exits with status 2 and one `error:` line on stderr.
+ignored, duplicates dropped. For the video layouts (video-folder, video-manifest) every record is a frame:
+n_images and the counts count frames, n_videos the distinct videos, and a skipped video is listed once.
+Options are typed by the layout (`--option verify=false`, `generators=a,b`, `generator_names=a:b,c:d`,
+`sample=fps:2`); bad input exits with status 2 and one `error:` line on stderr.
 """
 
 from __future__ import annotations
@@ -49,7 +51,8 @@ def build_manifest(
     records = deduped.records
     if split_fractions is not None:
         records = split_records(records, split_fractions, seed)
-    records = sorted(records, key=lambda r: r.uri)
+    # A video's frames share its uri: they stay together, in frame order.
+    records = sorted(records, key=lambda r: (r.uri, -1 if r.frame is None else r.frame))
     skipped = [{"uri": s.path, "reason": s.reason} for s in scan.skipped]
     return BuiltManifest(scan.root, records, skipped, deduped.n_dropped, dict(sorted(scan.ignored.items())))
 
@@ -60,7 +63,11 @@ def canonical_line(record: ImageRecord) -> str:
 
 
 def summarize(built: BuiltManifest) -> dict[str, Any]:
-    """Counts per label, generator, split and class, plus the skipped files: what the database records."""
+    """Counts per label, generator, split and class, plus the skipped files: what the database records.
+
+    n_videos (distinct video_id) is present only when some record is a video frame, so an image
+    dataset's summary is unchanged.
+    """
     counts: dict[str, dict[str, int]] = {
         "by_label": _count(r.label_name for r in built.records),
         "by_generator": _count(r.generator for r in built.records),
@@ -69,7 +76,7 @@ def summarize(built: BuiltManifest) -> dict[str, Any]:
     classes = [r.object_class for r in built.records if r.object_class is not None]
     if classes:
         counts["by_class"] = _count(classes)
-    return {
+    summary: dict[str, Any] = {
         "n_images": len(built.records),
         "root": str(built.root),
         "counts": counts,
@@ -77,6 +84,10 @@ def summarize(built: BuiltManifest) -> dict[str, Any]:
         "ignored": built.ignored,
         "duplicates_dropped": built.duplicates_dropped,
     }
+    videos = {r.video_id for r in built.records if r.video_id is not None}
+    if videos:
+        summary["n_videos"] = len(videos)
+    return summary
 
 
 def _count(values: Any) -> dict[str, int]:
@@ -146,7 +157,7 @@ def _build(args: argparse.Namespace) -> BuiltManifest:
     options = parse_layout_options(args.layout, _option_texts(args.option))
     built = build_manifest(args.layout, args.root, options, _parse_fractions(args.split), args.seed)
     if not built.records:
-        raise UsageError(f"no usable image found under {args.root} with layout {args.layout}")
+        raise UsageError(f"no usable image or video found under {args.root} with layout {args.layout}")
     return built
 
 

@@ -1,6 +1,6 @@
 """Dataset layouts: scan a root into ImageRecords (register_layout / create_layout / list_layouts)."""
 
-from mirage_detector.data.layouts.debris import IMAGE_SUFFIXES, OS_FILE_REASON
+from mirage_detector.data.layouts.debris import IMAGE_SUFFIXES, OS_FILE_REASON, VIDEO_SUFFIXES
 from mirage_detector.data.layouts.folder import FolderLayout
 from mirage_detector.data.layouts.forensynths import (
     FORENSYNTHS_CLASSES,
@@ -23,6 +23,9 @@ from mirage_detector.data.layouts.registry import (
 )
 from mirage_detector.data.layouts.scanning import ScanOptions
 from mirage_detector.data.layouts.ufd_diffusion import UFD_DIFFUSION_REAL_SOURCE, UfdDiffusionLayout
+from mirage_detector.data.layouts.video_folder import VideoFolderLayout
+from mirage_detector.data.layouts.video_manifest import VideoManifestLayout, read_video_list
+from mirage_detector.data.layouts.video_scanning import VideoScanOptions
 
 __all__ = [
     "FORENSYNTHS_CLASSES",
@@ -30,6 +33,7 @@ __all__ = [
     "IMAGE_SUFFIXES",
     "OS_FILE_REASON",
     "UFD_DIFFUSION_REAL_SOURCE",
+    "VIDEO_SUFFIXES",
     "FolderLayout",
     "ForenSynthsLayout",
     "GenImageLayout",
@@ -41,6 +45,9 @@ __all__ = [
     "ScanResult",
     "SkippedFile",
     "UfdDiffusionLayout",
+    "VideoFolderLayout",
+    "VideoManifestLayout",
+    "VideoScanOptions",
     "create_layout",
     "describe_options",
     "genimage_slug",
@@ -48,5 +55,6 @@ __all__ = [
     "layout_options",
     "list_layouts",
     "parse_layout_options",
+    "read_video_list",
     "register_layout",
 ]

@@ -10,6 +10,9 @@ IMAGE_SUFFIXES: frozenset[str] = frozenset(
 )
 """File name endings (case-insensitive: ImageNet's reals end in .JPEG) a scan treats as images."""
 
+VIDEO_SUFFIXES: frozenset[str] = frozenset({".mp4", ".webm", ".mov", ".mkv", ".avi"})
+"""File name endings (case-insensitive) the video layouts treat as videos."""
+
 PARTIAL_DOWNLOAD_SUFFIXES: frozenset[str] = frozenset(
     {".part", ".partial", ".crdownload", ".download", ".aria2", ".tmp"}
 )
@@ -42,6 +45,16 @@ def name_skip_reason(path: PurePath) -> str | None:
         return f"partial download ({path.suffix})"
     if suffix not in IMAGE_SUFFIXES:
         return f"not an image file name (suffix {path.suffix or 'none'!r})"
+    return None
+
+
+def video_name_skip_reason(path: PurePath) -> str | None:
+    """Why a file is not read as a video (a partial download, a thumbnail or sidecar file), else None."""
+    suffix = path.suffix.lower()
+    if suffix in PARTIAL_DOWNLOAD_SUFFIXES:
+        return f"partial download ({path.suffix})"
+    if suffix not in VIDEO_SUFFIXES:
+        return f"not a video file name (suffix {path.suffix or 'none'!r})"
     return None
 
 

@@ -26,7 +26,8 @@ class ManifestLayout(ScanOptions):
     relative to (default: the manifest's folder). A local uri outside it is skipped, since a manifest
     stores root-relative paths only. probe_missing: for local files whose header fields or sha256 are
     null, read the file to fill them; a file that cannot be read, or whose bytes differ from a sha256
-    the manifest gives, is skipped. Remote uris (s3://...) are kept as written.
+    the manifest gives, is skipped. Remote uris (s3://...) are kept as written, and so are video frame
+    records (a registered video manifest): their fields come from decoding the video, not a header.
     """
 
     probe_missing: bool = True
@@ -53,7 +54,7 @@ class ManifestLayout(ScanOptions):
         return scan.result()
 
     def _checked(self, record: ImageRecord, path: Path) -> ImageRecord | SkippedFile:
-        if not (self.verify or (self.probe_missing and _needs_probe(record))):
+        if record.frame is not None or not (self.verify or (self.probe_missing and _needs_probe(record))):
             return record
         outcome = probe_file(
             path, record.uri, record.label, record.generator, record.split, self, record.object_class

@@ -1,10 +1,10 @@
 """Typed layout options: a layout dataclass's field annotations are the option types, read with
 `typing.get_type_hints`, so there is no second table to drift from the code.
 
-Supported types: bool, int, str, tuple[str, ...] (a list of strings), Mapping[str, str], and any of
-them `| None`. Command-line text is parsed by type: bool accepts true/false/1/0/yes/no, a list is
-comma-separated (or a JSON array), a mapping is `a:b,c:d` (or a JSON object), `none` means None for
-an optional option.
+Supported types: bool, int, float, str, tuple[str, ...] (a list of strings), Mapping[str, str], and
+any of them `| None`. Command-line text is parsed by type: bool accepts true/false/1/0/yes/no, a float
+any finite number (an int is accepted where a float is expected), a list is comma-separated (or a JSON
+array), a mapping is `a:b,c:d` (or a JSON object), `none` means None for an optional option.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import collections.abc
 import dataclasses
 import inspect
 import json
+import math
 import types
 import typing
 from collections.abc import Mapping
@@ -79,6 +80,8 @@ def type_name(annotation: Any) -> str:
         return "bool"
     if annotation is int:
         return "int"
+    if annotation is float:
+        return "number"
     if annotation is str:
         return "string"
     if _is_string_list(annotation):
@@ -103,6 +106,8 @@ def parse_option_text(text: str, annotation: Any) -> Any:
             return int(text.strip())
         except ValueError:
             raise ValueError("a whole number") from None
+    if annotation is float:
+        return _parse_float(text)
     if annotation is str:
         return text
     if _is_string_list(annotation):
@@ -124,6 +129,11 @@ def check_option_value(value: Any, annotation: Any) -> Any:
         return value
     if annotation is int and isinstance(value, int) and not isinstance(value, bool):
         return value
+    if annotation is float and isinstance(value, int | float) and not isinstance(value, bool):
+        # nan and inf would pass every comparison a limit makes (or none); `none` is how to say "no limit".
+        if not math.isfinite(value):
+            raise ValueError(f"got {value!r} (not finite)")
+        return float(value)
     if annotation is str and isinstance(value, str):
         return value
     if _is_string_list(annotation) and isinstance(value, list | tuple) and all(map(_is_str, value)):
@@ -157,6 +167,16 @@ def _is_string_list(annotation: Any) -> bool:
 def _is_string_mapping(annotation: Any) -> bool:
     origin = typing.get_origin(annotation)
     return origin in (dict, collections.abc.Mapping) and typing.get_args(annotation) == (str, str)
+
+
+def _parse_float(text: str) -> float:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise ValueError("a number") from None
+    if not math.isfinite(value):
+        raise ValueError("a finite number")
+    return value
 
 
 def _parse_list(text: str) -> tuple[str, ...]:
