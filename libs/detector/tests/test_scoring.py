@@ -39,3 +39,32 @@ def test_bf16_scoring_keeps_512_distinct_scores_and_their_margins(tiny_backbone:
     # p_fake is the sigmoid of the margin logit_fake - logit_real
     assert torch.allclose(torch.tensor(mixed.margin).sigmoid(), torch.tensor(mixed.p_fake), atol=1e-6)
     assert max(abs(a - b) for a, b in zip(mixed.p_fake, full.p_fake, strict=True)) < 5e-3
+
+
+class TiledImages(Dataset[dict[str, Any]]):
+    """Items of the tile policy's shape [T, 3, 32, 32], T varying from 1 to 5."""
+
+    def __init__(self, count: int) -> None:
+        generator = torch.Generator().manual_seed(5)
+        self.tiles = [torch.randn(1 + index % 5, 3, 32, 32, generator=generator) for index in range(count)]
+
+    def __len__(self) -> int:
+        return len(self.tiles)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        return {"pixel_values": self.tiles[index], "label": index % 2, "index": index}
+
+
+def test_a_tiled_item_scores_the_mean_of_its_tile_margins(tiny_backbone: ClipBackbone) -> None:
+    detector = create_method(RunConfig.from_dict(tiny_config_dict()), tiny_backbone).eval()
+    data = TiledImages(7)
+    runtime = Runtime(torch.device("cpu"), None)
+    # batch_size 3 items is up to 15 tiles: the forward is cut into chunks of 3 rows
+    scored = score_dataset(detector, data, runtime, batch_size=3)
+    assert scored.indices == list(range(7)) and scored.labels == [i % 2 for i in range(7)]
+    with torch.inference_mode():
+        for index, tiles in enumerate(data.tiles):
+            logits = detector(tiles).logits
+            expected = (logits[:, 1] - logits[:, 0]).mean()
+            assert abs(scored.margin[index] - expected.item()) < 1e-5
+            assert abs(scored.p_fake[index] - torch.sigmoid(expected).item()) < 1e-6

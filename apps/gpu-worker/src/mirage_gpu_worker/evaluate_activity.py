@@ -1,8 +1,9 @@
 """The `evaluate` activity: one (checkpoint, dataset column, perturbation) cell of the evaluation matrix.
 
-Per-image scores (uri, label, p_fake, margin) go to S3 as JSON lines; the summary metrics come back in the
-EvaluateOutput. Accuracy is reported at 0.5 and, when the run calibrated one on its validation split, at that
-threshold: the threshold is never tuned on the data being evaluated.
+Per-image scores (uri, label, p_fake, margin; a video frame adds video_id, frame and timestamp) go to S3 as
+JSON lines; the summary metrics come back in the EvaluateOutput, with video-level metrics (`video`) when the
+column's records are video frames. Accuracy is reported at 0.5 and, when the run calibrated one on its
+validation split, at that threshold: the threshold is never tuned on the data being evaluated.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from mirage_detector.data.perturbations import Perturbation, create_perturbation
 from mirage_detector.data.records import LABEL_NAMES
 from mirage_detector.engine import EvalResult, evaluate
 from mirage_detector.metrics import binary_metrics
+from mirage_detector.video_metrics import VideoAggregate
 
 from mirage_gpu_worker.failures import (
     check_backbone,
@@ -65,8 +67,16 @@ def _evaluate_cell(context: WorkerContext, payload: dict[str, Any]) -> ActivityO
         )
     except Exception as error:
         raise _guarded("manifest", error) from error
+    # absent in inputs planned before videos existed: the contract's default (mean)
+    aggregate = VideoAggregate.from_dict(payload.get("video_aggregate") or VideoAggregate().to_dict())
     result = evaluate(
-        config, checkpoint_path, records, perturbation=perturbation, threshold=DEFAULT_THRESHOLD
+        config,
+        checkpoint_path,
+        records,
+        perturbation=perturbation,
+        threshold=DEFAULT_THRESHOLD,
+        video_aggregate=aggregate,
+        calibrated_threshold=payload["calibrated_threshold"],
     )
     scores_file = _scores_jsonl(result)
     stored = context.store.put_bytes(
@@ -81,20 +91,21 @@ def _evaluate_cell(context: WorkerContext, payload: dict[str, Any]) -> ActivityO
 def _scores_jsonl(result: EvalResult) -> bytes:
     """One line per image: uri, label, p_fake and the fp32 logit margin (logit_fake - logit_real).
 
-    The margin keeps the ranking where p_fake saturates at 0 or 1, so curves can be recomputed from it.
+    The margin keeps the ranking where p_fake saturates at 0 or 1, so curves can be recomputed from it. A
+    video frame's line adds video_id, frame and timestamp, from which a reader regroups frames into videos
+    (the uri is the video's); a still image's line has no such keys, as before videos existed.
     """
-    lines = [
-        json.dumps(
-            {
-                "uri": score.uri,
-                "label": LABEL_NAMES[score.label],
-                "p_fake": score.p_fake,
-                "margin": score.margin,
-            },
-            sort_keys=True,
-        )
-        for score in sorted(result.scores, key=lambda score: score.index)
-    ]
+    lines = []
+    for score in sorted(result.scores, key=lambda score: score.index):
+        line: dict[str, Any] = {
+            "uri": score.uri,
+            "label": LABEL_NAMES[score.label],
+            "p_fake": score.p_fake,
+            "margin": score.margin,
+        }
+        if score.video_id is not None:
+            line.update(video_id=score.video_id, frame=score.frame, timestamp=score.timestamp)
+        lines.append(json.dumps(line, sort_keys=True))
     return "".join(line + "\n" for line in lines).encode("utf-8")
 
 
@@ -130,4 +141,5 @@ def _summary(
         "calibrated_threshold": calibrated,
         "scores_key": payload["scores_key"],
         "scores_sha256": scores_sha256,
+        "video": result.video.to_dict() if result.video is not None else None,
     }

@@ -96,3 +96,19 @@ def test_item_seed_is_stable() -> None:
     # Pinned: a change here silently changes every augmentation draw of every past run.
     assert item_seed(0, 0, 0) == 0x70C81B25EBAD884F
     assert item_seed(7, 3, 11, "perturbation") == 0x565D153541B8DF94
+
+
+def test_tiled_items_are_concatenated_with_their_item_positions(tmp_path: Path) -> None:
+    records = make_records(tmp_path, 4)  # 20 x 18 images, record 3 unreadable
+    transform = build_transform({"policy": "tile", "size": 8}, None, train=False)  # 3 x 3 tiles each
+    dataset = RecordDataset(records, transform, seed=0)
+    items = [dataset[index] for index in range(5)]
+    batch = collate_batch(items)
+    assert batch["pixel_values"].shape == (4 * 9, 3, 8, 8)
+    assert batch["indices"].tolist() == [0, 1, 2, 4]
+    assert batch["tile_items"].tolist() == [i for i in range(4) for _ in range(9)]
+    assert torch.equal(batch["pixel_values"][9:18], items[1]["pixel_values"])
+    assert batch["skipped"] == [(records[3].uri, items[3]["skipped"])]
+    untiled = collate_batch([{"pixel_values": torch.zeros(3, 8, 8), "label": 0, "index": 0}])
+    assert untiled["tile_items"] is None and untiled["pixel_values"].shape == (1, 3, 8, 8)
+    assert collate_batch([items[3]])["tile_items"] is None

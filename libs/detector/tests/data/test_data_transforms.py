@@ -238,3 +238,61 @@ def test_small_images_comes_from_the_whole_block_and_the_run_config() -> None:
         build_transform({**block, "small_images": "stretch"}, None, train=True)
     with pytest.raises(ValueError, match=r"preprocess: unknown field"):
         build_transform({**block, "smallimages": "pad"}, None, train=True)
+
+
+def tile_reference(image: Image.Image, size: int, left: int, top: int, columns: int, rows: int) -> np.ndarray:
+    """The kept tiles cut by hand from a zero-padded copy of the image: [T, size, size, 3], row by row."""
+    width, height = image.size
+    canvas = np.zeros((max(height, top + rows * size), max(width, left + columns * size), 3), np.float32)
+    canvas[:height, :width] = np.asarray(image, dtype=np.float32)
+    return np.stack(
+        [
+            canvas[top + r * size : top + (r + 1) * size, left + c * size : left + (c + 1) * size]
+            for r in range(rows)
+            for c in range(columns)
+        ]
+    )
+
+
+def unnormalise_tiles(tiles: torch.Tensor) -> np.ndarray:
+    return np.stack([unnormalise(tile) for tile in tiles])
+
+
+@pytest.mark.parametrize(
+    ("image_size", "block"),
+    [
+        ((40, 20), (0, 0, 3, 2)),  # 3 x 2 grid, right and bottom tiles padded
+        ((10, 12), (0, 0, 1, 1)),  # smaller than a tile: one tile, the image at its top-left
+        ((32, 16), (0, 0, 2, 1)),  # exact fit: no padding
+        ((100, 90), (16, 16, 4, 4)),  # 7 x 6 grid: the central 4 x 4 block, odd surplus at the right
+        ((150, 10), (48, 0, 4, 1)),  # 10 x 1 grid: a thin grid keeps 4 tiles
+    ],
+)
+def test_tile_policy_cuts_the_native_image_into_padded_tiles(
+    image_size: tuple[int, int], block: tuple[int, int, int, int]
+) -> None:
+    image = noise_image(*image_size, seed=11)
+    transform = build_transform({"policy": "tile", "size": 16}, None, train=False)
+    tiles = transform(image, random.Random(0))
+    left, top, columns, rows = block
+    assert (
+        tiles.shape == (columns * rows, 3, 16, 16) and tiles.dtype == torch.float32 and tiles.is_contiguous()
+    )
+    expected = tile_reference(image, 16, left, top, columns, rows)
+    assert np.allclose(unnormalise_tiles(tiles), expected, atol=1e-3)
+
+
+def test_tile_policy_never_has_more_than_16_tiles_and_is_for_evaluation_only() -> None:
+    transform = build_transform({"policy": "tile", "size": 8}, None, train=False)
+    assert len(transform(noise_image(300, 200, seed=1), random.Random(0))) == 16
+    with pytest.raises(ValueError, match="'tile' is for evaluation"):
+        build_transform({"policy": "tile", "size": 8}, None, train=True)
+
+
+def test_tile_policy_normalises_like_the_other_policies() -> None:
+    image = noise_image(16, 16, seed=12)
+    tiled = build_transform({"policy": "tile", "size": 16}, None, train=False)(image, random.Random(0))
+    cropped = build_transform({"policy": "center_crop", "size": 16}, None, train=False)(
+        image, random.Random(0)
+    )
+    assert torch.equal(tiled[0], cropped)

@@ -1,9 +1,17 @@
-"""Named, seeded image perturbations for robustness evaluation, with a registry.
+"""Evaluation conditions (the contracts' `Perturbation`): named, seeded image perturbations, an eval
+preprocessing step and chains of them, with a registry.
 
-Spec (JSON): {"name": "jpeg", "quality": 75}; canonical id: "jpeg(quality=75)". The operations are the
-ones training augmentation uses (mirage_detector.data.image_ops). Each perturbation takes the per-item
-rng so that random perturbations can be added without changing the interface; the built-ins are
-deterministic.
+Spec (JSON): {"name": "jpeg", "quality": 75}; canonical id: "jpeg(quality=75)", identical to the TS
+`perturbationId` (libs/contracts/src/perturbation-id.ts): parameters sorted by name, strings unquoted,
+numbers as JavaScript prints them, `sigma`/`factor` with ".0" when whole; a chain joins its steps' ids
+with "+" (`downscale(factor=0.5)+jpeg(quality=75)`).
+
+The image operations are the ones training augmentation uses (mirage_detector.data.image_ops). Each takes
+the per-item rng so that random perturbations can be added without changing the interface; the built-ins
+are deterministic. A `preprocess` step is no image operation: it replaces the run's `preprocess.eval` for
+the cell, so the evaluation dataset reads it (`eval_preprocess`) and the image passes through it unchanged;
+a chain's image steps run in order, before that preprocessing, as every perturbation runs before the eval
+transform.
 """
 
 from __future__ import annotations
@@ -18,6 +26,10 @@ from typing import Any, ClassVar, TypeVar
 from PIL import Image
 
 from mirage_detector.data.image_ops import downscale, gaussian_blur, jpeg_reencode
+from mirage_detector.data.perturbation_id import format_param
+
+EVAL_PREPROCESS_POLICIES: tuple[str, ...] = ("clip_resize", "center_crop", "tile")
+"""Policies of a `preprocess` step (the contracts' EvalPreprocessStep; transforms.EVAL_POLICIES)."""
 
 
 class PerturbationSpecError(ValueError):
@@ -43,12 +55,28 @@ class Perturbation:
 
     @property
     def id(self) -> str:
-        """Canonical id, e.g. "blur(sigma=1.0)"."""
-        params = ",".join(f"{field.name}={getattr(self, field.name)!r}" for field in dataclasses.fields(self))
+        """Canonical id, e.g. "blur(sigma=1.0)", "preprocess(policy=tile,size=224)"."""
+        names = sorted(field.name for field in dataclasses.fields(self))
+        params = ",".join(f"{name}={format_param(name, getattr(self, name))}" for name in names)
         return f"{self.name}({params})" if params else self.name
+
+    @property
+    def image_steps(self) -> tuple[Perturbation, ...]:
+        """The image operations of this condition, in the order they apply."""
+        return (self,)
+
+    @property
+    def eval_preprocess(self) -> EvalPreprocessStep | None:
+        """The preprocessing that replaces the run's `preprocess.eval`, if the condition has one."""
+        return None
 
     def check(self) -> None:
         """Validate parameter values; raise PerturbationSpecError naming the field."""
+
+    @classmethod
+    def parse_field(cls, name: str, value: Any, annotation: Any, where: str) -> Any:
+        """Turn one JSON value of the spec into the field's value; `where` is "jpeg.quality"."""
+        return _coerce(value, annotation, where)
 
 
 P = TypeVar("P", bound=type[Perturbation])
@@ -93,7 +121,7 @@ def create_perturbation(spec: Mapping[str, Any]) -> Perturbation:
     for field_name, field in fields.items():
         if field_name not in spec:
             raise PerturbationSpecError(f"perturbation {name!r}: missing field {field_name!r}")
-        values[field_name] = _coerce(spec[field_name], field.type, f"{name}.{field_name}")
+        values[field_name] = cls.parse_field(field_name, spec[field_name], field.type, f"{name}.{field_name}")
     perturbation = cls(**values)
     perturbation.check()
     return perturbation
@@ -105,9 +133,13 @@ def perturbation_id(spec: Mapping[str, Any] | Perturbation) -> str:
     return perturbation.id
 
 
-def _coerce(value: Any, annotation: Any, where: str) -> int | float:
+def _coerce(value: Any, annotation: Any, where: str) -> int | float | str:
     # Annotations are strings under `from __future__ import annotations`.
     kind = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", str(annotation))
+    if kind == "str":
+        if not isinstance(value, str):
+            raise PerturbationSpecError(f"perturbation field {where!r} must be a string, got {value!r}")
+        return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise PerturbationSpecError(f"perturbation field {where!r} must be a number, got {value!r}")
     if not math.isfinite(value):
@@ -123,6 +155,10 @@ def _coerce(value: Any, annotation: Any, where: str) -> int | float:
 @dataclass(frozen=True)
 class NoPerturbation(Perturbation):
     """The image unchanged."""
+
+    @property
+    def image_steps(self) -> tuple[Perturbation, ...]:
+        return ()
 
     def apply(self, image: Image.Image, rng: random.Random) -> Image.Image:
         return image
@@ -194,3 +230,100 @@ class CropPerturbation(Perturbation):
         left = round((width - crop_width) / 2.0)
         top = round((height - crop_height) / 2.0)
         return image.crop((left, top, left + crop_width, top + crop_height))
+
+
+@register_perturbation("preprocess")
+@dataclass(frozen=True)
+class EvalPreprocessStep(Perturbation):
+    """Evaluation preprocessing in place of the run's `preprocess.eval` (AIGIBench's test-time axis).
+
+    `clip_resize` and `center_crop` are the config policies (same pixels); `tile` scores the image at its
+    native resolution as a grid of `size` tiles (transforms.TilePipeline). `size` must be the backbone's
+    input size, which the evaluation dataset checks.
+    """
+
+    policy: str
+    size: int
+
+    @property
+    def image_steps(self) -> tuple[Perturbation, ...]:
+        return ()
+
+    @property
+    def eval_preprocess(self) -> EvalPreprocessStep | None:
+        return self
+
+    def check(self) -> None:
+        if self.policy not in EVAL_PREPROCESS_POLICIES:
+            raise PerturbationSpecError(
+                "perturbation field 'preprocess.policy' must be one of "
+                f"{', '.join(EVAL_PREPROCESS_POLICIES)}, got {self.policy!r}"
+            )
+        if self.size < 1:
+            raise PerturbationSpecError(f"perturbation field 'preprocess.size' must be >= 1, got {self.size}")
+
+    def apply(self, image: Image.Image, rng: random.Random) -> Image.Image:
+        # not an image operation: the evaluation dataset builds its transform from this step instead
+        return image
+
+
+@register_perturbation("chain")
+@dataclass(frozen=True)
+class ChainPerturbation(Perturbation):
+    """Steps applied in order, e.g. downscale then JPEG (the "social media" pipeline).
+
+    At least two steps, each an image perturbation or a preprocess step; a preprocess step only as the last.
+    """
+
+    steps: tuple[Perturbation, ...]
+
+    @classmethod
+    def parse_field(cls, name: str, value: Any, annotation: Any, where: str) -> Any:
+        if not isinstance(value, list | tuple):
+            raise PerturbationSpecError(
+                f"perturbation field {where!r} must be a list of steps, got {value!r}"
+            )
+        steps = []
+        for index, step in enumerate(value):
+            try:
+                steps.append(create_perturbation(step))
+            except PerturbationSpecError as error:
+                raise PerturbationSpecError(f"{where}[{index}]: {error}") from None
+        return tuple(steps)
+
+    def check(self) -> None:
+        if len(self.steps) < 2:
+            raise PerturbationSpecError(
+                f"perturbation field 'chain.steps' needs at least 2 steps, got {len(self.steps)}"
+            )
+        for index, step in enumerate(self.steps):
+            if isinstance(step, NoPerturbation | ChainPerturbation):
+                raise PerturbationSpecError(
+                    f"perturbation field 'chain.steps[{index}]': {step.name!r} cannot be a chain's step "
+                    "(an image perturbation or a preprocess step can)"
+                )
+            if isinstance(step, EvalPreprocessStep) and index != len(self.steps) - 1:
+                raise PerturbationSpecError(
+                    f"perturbation field 'chain.steps[{index}]': a preprocess step may only be the "
+                    "chain's last"
+                )
+
+    def spec(self) -> dict[str, Any]:
+        return {"name": self.name, "steps": [step.spec() for step in self.steps]}
+
+    @property
+    def id(self) -> str:
+        return "+".join(step.id for step in self.steps)
+
+    @property
+    def image_steps(self) -> tuple[Perturbation, ...]:
+        return tuple(operation for step in self.steps for operation in step.image_steps)
+
+    @property
+    def eval_preprocess(self) -> EvalPreprocessStep | None:
+        return self.steps[-1].eval_preprocess
+
+    def apply(self, image: Image.Image, rng: random.Random) -> Image.Image:
+        for step in self.image_steps:
+            image = step.apply(image, rng)
+        return image

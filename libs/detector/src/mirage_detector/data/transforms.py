@@ -11,11 +11,15 @@ p = 0 draws nothing, so adding a disabled step keeps the stream, and the tensors
 Images smaller than the crop (``small_images``): ``pad`` keeps the pixels and zero-pads them (no resampling
 trace, which a forensic detector could learn as a cue); ``resize_up`` scales the short side up to the crop
 size (bicubic) before cropping. ``clip_resize`` always resizes, so the choice only touches the crop policies.
+
+``tile`` (evaluation only, from a ``preprocess`` evaluation condition) keeps the native resolution and gives
+a stack of tiles instead of one crop; see TilePipeline.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,14 +46,20 @@ CLIP_MEAN: tuple[float, float, float] = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD: tuple[float, float, float] = (0.26862954, 0.26130258, 0.27577711)
 """CLIP's per-channel normalisation standard deviation."""
 
-POLICIES: tuple[str, ...] = ("clip_resize", "center_crop", "random_crop")
-"""Preprocess policies; random_crop is for training only."""
+POLICIES: tuple[str, ...] = ("clip_resize", "center_crop", "random_crop", "tile")
+"""Preprocess policies; random_crop is for training only, tile for evaluation only."""
+
+EVAL_POLICIES: tuple[str, ...] = ("clip_resize", "center_crop", "tile")
+"""Policies of an evaluation `preprocess` step (perturbations.EVAL_PREPROCESS_POLICIES)."""
+
+MAX_TILE_GRID = 4
+"""A tiled image keeps at most this many rows and columns of tiles (so at most 16 tiles)."""
 
 SMALL_IMAGE_POLICIES: tuple[str, ...] = ("pad", "resize_up")
 """What a crop policy does to an image smaller than the crop (RunConfig.preprocess.small_images)."""
 
 ImageTransform = Callable[[Image.Image, random.Random], torch.Tensor]
-"""(RGB image, per-item rng) -> float tensor [3, size, size]."""
+"""(RGB image, per-item rng) -> float tensor [3, size, size] ([T, 3, size, size] for the tile policy)."""
 
 
 @dataclass(frozen=True)
@@ -105,11 +115,59 @@ class ImagePipeline:
 
     def normalise(self, image: Image.Image) -> torch.Tensor:
         """uint8 HWC -> float CHW in [0, 1] -> (x - mean) / std."""
-        pixels = torch.from_numpy(np.asarray(image, dtype=np.float32) / np.float32(255.0))
-        pixels = pixels.permute(2, 0, 1)
-        mean = torch.tensor(self.mean, dtype=torch.float32).view(3, 1, 1)
-        std = torch.tensor(self.std, dtype=torch.float32).view(3, 1, 1)
-        return ((pixels - mean) / std).contiguous()
+        return normalise(image, self.mean, self.std)
+
+
+@dataclass(frozen=True)
+class TilePipeline:
+    """The ``tile`` evaluation policy: the image at native resolution as a stack of `size` x `size` tiles.
+
+    The grid starts at the top-left corner and its tiles do not overlap; the right and bottom edge tiles are
+    zero-padded where the image ends (as the ``pad`` small-image policy pads: no resampling, so no
+    resampling trace, and an image smaller than a tile is one padded tile). A grid of more than
+    MAX_TILE_GRID rows or columns keeps its central MAX_TILE_GRID x MAX_TILE_GRID block (an odd surplus
+    drops one more row or column at the bottom or right than at the top or left), so at most 16 tiles; a
+    long thin grid (1 x 9) keeps fewer (1 x 4). Tiles come row by row, normalised like the other policies:
+    a tensor [T, 3, size, size].
+
+    The image's score is the mean of its tiles' logit margins, p_fake the sigmoid of that mean
+    (engine.scoring). That is our choice, not a published protocol: the margin is what the scores file keeps
+    for ranking, and its mean is the geometric mean of the tiles' odds; the mean of p_fake or the max over
+    tiles would be as defensible.
+    """
+
+    size: int
+    mean: tuple[float, float, float]
+    std: tuple[float, float, float]
+    policy: str = "tile"
+
+    def __call__(self, image: Image.Image, rng: random.Random) -> torch.Tensor:
+        image = image.convert("RGB")
+        (left, top), (columns, rows) = tile_block(image.size, self.size)
+        size = self.size
+        # PIL fills the part of a crop box beyond the image with zeros: that is the edge tiles' padding
+        block = image.crop((left, top, left + columns * size, top + rows * size))
+        pixels = normalise(block, self.mean, self.std)
+        tiles = pixels.view(3, rows, size, columns, size).permute(1, 3, 0, 2, 4)
+        return tiles.reshape(rows * columns, 3, size, size).contiguous()
+
+
+def tile_block(image_size: tuple[int, int], size: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The kept block of an image's tile grid: its top-left pixel (x, y) and its (columns, rows) of tiles."""
+    width, height = image_size
+    grid_columns, grid_rows = math.ceil(width / size), math.ceil(height / size)
+    columns, rows = min(grid_columns, MAX_TILE_GRID), min(grid_rows, MAX_TILE_GRID)
+    first_column, first_row = (grid_columns - columns) // 2, (grid_rows - rows) // 2
+    return (first_column * size, first_row * size), (columns, rows)
+
+
+def normalise(image: Image.Image, mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:
+    """uint8 HWC RGB image -> float CHW in [0, 1] -> (x - mean) / std."""
+    pixels = torch.from_numpy(np.asarray(image, dtype=np.float32) / np.float32(255.0))
+    pixels = pixels.permute(2, 0, 1)
+    mean_t = torch.tensor(mean, dtype=torch.float32).view(3, 1, 1)
+    std_t = torch.tensor(std, dtype=torch.float32).view(3, 1, 1)
+    return ((pixels - mean_t) / std_t).contiguous()
 
 
 def build_transform(
@@ -119,14 +177,14 @@ def build_transform(
     mean: Sequence[float] = CLIP_MEAN,
     std: Sequence[float] = CLIP_STD,
     small_images: str | None = None,
-) -> ImagePipeline:
-    """Build the transform for one side of RunConfig.preprocess.
+) -> ImagePipeline | TilePipeline:
+    """Build the transform for one side of RunConfig.preprocess, or for an evaluation `preprocess` step.
 
     `preprocess` is {"policy", "size"}, or the whole {"train": ..., "eval": ..., "small_images"} block, in
     which case `train` picks the side and the block's small_images applies. `small_images` ("pad" or
     "resize_up") overrides the block's; default "pad". `augment` is RunConfig.augment ({"jpeg": {"p",
     "quality": [lo, hi]}, "blur": {"p", "sigma": [lo, hi]}, "flip": {"p"}}, flip optional) and is ignored
-    unless `train`. Dataclasses are accepted too.
+    unless `train`. Dataclasses are accepted too. The ``tile`` policy (evaluation only) gives a TilePipeline.
     """
     spec = _as_dict(preprocess, "preprocess")
     if "policy" not in spec and {"train", "eval"} <= set(spec):
@@ -147,9 +205,13 @@ def build_transform(
         raise ValueError(
             "preprocess.policy 'random_crop' is for training; evaluation needs a deterministic policy"
         )
+    if policy == "tile" and train:
+        raise ValueError("preprocess.policy 'tile' is for evaluation; training takes one crop per image")
     size = spec.get("size")
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:
         raise ValueError(f"preprocess.size must be a positive integer, got {size!r}")
+    if policy == "tile":
+        return TilePipeline(size=size, mean=_channel_triple(mean, "mean"), std=_channel_triple(std, "std"))
     blur = jpeg = None
     flip_p = 0.0
     if train and augment is not None:

@@ -10,9 +10,9 @@ from torch.utils.data import Dataset
 from mirage_detector.backbone import ClipBackbone
 from mirage_detector.config import RunConfig
 from mirage_detector.data.dataset import RecordDataset
-from mirage_detector.data.perturbations import Perturbation, create_perturbation
+from mirage_detector.data.perturbations import EvalPreprocessStep, Perturbation, create_perturbation
 from mirage_detector.data.records import ImageRecord
-from mirage_detector.data.transforms import build_transform
+from mirage_detector.data.transforms import ImageTransform, build_transform
 from mirage_detector.errors import ConfigError
 
 DataSource = Dataset[dict[str, Any]] | Sequence[ImageRecord]
@@ -44,18 +44,43 @@ def evaluation_dataset(
     backbone: ClipBackbone,
     perturbation: Mapping[str, Any] | Perturbation | None = None,
 ) -> Dataset[dict[str, Any]]:
-    """Records become a RecordDataset with evaluation preprocessing and the given perturbation."""
+    """Records become a RecordDataset with evaluation preprocessing and the given condition.
+
+    The condition's image steps apply before the transform; its preprocess step, if it has one, is the
+    transform in place of ``config.preprocess.eval``.
+    """
     if not _is_records(data):
         if perturbation is not None:
             raise ValueError(
                 "a perturbation can only be applied when evaluating records, not a built dataset"
             )
         return data  # type: ignore[return-value]
-    check_input_size(config, backbone, "eval")
-    transform = build_transform(config.preprocess, None, False, backbone.image_mean, backbone.image_std)
     if perturbation is not None and not isinstance(perturbation, Perturbation):
         perturbation = create_perturbation(perturbation)
+    step = perturbation.eval_preprocess if perturbation is not None else None
+    transform = evaluation_transform(config, backbone, step)
     return RecordDataset(list(data), transform, config.seed, perturbation=perturbation)  # type: ignore[arg-type]
+
+
+def evaluation_transform(
+    config: RunConfig, backbone: ClipBackbone, step: EvalPreprocessStep | None = None
+) -> ImageTransform:
+    """The transform of ``config.preprocess.eval``, or of a preprocess step in its place.
+
+    A step's clip_resize and center_crop are the config policies, with the run's ``small_images``, so the
+    same policy gives the same pixels either way. Its size must be the backbone's input resolution: for
+    ``tile`` it is the tile size, and each tile is one backbone input.
+    """
+    mean, std = backbone.image_mean, backbone.image_std
+    if step is None:
+        check_input_size(config, backbone, "eval")
+        return build_transform(config.preprocess, None, False, mean, std)
+    if step.size != backbone.image_size:
+        raise ConfigError(
+            f"perturbation.size: {step.size} ({step.id}), but the backbone expects {backbone.image_size}"
+        )
+    spec = {"policy": step.policy, "size": step.size}
+    return build_transform(spec, None, False, mean, std, small_images=config.preprocess.small_images)
 
 
 def _is_records(data: object) -> bool:

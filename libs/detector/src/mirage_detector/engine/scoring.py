@@ -58,7 +58,8 @@ def score_dataset(
     """p_fake and logit margin for every item; results stay on the device until the end (one transfer).
 
     The backbone runs under ``runtime.autocast()``; the detector computes its logits and p_fake in fp32
-    (``methods.base.full_precision``), so bf16 does not quantise the scores.
+    (``methods.base.full_precision``), so bf16 does not quantise the scores. A tiled item (the tile eval
+    policy) scores the mean of its tiles' margins, p_fake its sigmoid (see data.transforms.TilePipeline).
     """
     loader = DataLoader(
         dataset,
@@ -80,13 +81,9 @@ def score_dataset(
             skipped.extend(batch["skipped"])
             if batch["pixel_values"] is None:
                 continue
-            try:
-                with runtime.autocast():
-                    output = detector(batch["pixel_values"].to(runtime.device, non_blocking=True))
-            except torch.OutOfMemoryError as error:
-                raise OutOfMemoryError(batch_size, "evaluation", str(error).splitlines()[0]) from error
-            scores.append(output.p_fake.float())
-            margins.append((output.logits[:, 1] - output.logits[:, 0]).float())
+            p_fake_batch, margin_batch = _score_batch(detector, batch, runtime, batch_size)
+            scores.append(p_fake_batch)
+            margins.append(margin_batch)
             indices.append(batch["indices"])
             labels.append(batch["labels"])
         p_fake: list[float] = []
@@ -102,3 +99,34 @@ def score_dataset(
         skipped=skipped,
         images_per_second=len(p_fake) / elapsed,
     )
+
+
+def _score_batch(
+    detector: Detector, batch: dict[str, Any], runtime: Runtime, batch_size: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(p_fake, margin) per item of a collated batch, fp32 on the device.
+
+    The forward takes at most ``batch_size`` rows at a time, so a batch of tiled items (up to 16 tiles
+    each) needs no more device memory than an untiled batch.
+    """
+    pixels = batch["pixel_values"]
+    p_parts: list[torch.Tensor] = []
+    margin_parts: list[torch.Tensor] = []
+    for start in range(0, len(pixels), batch_size):
+        chunk = pixels[start : start + batch_size].to(runtime.device, non_blocking=True)
+        try:
+            with runtime.autocast():
+                output = detector(chunk)
+        except torch.OutOfMemoryError as error:
+            raise OutOfMemoryError(batch_size, "evaluation", str(error).splitlines()[0]) from error
+        p_parts.append(output.p_fake.float())
+        margin_parts.append((output.logits[:, 1] - output.logits[:, 0]).float())
+    p_fake, margin = torch.cat(p_parts), torch.cat(margin_parts)
+    tile_items = batch.get("tile_items")
+    if tile_items is None:
+        return p_fake, margin
+    tile_items = tile_items.to(margin.device)
+    items = len(batch["indices"])
+    sums = torch.zeros(items, dtype=margin.dtype, device=margin.device).index_add_(0, tile_items, margin)
+    item_margin = sums / torch.bincount(tile_items, minlength=items).to(margin.dtype)
+    return torch.sigmoid(item_margin), item_margin

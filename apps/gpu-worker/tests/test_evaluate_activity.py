@@ -1,0 +1,263 @@
+"""The evaluate activity's function called directly: an in-memory object store behind the real ArtifactCache,
+no Temporal, no S3.
+
+What the real-stack tests (test_worker_process.py) cannot cheaply cover: evaluation conditions beyond image
+perturbations, video columns, and the scores file a reader recomputes video metrics from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+import pytest
+from conftest import tiny_run_config
+from mirage_detector import RunConfig, train
+from mirage_detector.data.records import ImageRecord
+from mirage_detector.video_metrics import VideoAggregate, video_metrics
+from PIL import Image
+from temporalio.exceptions import ApplicationError
+
+from mirage_gpu_worker import evaluate_activity
+from mirage_gpu_worker.cache import ArtifactCache
+from mirage_gpu_worker.contracts import validate_contract
+from mirage_gpu_worker.s3 import StoredObject, sha256_hex
+from mirage_gpu_worker.worker_context import WorkerContext
+
+FIXTURES = Path(__file__).resolve().parents[3] / "libs" / "contracts" / "fixtures" / "valid"
+CODE_VERSION = "detector-unit-test"
+BUCKET = "bucket"
+
+
+class MemoryStore:
+    """The ArtifactStore calls of the evaluate activity and of the real ArtifactCache, over a dict."""
+
+    def __init__(self) -> None:
+        self.objects: dict[tuple[str, str], bytes] = {}
+
+    def put_bytes(
+        self, bucket: str, key: str, data: bytes, content_type: str = "application/octet-stream"
+    ) -> StoredObject:
+        self.objects[(bucket, key)] = data
+        return StoredObject(bucket, key, sha256_hex(data), len(data))
+
+    def stored_sha256(self, bucket: str, key: str) -> str | None:
+        return sha256_hex(self.objects[(bucket, key)])
+
+    def download_file(
+        self, bucket: str, key: str, destination: Path, expected_sha256: str | None = None
+    ) -> None:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_bytes(self.objects[(bucket, key)])
+
+
+@dataclass
+class Cell:
+    """A context with a trained tiny checkpoint, and what is needed to write EvaluateInputs against it."""
+
+    context: WorkerContext
+    store: MemoryStore
+    checkpoint: dict[str, Any]
+    root: Path
+
+    def manifest(self, name: str, records: list[ImageRecord]) -> dict[str, Any]:
+        """Register `records` (uris relative to root) as a selection manifest; its ManifestRef."""
+        data = "".join(json.dumps(record.to_json()) + "\n" for record in records).encode()
+        key = f"datasets/{name}/selection.jsonl"
+        self.store.put_bytes(BUCKET, key, data)
+        selection = {
+            "split": None,
+            "generators": None,
+            "classes": None,
+            "max_images": None,
+            "sample_seed": None,
+        }
+        return {
+            "dataset": name,
+            "version": "1",
+            "content_hash": sha256_hex(data),
+            "selection": selection,
+            "key": key,
+            "selection_hash": sha256_hex(data),
+            "root": str(self.root),
+            "n_real": sum(record.label == 0 for record in records),
+            "n_fake": sum(record.label == 1 for record in records),
+        }
+
+    def payload(self, manifest: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+        payload = {
+            "run_id": "run-unit",
+            "config": tiny_run_config(),
+            "checkpoint": self.checkpoint,
+            "eval_id": "unit",
+            "manifest": manifest,
+            "perturbation": {"name": "none"},
+            "calibrated_threshold": None,
+            "bucket": BUCKET,
+            "scores_key": "runs/run-unit/scores/unit.jsonl",
+            "code_version": CODE_VERSION,
+        }
+        payload.update(overrides)
+        return payload
+
+    def scores(self, payload: dict[str, Any]) -> list[dict[str, Any]]:
+        data = self.store.objects[(payload["bucket"], payload["scores_key"])]
+        return [json.loads(line) for line in data.decode().splitlines()]
+
+
+def write_images(root: Path, name: str, count: int) -> list[ImageRecord]:
+    """PNG files (fake bright, real dark), 40 px, in root/name; records with uris relative to root."""
+    (root / name).mkdir()
+    rng = np.random.default_rng(0)
+    records = []
+    for index in range(count):
+        label = index % 2
+        pixels = np.clip(rng.normal(190 if label else 60, 25, (40, 40, 3)), 0, 255).astype(np.uint8)
+        Image.fromarray(pixels).save(root / name / f"img_{index:02d}.png")
+        records.append(ImageRecord(f"{name}/img_{index:02d}.png", label, "g", "test"))
+    return records
+
+
+def write_videos(root: Path, name: str, count: int, frames: int) -> list[ImageRecord]:
+    """Lossless tiny videos (FFV1), fake bright and real dark, in root/name; their frame records in manifest
+    order, uris relative to root."""
+    (root / name).mkdir()
+    rng = np.random.default_rng(1)
+    records = []
+    for video in range(count):
+        label = video % 2
+        uri = f"{name}/v{video}.mkv"
+        with av.open(str(root / uri), "w", format="matroska") as container:
+            stream = container.add_stream("ffv1", rate=10)
+            stream.width = stream.height = 40
+            stream.pix_fmt = "yuv420p"
+            for _ in range(frames):
+                pixels = np.clip(rng.normal(190 if label else 60, 25, (40, 40, 3)), 0, 255).astype(np.uint8)
+                for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
+                    container.mux(packet)
+            for packet in stream.encode():
+                container.mux(packet)
+        digest = sha256_hex((root / uri).read_bytes())
+        records.extend(
+            ImageRecord(
+                uri, label, "g", "test", sha256=digest, video_id=f"v{video}", frame=f, timestamp=f / 10
+            )
+            for f in range(frames)
+        )
+    return records
+
+
+@pytest.fixture(scope="module")
+def cell(tmp_path_factory: pytest.TempPathFactory) -> Cell:
+    root = tmp_path_factory.mktemp("cell")
+    training = write_images(root, "train", 8)
+    config = RunConfig.from_dict(tiny_run_config(steps=4, checkpoint_every=4))
+    trained = train(
+        config,
+        [ImageRecord(str(root / r.uri), r.label, r.generator, "train") for r in training],
+        checkpoint_dir=root / "ck",
+    )
+    assert trained.checkpoint_path is not None
+    store = MemoryStore()
+    stored = store.put_bytes(BUCKET, "runs/run-unit/final.safetensors", trained.checkpoint_path.read_bytes())
+    checkpoint = {"key": stored.key, "sha256": stored.sha256, "bytes": stored.bytes, "step": 4}
+    cache = ArtifactCache(store, root / "cache")  # type: ignore[arg-type]
+    environment = json.loads((FIXTURES / "RunEnvironment.cuda.json").read_text())["value"]
+    context = WorkerContext(store, cache, root, CODE_VERSION, 600.0, environment)  # type: ignore[arg-type]
+    return Cell(context, store, checkpoint, root)
+
+
+@pytest.fixture(scope="module")
+def images(cell: Cell) -> dict[str, Any]:
+    """The ManifestRef of four test images, for tests about the condition rather than the column."""
+    return cell.manifest("images-4", write_images(cell.root, "images-4", 4))
+
+
+@pytest.fixture(autouse=True)
+def no_heartbeat(monkeypatch: pytest.MonkeyPatch) -> None:
+    # heartbeats need a running Temporal activity; the pulse is not what these tests are about
+    monkeypatch.setattr(evaluate_activity, "HeartbeatPulse", contextlib.nullcontext)
+
+
+def test_an_image_column_has_no_video_metrics_and_its_lines_no_frame_keys(cell: Cell) -> None:
+    payload = cell.payload(cell.manifest("images", write_images(cell.root, "images", 6)))
+    output = evaluate_activity.run_evaluate(cell.context, payload).output
+    validate_contract("EvaluateOutput", output)
+    assert output["video"] is None and output["n"] == 6 and output["perturbation_id"] == "none"
+    assert all(set(line) == {"uri", "label", "p_fake", "margin"} for line in cell.scores(payload))
+
+
+def test_a_video_column_reports_video_metrics_a_reader_can_recompute(cell: Cell) -> None:
+    frames = write_videos(cell.root, "videos", 4, 3)
+    aggregate = {"method": "trimmed_mean", "trim": 0.34}
+    payload = cell.payload(
+        cell.manifest("videos", frames), video_aggregate=aggregate, calibrated_threshold=0.4, eval_id="videos"
+    )
+    output = evaluate_activity.run_evaluate(cell.context, payload).output
+    validate_contract("EvaluateOutput", output)
+    lines = cell.scores(payload)
+    assert [(line["video_id"], line["frame"], line["timestamp"]) for line in lines] == [
+        (r.video_id, r.frame, r.timestamp) for r in frames
+    ]
+    recomputed = video_metrics(
+        [line["video_id"] for line in lines],
+        [int(line["label"] == "fake") for line in lines],
+        [line["p_fake"] for line in lines],
+        VideoAggregate.from_dict(aggregate),
+        threshold=output["threshold"],
+        calibrated_threshold=output["calibrated_threshold"],
+    )
+    assert output["video"] == recomputed.to_dict()
+    assert output["video"]["aggregate"] == aggregate and output["video"]["n_videos"] == 4
+    assert output["n"] == 12  # the top-level fields stay per frame
+
+
+def test_an_input_without_video_aggregate_takes_the_mean(cell: Cell) -> None:
+    payload = cell.payload(cell.manifest("videos-default", write_videos(cell.root, "videos-default", 2, 2)))
+    assert "video_aggregate" not in payload
+    output = evaluate_activity.run_evaluate(cell.context, payload).output
+    assert output["video"]["aggregate"] == {"method": "mean", "trim": 0.1}
+    assert output["video"]["acc_calibrated"] is None  # no calibrated threshold in the input
+
+
+def test_a_chain_ending_in_tiles_is_one_condition(cell: Cell, images: dict[str, Any]) -> None:
+    chain = {
+        "name": "chain",
+        "steps": [{"name": "jpeg", "quality": 75}, {"name": "preprocess", "policy": "tile", "size": 32}],
+    }
+    payload = cell.payload(images, perturbation=chain)
+    output = evaluate_activity.run_evaluate(cell.context, payload).output
+    assert output["perturbation_id"] == "jpeg(quality=75)+preprocess(policy=tile,size=32)"
+    assert output["n"] == 4 and len(cell.scores(payload)) == 4
+
+
+@pytest.mark.parametrize(
+    ("perturbation", "message"),
+    [
+        ({"name": "preprocess", "policy": "center_crop", "size": 224}, "perturbation.size: 224"),
+        (
+            {
+                "name": "chain",
+                "steps": [
+                    {"name": "preprocess", "policy": "tile", "size": 32},
+                    {"name": "jpeg", "quality": 75},
+                ],
+            },
+            "a preprocess step may only be the chain's last",
+        ),
+    ],
+)
+def test_a_condition_the_detector_refuses_fails_without_retry(
+    cell: Cell, images: dict[str, Any], perturbation: dict[str, Any], message: str
+) -> None:
+    payload = cell.payload(images, perturbation=perturbation)
+    with pytest.raises(ApplicationError) as raised:
+        evaluate_activity.run_evaluate(cell.context, payload)
+    assert (
+        raised.value.type == "ConfigError" and raised.value.non_retryable and message in raised.value.message
+    )
