@@ -1,7 +1,8 @@
-"""`python -m release_trees --out DIR [--which genimage,forensynths,ufd-diffusion]` (from tools/).
+"""`python -m release_trees --out DIR [--which genimage,forensynths,...]` (from tools/).
 
 Prints one JSON object: per tree its root, the records a layout scan must find (uri, generator, split,
-label, object_class), their counts and the debris files with their kinds. Exit status 2 on bad input.
+label, object_class; videos add n_frames and timestamps), their counts and the debris files with their
+kinds. Exit status 2 on bad input.
 """
 
 from __future__ import annotations

@@ -1,21 +1,28 @@
-"""Build the selected trees under one folder; each tree lands in `<out>/<layout name>/`."""
+"""Build the selected trees under one folder; each tree lands in `<out>/<tree name>/`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from .chameleon import build_chameleon
+from .coco_t2i import build_coco_t2i
 from .forensynths import build_forensynths
 from .genimage import build_genimage
 from .ufd_diffusion import build_ufd_diffusion
+from .video import build_video
 from .writer import TreeWriter
 
 TREES: dict[str, Callable[[TreeWriter], None]] = {
     "genimage": build_genimage,
     "forensynths": build_forensynths,
     "ufd-diffusion": build_ufd_diffusion,
+    "chameleon": build_chameleon,
+    "coco-t2i": build_coco_t2i,
+    "video": build_video,
 }
-"""Tree name (= the detector layout that reads it) -> builder."""
+"""Tree name -> builder. The first three are read by the detector layout of the same name; chameleon and
+coco-t2i by the `folder` layout, video by a video folder layout (options in the README)."""
 
 
 class OutputExistsError(FileExistsError):

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from .pixels import real_jpeg
+from .clips import ClipSpec, encode_clip, zero_frame_mp4
+from .pixels import photo_jpeg, real_jpeg
 from .writer import TreeWriter
 
 DEBRIS_KINDS: dict[str, str] = {
     "os-file": "hidden or OS file a scan counts but does not list",
     "partial-download": "an unfinished download (.part, .crdownload): skipped, listed",
-    "truncated": "an image cut short: skipped, listed",
+    "truncated": "an image or video cut short: skipped, listed",
     "empty": "a zero-byte file: skipped, listed",
     "not-an-image": "bytes that are no image under an image name: skipped, listed",
+    "not-a-video": "bytes that are no video under a video name: skipped, listed",
+    "zero-frames": "a video container with a video stream and no frames: skipped, listed",
+    "other-file": "a file a video tree carries that is no video by its name (thumbnail.jpg): skipped, listed",
 }
 """Debris kind -> how a layout scan must treat it."""
 
@@ -42,3 +46,22 @@ def write_broken_files(writer: TreeWriter, folder: str) -> None:
     writer.junk(
         f"{folder}/error-page.png", b"<html><body>429 Too Many Requests</body></html>\n", "not-an-image"
     )
+
+
+def write_broken_videos(writer: TreeWriter, folder: str) -> None:
+    """A partial and a truncated MP4 (moov at the end, so neither opens), a zero-byte WebM, an MP4 with
+    no frames and a text file named .mp4 in `folder`."""
+    spec = ClipSpec("mp4", "libx264", 64, 64, 24, tuple(range(12)))
+    whole = encode_clip(writer.tree, f"{folder}/whole-of-truncated", spec, fake=False)
+    writer.junk(f"{folder}/download.mp4.part", whole[: len(whole) // 3], "partial-download")
+    writer.junk(f"{folder}/truncated.mp4", whole[: len(whole) // 2], "truncated")
+    writer.junk(f"{folder}/empty.webm", b"", "empty")
+    writer.junk(f"{folder}/zero-frames.mp4", zero_frame_mp4(64, 64), "zero-frames")
+    writer.junk(f"{folder}/error-page.mp4", b"<html><body>403 Forbidden</body></html>\n", "not-a-video")
+
+
+def write_thumbnail(writer: TreeWriter, video_path: str, width: int, height: int) -> None:
+    """The poster frame download pages save beside a clip, as `thumbnail.jpg` in the clip's folder."""
+    folder = video_path.rpartition("/")[0]
+    path = f"{folder}/thumbnail.jpg"
+    writer.junk(path, photo_jpeg(writer.tree, path, width, height), "other-file")

@@ -34,11 +34,29 @@ def real_pixels(rng: np.random.Generator, width: int, height: int) -> np.ndarray
 
 def fake_pixels(rng: np.random.Generator, size: int) -> np.ndarray:
     """Nearest-upsampled 16x16 noise with a faint 8-pixel grid, (size, size, 3) uint8."""
+    return fake_pixels_sized(rng, size, size)
+
+
+def fake_pixels_sized(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+    """fake_pixels at any aspect ratio, (height, width, 3) uint8; square sizes give fake_pixels' bytes."""
     coarse = rng.integers(30, 225, size=(16, 16, 3)).astype(np.float64)
-    field = np.repeat(np.repeat(coarse, -(-size // 16), axis=0), -(-size // 16), axis=1)[:size, :size]
-    grid = 6.0 * np.cos(np.arange(size) * (np.pi / 4.0))
-    field = field + grid[:, None, None] + grid[None, :, None]
+    field = np.repeat(np.repeat(coarse, -(-height // 16), axis=0), -(-width // 16), axis=1)
+    field = field[:height, :width]
+    grid = 6.0 * np.cos(np.arange(max(width, height)) * (np.pi / 4.0))
+    field = field + grid[:height, None, None] + grid[None, :width, None]
     return np.clip(np.rint(field), 0, 255).astype(np.uint8)
+
+
+def photo_pixels(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+    """A smooth colour ramp plus noise in 8x8 blocks, (height, width, 3) uint8: a web-sized photo stand-in
+    that stays a few tens of KB as JPEG (per-pixel noise makes a 1200x900 JPEG ~150 KB and ~0.25 s)."""
+    base = rng.uniform(40, 200, size=3)
+    slope = rng.uniform(-60, 60, size=(2, 3))
+    ys = np.linspace(0.0, 1.0, height)[:, None, None]
+    xs = np.linspace(0.0, 1.0, width)[None, :, None]
+    coarse = rng.normal(0.0, 4.0, size=(-(-height // 8), -(-width // 8), 3))
+    noise = np.repeat(np.repeat(coarse, 8, axis=0), 8, axis=1)[:height, :width]
+    return np.clip(np.rint(base + ys * slope[0] + xs * slope[1] + noise), 0, 255).astype(np.uint8)
 
 
 def encode_jpeg(pixels: np.ndarray, quality: int) -> bytes:
@@ -70,3 +88,19 @@ def real_png(tree: str, relative_path: str, size: int) -> bytes:
 def fake_png(tree: str, relative_path: str, size: int) -> bytes:
     """A fake-looking PNG at a generator's native size."""
     return encode_png(fake_pixels(rng_for(tree, relative_path), size))
+
+
+def photo_jpeg(tree: str, relative_path: str, width: int, height: int) -> bytes:
+    """A web-photo-like JPEG of width x height at quality 75-96 (Chameleon's and COCO's reals)."""
+    rng = rng_for(tree, relative_path)
+    quality = int(rng.integers(75, 97))
+    return encode_jpeg(photo_pixels(rng, width, height), quality)
+
+
+def fake_image(tree: str, relative_path: str, width: int, height: int, image_format: str) -> bytes:
+    """A fake-looking image of width x height as "PNG" or "JPEG" (quality 90-98, as shared fakes are)."""
+    rng = rng_for(tree, relative_path)
+    pixels = fake_pixels_sized(rng, width, height)
+    if image_format == "PNG":
+        return encode_png(pixels)
+    return encode_jpeg(pixels, int(rng.integers(90, 99)))

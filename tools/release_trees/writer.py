@@ -16,6 +16,8 @@ class TreeWriter:
     root: Path
     records: list[dict[str, object]] = field(default_factory=list)
     debris: list[dict[str, str]] = field(default_factory=list)
+    media: str = field(default="image", init=False)
+    """What the records are: "image", or "video" once a video is written (a tree holds one or the other)."""
 
     def image(
         self,
@@ -28,6 +30,8 @@ class TreeWriter:
         object_class: str | None = None,
     ) -> None:
         """Write an image the layout must record with these fields."""
+        if self.media != "image":
+            raise ValueError(f"tree {self.tree} holds videos; an image cannot be a record of it")
         self._write(relative, data)
         self.records.append(
             {
@@ -39,13 +43,46 @@ class TreeWriter:
             }
         )
 
+    def video(
+        self,
+        relative: str,
+        data: bytes,
+        *,
+        generator: str,
+        split: str,
+        label: str,
+        timestamps: list[float],
+    ) -> None:
+        """Write a video the layout must record, with its decoded frames' timestamps (seconds from the
+        first frame, presentation order); its record adds `n_frames` and `timestamps`."""
+        if self.media == "image" and self.records:
+            raise ValueError(f"tree {self.tree} holds images; a video cannot be a record of it")
+        self.media = "video"
+        self._write(relative, data)
+        self.records.append(
+            {
+                "uri": relative,
+                "generator": generator,
+                "split": split,
+                "label": label,
+                "object_class": None,
+                "n_frames": len(timestamps),
+                "timestamps": timestamps,
+            }
+        )
+
+    def sidecar(self, relative: str, data: bytes) -> None:
+        """Write a file the release carries beside its media (captions.json): neither record nor debris."""
+        self._write(relative, data)
+
     def junk(self, relative: str, data: bytes, kind: str) -> None:
         """Write a debris file; `kind` says how a scan must treat it (see debris.DEBRIS_KINDS)."""
         self._write(relative, data)
         self.debris.append({"path": relative, "kind": kind})
 
     def summary(self) -> dict[str, object]:
-        """What was written: the expected records, their counts, and the debris."""
+        """What was written: the expected records (`n_images` or `n_videos` of them), their counts, and
+        the debris."""
         counts: dict[str, object] = {
             "by_label": _count(r["label"] for r in self.records),
             "by_generator": _count(r["generator"] for r in self.records),
@@ -57,7 +94,7 @@ class TreeWriter:
         cells = Counter(f"{r['generator']}/{r['split']}/{r['label']}" for r in self.records)
         return {
             "root": str(self.root),
-            "n_images": len(self.records),
+            f"n_{self.media}s": len(self.records),
             "counts": counts,
             "by_generator_split_label": dict(sorted(cells.items())),
             "records": sorted(self.records, key=lambda r: str(r["uri"])),
