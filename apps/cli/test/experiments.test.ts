@@ -16,7 +16,7 @@ describe('experiments/', () => {
 
   it('holds the paper, ablation, sweep, mini and demo protocols', () => {
     const names = all.map((f) => relative(join(root, 'experiments'), f)).sort();
-    expect(names).toEqual(expect.arrayContaining(['ablations/loss-terms.yaml', 'demo.yaml', 'mini/cifake-to-ddpm.yaml', 'paper/genimage-sdv14.yaml', 'paper/ufd-progan.yaml', 'sweeps/prompt-depth-lr.yaml']));
+    expect(names).toEqual(expect.arrayContaining(['ablations/loss-terms.yaml', 'demo.yaml', 'mini/cifake-to-ddpm.yaml', 'paper/genimage-sdv14.yaml', 'paper/sdv14-to-chameleon.yaml', 'paper/sdv14-to-flux-sd35.yaml', 'paper/sdv14-to-sora.yaml', 'paper/ufd-progan.yaml', 'sweeps/prompt-depth-lr.yaml']));
   });
 
   it.each(all.map((f) => [relative(root, f), f]))('%s validates in TypeScript and Python', (_name, file) => {

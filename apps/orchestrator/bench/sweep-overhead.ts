@@ -104,6 +104,7 @@ const noopGpu = {
       attempt: 1,
       skipped: [],
       environment: ENVIRONMENT,
+      val_metrics: null,
     };
   },
   async evaluate(input: EvaluateInput): Promise<EvaluateOutput> {
@@ -126,6 +127,7 @@ const noopGpu = {
       scores_sha256: sha256Hex(input.scores_key),
       skipped: [],
       environment: ENVIRONMENT,
+      video: null,
     };
   },
   async environment(): Promise<RunEnvironment> {

@@ -212,6 +212,7 @@ export function buildTableModel(
     metric: spec.metric,
     aggregate: spec.aggregate,
     perturbation,
+    level: spec.level ?? null,
     digits,
     synthetic: spec.synthetic ?? false,
     columns,

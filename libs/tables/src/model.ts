@@ -1,4 +1,4 @@
-import type { TableAggregate, TableMetric } from './rows';
+import type { TableAggregate, TableLevel, TableMetric } from './rows';
 
 /** Column id of the "Mean" column; a reported row with this dataset id gives the mean column its delta. */
 export const MEAN_COLUMN_ID = 'mean';
@@ -50,6 +50,8 @@ export interface TableModel {
   metric: TableMetric;
   aggregate: TableAggregate;
   perturbation: string;
+  /** Frame or video level, for tables of video columns; null for still images. */
+  level: TableLevel | null;
   digits: number;
   synthetic: boolean;
   columns: TableColumn[];

@@ -74,6 +74,7 @@ function reportedNote(model: TableModel): string | null {
 export function tableNotes(model: TableModel): string[] {
   const cells = model.rows.flatMap((r) => r.cells);
   const notes = [metricNote(model), aggregateNote(model), perturbationNote(model)];
+  if (model.level !== null) notes.push(`Level: ${model.level.note}.`);
   if (model.columns.some((c) => c.isMean)) {
     const partial = cells.some((c) => c.incomplete);
     notes.push(

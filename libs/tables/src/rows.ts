@@ -41,6 +41,16 @@ export interface ReportedRow {
   source?: string;
 }
 
+/**
+ * Which unit a table's numbers count, for columns of video frames: `frame` (every frame scored alone) or `video`
+ * (one score per video). `note` is printed under the table after "Level: ", e.g. "video (a video's score is the mean of
+ * its frames' p(fake))".
+ */
+export interface TableLevel {
+  name: 'frame' | 'video';
+  note: string;
+}
+
 /** What table to build from the rows and how to present it. */
 export interface TableSpec {
   title: string;
@@ -55,6 +65,8 @@ export interface TableSpec {
   rowLabels?: Record<string, string>;
   /** perturbationId of the rows to show; default "none". */
   perturbation?: string;
+  /** The level the rows were read at, stated in the notes (and a CSV column); absent for tables of still images. */
+  level?: TableLevel;
   /** Adds a "Mean" column: the mean over the shown columns of each row. */
   includeMean: boolean;
   /** Paper whose reported numbers give deltas (reproduced - reported) where one exists. */

@@ -111,3 +111,22 @@ describe('renderCsv formula-injection guard', () => {
     expect(Number(delta)).toBe(-1.3);
   });
 });
+
+describe('the level of a table of video columns', () => {
+  const rows = [resultRow({ method: 'mirage', dataset: 'sora', acc: 0.75, runId: 'r-1', n: 8 })];
+  const spec = { title: 't', metric: 'acc', aggregate: 'mean', includeMean: false, digits: 1 } as const;
+
+  it('is a last CSV column and a note under the table only when the table has one', () => {
+    const video = renderTable(rows, { ...spec, level: { name: 'video', note: "video (a video's score is the mean of its frames' p(fake))" } }, 'csv').split('\n');
+    expect(video[0]?.endsWith(',synthetic,level')).toBe(true);
+    expect(video[1]).toBe('mirage,mirage,sora,sora,none,acc,mean,75.0,,1,,,false,false,false,video');
+    const still = renderTable(rows, spec, 'csv').split('\n');
+    expect(still[0]?.endsWith(',synthetic')).toBe(true);
+    expect(renderTable(rows, { ...spec, level: { name: 'frame', note: 'frame (every frame scored alone)' } }, 'md')).toContain('Level: frame (every frame scored alone).');
+    expect(renderTable(rows, spec, 'md')).not.toContain('Level:');
+  });
+
+  it('is refused when its name is neither frame nor video', () => {
+    expect(() => renderTable(rows, { ...spec, level: { name: 'clip' as 'frame', note: 'x' } }, 'md')).toThrow(/level.name must be frame or video/);
+  });
+});

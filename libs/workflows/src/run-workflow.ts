@@ -202,7 +202,7 @@ async function evaluateMissingCells(
   trained: TrainOutput,
   environment: RunEnvironment,
 ): Promise<{ evaluated: number; reused: number }> {
-  const preprocess_hash = preprocessHash(input.config);
+  const preprocess_hash = preprocessHash(input.config, input.video_aggregate);
   const cells: EvalCell[] = input.datasets.eval.flatMap((target) =>
     input.perturbations.map((p) => ({
       eval_id: target.id,
@@ -231,6 +231,7 @@ async function evaluateMissingCells(
         bucket: input.bucket,
         scores_key: runKeys(input.run_id).scores(target.id, cell.perturbation_id),
         code_version: input.code_version,
+        video_aggregate: input.video_aggregate,
       };
       const output = await evaluate(evalInput);
       await control.recordEvalResult({ ...common, selection_hash: cell.selection_hash, output });

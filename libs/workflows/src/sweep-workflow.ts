@@ -156,6 +156,7 @@ function launch(input: SweepWorkflowInput, run: PlannedRunRef, state: SweepState
             task_queue: input.spec.resources.task_queue,
             reuse_across_environments: input.spec.reuse_across_environments,
             early_stop: input.spec.sweep.early_stop,
+            video_aggregate: input.spec.video_aggregate,
           },
         ],
       });

@@ -141,7 +141,7 @@ function gpuActivities(ledger: Ledger) {
       return {
         run_id: input.run_id, eval_id: input.eval_id, perturbation_id: input.perturbation.name, n: 2, n_real: 1, n_fake: 1,
         acc_real: 1, acc_fake: 1, acc: 1, ap: 1, auc: 1, threshold: 0.5, acc_calibrated: null, calibrated_threshold: null,
-        scores_key: input.scores_key, scores_sha256: hash('e'), skipped: [], environment: ENVIRONMENT,
+        scores_key: input.scores_key, scores_sha256: hash('e'), skipped: [], environment: ENVIRONMENT, video: null,
       };
     },
     async environment() {

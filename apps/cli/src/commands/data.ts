@@ -33,6 +33,8 @@ const ScanSummary = z.strictObject({
   /** The absolute folder the manifest's uris are relative to (a manifest file's folder for `--layout manifest`). */
   root: z.string().min(1),
   n_images: z.number().int().min(0),
+  /** Distinct videos, for a video layout (n_images then counts their sampled frames). */
+  n_videos: z.number().int().min(0).optional(),
   counts: DatasetManifest.shape.counts,
   skipped: z.array(z.strictObject({ uri: z.string(), reason: z.string() })),
   duplicates_dropped: z.number().int().min(0),
@@ -81,6 +83,7 @@ export async function registerDataset(name: string, flags: RegisterFlags): Promi
       key,
       content_hash: contentHash,
       n_images: summary.n_images,
+      ...(summary.n_videos === undefined ? {} : { n_videos: summary.n_videos }),
       counts: summary.counts,
     };
     await upsertDataset(stack.db.db, {
@@ -114,7 +117,8 @@ export function dataCommand(): Command {
     .option('--version <version>', 'version label (default: first 12 hex of the content hash)')
     .action(async (name: string, flags: RegisterFlags) => {
       const { manifest, summary } = await registerDataset(name, flags);
-      console.log(`registered ${manifest.name}@${manifest.version}: ${summary.n_images} images, manifest s3 key ${manifest.key}`);
+      const what = summary.n_videos === undefined ? `${summary.n_images} images` : `${summary.n_images} frames of ${summary.n_videos} videos`;
+      console.log(`registered ${manifest.name}@${manifest.version}: ${what}, manifest s3 key ${manifest.key}`);
       console.log(`  by label: ${JSON.stringify(summary.counts.by_label)}  by split: ${JSON.stringify(summary.counts.by_split)}`);
       console.log(`  by generator: ${JSON.stringify(summary.counts.by_generator)}`);
       if (summary.counts.by_class) console.log(`  by class: ${JSON.stringify(summary.counts.by_class)}`);

@@ -3,9 +3,10 @@ import {
   expandSweep,
   planSweepRuns,
   type ExperimentSpec,
+  type VideoAggregate,
 } from '@mirage/contracts';
 import { listEvalResults, type Db } from '@mirage/db';
-import type { ReportedRow, ResultRow, TableSpec } from '@mirage/tables';
+import type { ReportedRow, ResultRow, TableLevel, TableSpec } from '@mirage/tables';
 
 /** The run ids an experiment plans for given train/val selections and code version: exactly the runs its table shows. */
 export function plannedRunIds(
@@ -17,27 +18,36 @@ export function plannedRunIds(
   return new Map(runs.map((r) => [r.run_id, { method: r.config.method, seed: r.config.seed }]));
 }
 
-/** Result rows of the planned runs, read from Postgres. */
-export async function experimentResultRows(db: Db, runs: Map<string, { method: string; seed: number }>): Promise<ResultRow[]> {
+/** The unit a table counts: every image or frame alone, or one score per video (columns of video frames). */
+export type ResultLevel = 'frame' | 'video';
+
+/** Result rows of the planned runs, read from Postgres, and the level they were read at when any column is video. */
+export async function experimentResultRows(
+  db: Db,
+  runs: Map<string, { method: string; seed: number }>,
+  level: ResultLevel = 'frame',
+): Promise<{ rows: ResultRow[]; level: TableLevel | undefined }> {
   const results = await listEvalResults(db, { runIds: [...runs.keys()] });
-  return results.map((r) => {
+  const rows = results.flatMap((r): ResultRow[] => {
     const run = runs.get(r.runId) as { method: string; seed: number };
-    return {
-      method: run.method,
-      runId: r.runId,
-      seed: run.seed,
-      dataset: r.dataset,
-      perturbation: r.perturbation,
-      acc: r.acc,
-      accReal: r.accReal,
-      accFake: r.accFake,
-      ap: r.ap,
-      auc: r.auc,
-      accCalibrated: r.accCalibrated,
-      n: r.n,
-      thresholdPolicy: r.thresholdPolicy,
-    };
+    const common = { method: run.method, runId: r.runId, seed: run.seed, dataset: r.dataset, perturbation: r.perturbation, thresholdPolicy: r.thresholdPolicy };
+    if (level === 'frame') {
+      return [{ ...common, acc: r.acc, accReal: r.accReal, accFake: r.accFake, ap: r.ap, auc: r.auc, accCalibrated: r.accCalibrated, n: r.n }];
+    }
+    const v = r.video;
+    if (!v) return [];
+    return [{ ...common, acc: v.acc, accReal: v.acc_real, accFake: v.acc_fake, ap: v.ap, auc: v.auc, accCalibrated: v.acc_calibrated, n: v.n_videos }];
   });
+  const videos = results.flatMap((r) => (r.video ? [r.video] : []));
+  if (videos.length === 0) return { rows, level: undefined };
+  if (level === 'frame') return { rows, level: { name: 'frame', note: 'frame (every frame of a video column scored alone)' } };
+  const aggregates = [...new Set(videos.map((v) => describeAggregate(v.aggregate)))].sort();
+  return { rows, level: { name: 'video', note: `video (a video's score is the ${aggregates.join(' or ')} of its frames' p(fake); image columns have no value at this level)` } };
+}
+
+function describeAggregate(aggregate: VideoAggregate): string {
+  if (aggregate.method === 'trimmed_mean') return `mean after dropping the ${Math.round(aggregate.trim * 100)} % lowest and highest`;
+  return aggregate.method;
 }
 
 /** Reported numbers as the experiment file states them (the file is their source; launch also records them). */

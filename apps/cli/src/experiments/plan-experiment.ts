@@ -14,6 +14,7 @@ import type { Db } from '@mirage/db';
 import type { ArtifactStore } from '@mirage/storage';
 import { UserError } from '../errors';
 import { checkEarlyStop } from './early-stop-checks';
+import { checkPerturbations } from './perturbation-checks';
 import type { LoadedExperiment } from './load-experiment';
 import { withIdentifiedBackbone } from './backbone-identity';
 import { resolveExperiment, type ResolvedExperiment } from './resolve-datasets';
@@ -36,8 +37,11 @@ export interface PlanSelectionSummary {
   generators: DatasetSelection['generators'];
   classes: DatasetSelection['classes'];
   max_images: DatasetSelection['max_images'];
+  /** Records of each class: images, or for a column of video frames, frames. */
   n_real: number;
   n_fake: number;
+  /** Videos the frames come from (a column of video frames only). */
+  n_videos?: number;
   selection_hash: string;
 }
 
@@ -78,6 +82,7 @@ export async function planExperiment(
   }
   const findings = checkPlan(resolved.selections);
   checkEarlyStop(spec, runs, findings);
+  checkPerturbations(spec, findings);
   const stale = await staleCellsOf(deps.db, spec, runs, codeVersion);
   if (stale) findings.warnings.push({ code: 'stale_cells', column: 'cache', message: stale });
   if (spec.backbone.source === 'hub') {
@@ -99,6 +104,7 @@ export async function planExperiment(
       max_images: selection.max_images,
       n_real: s.selected.nReal,
       n_fake: s.selected.nFake,
+      ...videoCount(s.selected.records),
       selection_hash: s.selected.sha256,
     };
   };
@@ -115,4 +121,9 @@ export async function planExperiment(
     warnings: findings.warnings,
   };
   return { plan, resolved, runs, spec };
+}
+
+function videoCount(records: readonly { video_id: string | null }[]): { n_videos?: number } {
+  const videos = new Set(records.flatMap((r) => (r.video_id === null ? [] : [r.video_id])));
+  return videos.size === 0 ? {} : { n_videos: videos.size };
 }

@@ -146,6 +146,8 @@ function buildMatrix(aggregates: CellAggregate[], query: MatrixQuery): TableMode
     metric: query.metric,
     aggregate: query.aggregate,
     perturbation: query.perturbation,
+    // The leaderboard aggregates frame-level rows only; a run's page shows its video-level metrics.
+    level: null,
     digits,
     synthetic: query.synthetic,
     columns: [...datasets.map((id) => ({ id, label: id, isMean: false })), { id: MEAN_COLUMN_ID, label: 'Mean', isMean: true }],

@@ -29,7 +29,29 @@ function evalTable(detail: RunDetail) {
 <td data-value="${r.n}">${r.n} (${r.nReal}/${r.nFake})</td>
 <td class="text">${url ? html`<a href="${url}">scores.jsonl</a>` : '—'}</td></tr>`;
   })}</tbody></table>
-<p class="notes">Metrics in percent. Acc uses the threshold policy of its row; AP and AUC are threshold-free.</p>`;
+<p class="notes">Metrics in percent. Acc uses the threshold policy of its row; AP and AUC are threshold-free.${
+    detail.evalResults.some((r) => r.video) ? ' Rows of video columns are at frame level (every frame scored alone); their video level is below.' : ''
+  }</p>`;
+}
+
+const AGGREGATE_TEXT: Record<string, string> = { mean: 'mean', max: 'max', trimmed_mean: 'trimmed mean' };
+
+function videoTable(detail: RunDetail) {
+  const rows = detail.evalResults.flatMap((r) => (r.video ? [{ r, v: r.video }] : []));
+  if (rows.length === 0) return null;
+  return html`<h2>Video level</h2>
+<table class="sortable" id="video-results">
+<thead><tr><th class="text" data-col="0">Dataset</th><th class="text" data-col="1">Perturbation</th><th class="text">Video score</th><th data-col="3">Acc</th>
+<th data-col="4">Acc real</th><th data-col="5">Acc fake</th><th data-col="6">AP</th><th data-col="7">AUC</th><th data-col="8">Acc calibrated</th><th data-col="9">videos (real/fake)</th></tr></thead>
+<tbody>${rows.map(({ r, v }) => {
+    const how = v.aggregate.method === 'trimmed_mean' ? `trimmed mean (${Math.round(v.aggregate.trim * 100)} %)` : (AGGREGATE_TEXT[v.aggregate.method] ?? v.aggregate.method);
+    return html`<tr><td class="text">${r.dataset}</td><td class="text">${r.perturbation}</td><td class="text">${how} of frame p(fake)</td>
+<td data-value="${v.acc ?? ''}">${percent(v.acc)}</td><td data-value="${v.acc_real ?? ''}">${percent(v.acc_real)}</td>
+<td data-value="${v.acc_fake ?? ''}">${percent(v.acc_fake)}</td><td data-value="${v.ap ?? ''}">${percent(v.ap)}</td>
+<td data-value="${v.auc ?? ''}">${percent(v.auc)}</td><td data-value="${v.acc_calibrated ?? ''}">${percent(v.acc_calibrated)}</td>
+<td data-value="${v.n_videos}">${v.n_videos} (${v.n_real}/${v.n_fake})</td></tr>`;
+  })}</tbody></table>
+<p class="notes">One score per video at the same threshold as its frame row; n counts videos.</p>`;
 }
 
 function checkpointTable(detail: RunDetail) {
@@ -83,6 +105,7 @@ ${run.error ? html`<pre class="error">${run.error}</pre>` : null}
 ${chart ?? emptyState('No training metrics recorded yet.')}
 <h2>Metrics per test dataset</h2>
 ${evalTable(detail)}
+${videoTable(detail)}
 ${scoreChartsSection(detail, scoreCharts)}
 <h2>Checkpoints</h2>
 ${checkpointTable(detail)}

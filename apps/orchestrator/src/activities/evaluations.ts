@@ -61,6 +61,7 @@ export function evaluationActivities({ db }: ActivityDeps): Pick<ControlActiviti
         environmentKey: environmentKey(o.environment),
         preprocessHash: preprocess_hash,
         codeVersion: code_version,
+        video: o.video,
       });
     },
   };

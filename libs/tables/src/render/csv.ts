@@ -49,7 +49,9 @@ export function csvText(text: string): string {
  */
 export function renderCsv(model: TableModel): string {
   const number = (value: number | null): string => (value === null ? '' : formatFixed(value, model.digits));
-  const records: string[][] = [[...CSV_HEADER]];
+  // A table of video columns says its level in a last column; tables of still images keep the header they had.
+  const level = model.level === null ? [] : [model.level.name];
+  const records: string[][] = [[...CSV_HEADER, ...(model.level === null ? [] : ['level'])]];
   for (const row of model.rows) {
     row.cells.forEach((cell, i) => {
       const column = model.columns[i];
@@ -70,6 +72,7 @@ export function renderCsv(model: TableModel): string {
         String(cell.incomplete),
         String(cell.best),
         String(model.synthetic),
+        ...level,
       ]);
     });
   }
