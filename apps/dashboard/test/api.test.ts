@@ -245,6 +245,21 @@ describe('run view', () => {
     expect(body.checkpoints[1]!.url).toContain('X-Amz-Expires=300');
     await text('/runs/nope', 404);
   });
+
+  it('shows a video column at both levels and says which is which', async () => {
+    expect(await text('/runs/run-synth')).not.toContain('Video level');
+    const video = { aggregate: { method: 'trimmed_mean' as const, trim: 0.1 }, n_videos: 7, n_real: 4, n_fake: 3, acc_real: 0.75, acc_fake: 2 / 3, acc: 0.7083, ap: 0.8, auc: 0.75, acc_calibrated: null };
+    await scratch.handle.db.update(evalResults).set({ video }).where(eq(evalResults.runId, 'run-synth'));
+    try {
+      const page = await text('/runs/run-synth');
+      expect(page).toContain('Rows of video columns are at frame level (every frame scored alone); their video level is below.');
+      const table = page.slice(page.indexOf('<table class="sortable" id="video-results">'));
+      expect(table).toMatch(/<td class="text">synthetic-gen<\/td><td class="text">none<\/td><td class="text">trimmed mean \(10 %\) of frame p\(fake\)<\/td>\s*<td data-value="0.7083">70\.8<\/td>/);
+      expect(table).toContain('<td data-value="7">7 (4/3)</td>');
+    } finally {
+      await scratch.handle.db.update(evalResults).set({ video: null }).where(eq(evalResults.runId, 'run-synth'));
+    }
+  });
 });
 
 describe('compare', () => {
