@@ -32,16 +32,7 @@ class TreeWriter:
         """Write an image the layout must record with these fields."""
         if self.media != "image":
             raise ValueError(f"tree {self.tree} holds videos; an image cannot be a record of it")
-        self._write(relative, data)
-        self.records.append(
-            {
-                "uri": relative,
-                "generator": generator,
-                "split": split,
-                "label": label,
-                "object_class": object_class,
-            }
-        )
+        self._record(relative, data, generator, split, label, object_class)
 
     def video(
         self,
@@ -58,18 +49,8 @@ class TreeWriter:
         if self.media == "image" and self.records:
             raise ValueError(f"tree {self.tree} holds images; a video cannot be a record of it")
         self.media = "video"
-        self._write(relative, data)
-        self.records.append(
-            {
-                "uri": relative,
-                "generator": generator,
-                "split": split,
-                "label": label,
-                "object_class": None,
-                "n_frames": len(timestamps),
-                "timestamps": timestamps,
-            }
-        )
+        extra = {"n_frames": len(timestamps), "timestamps": timestamps}
+        self._record(relative, data, generator, split, label, None, **extra)
 
     def sidecar(self, relative: str, data: bytes) -> None:
         """Write a file the release carries beside its media (captions.json): neither record nor debris."""
@@ -100,6 +81,29 @@ class TreeWriter:
             "records": sorted(self.records, key=lambda r: str(r["uri"])),
             "debris": sorted(self.debris, key=lambda d: d["path"]),
         }
+
+    def _record(
+        self,
+        relative: str,
+        data: bytes,
+        generator: str,
+        split: str,
+        label: str,
+        object_class: str | None,
+        **extra: object,
+    ) -> None:
+        """Write a media file and its expected record: the fields every record has, then `extra`."""
+        self._write(relative, data)
+        self.records.append(
+            {
+                "uri": relative,
+                "generator": generator,
+                "split": split,
+                "label": label,
+                "object_class": object_class,
+                **extra,
+            }
+        )
 
     def _write(self, relative: str, data: bytes) -> None:
         path = self.root / relative

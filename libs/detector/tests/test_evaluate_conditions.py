@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 import torch
+from data.video_fixtures import Clip, write_clip
 from PIL import Image
 from tiny_setup import tiny_config_dict, write_png_records
 
@@ -119,22 +119,12 @@ def test_a_chain_applies_its_image_steps_before_its_preprocessing(
 
 def write_videos(folder: Path, per_label: int, frames: int) -> list[ImageRecord]:
     """Lossless tiny videos (FFV1), fake bright and real dark, and their frame records in manifest order."""
-    folder.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(4)
     records = []
     for video in range(2 * per_label):
         label = video % 2
         path = folder / f"v{video}.mkv"
-        with av.open(str(path), "w", format="matroska") as container:
-            stream = container.add_stream("ffv1", rate=10)
-            stream.width = stream.height = 40
-            stream.pix_fmt = "yuv420p"
-            for _ in range(frames):
-                pixels = np.clip(rng.normal(190 if label else 60, 25, (40, 40, 3)), 0, 255).astype(np.uint8)
-                for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
-                    container.mux(packet)
-            for packet in stream.encode():
-                container.mux(packet)
+        clip = Clip(path.name, "matroska", "ffv1", 40, 40, 10, frames)
+        write_clip(path, clip, seed=video, mean=190 if label else 60)
         records.extend(
             ImageRecord(
                 str(path), label, "g", "test", video_id=f"v{video}", frame=frame, timestamp=frame / 10

@@ -37,8 +37,13 @@ class Clip:
     time_base: Fraction | None = None
 
 
-def write_clip(path: Path, clip: Clip, seed: int = 0, faststart: bool = False) -> Path:
-    """Encode `clip` to `path` as noise frames: noise compresses badly, so a cut file really loses frames."""
+def write_clip(
+    path: Path, clip: Clip, seed: int = 0, faststart: bool = False, mean: float | None = None
+) -> Path:
+    """Encode `clip` to `path` as noise frames: noise compresses badly, so a cut file really loses frames.
+
+    mean: noise around this grey level (sd 25) instead of uniform noise, for a dark or a bright video.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     options = {"movflags": "faststart"} if faststart else {}
     rng = np.random.default_rng(seed)
@@ -51,7 +56,11 @@ def write_clip(path: Path, clip: Clip, seed: int = 0, faststart: bool = False) -
         if clip.n_frames == 0:
             container.start_encoding()  # header only: a video stream without a frame
         for index in range(clip.n_frames):
-            pixels = rng.integers(0, 256, size=(clip.height, clip.width, 3), dtype=np.uint8)
+            shape = (clip.height, clip.width, 3)
+            if mean is None:
+                pixels = rng.integers(0, 256, size=shape, dtype=np.uint8)
+            else:
+                pixels = np.clip(rng.normal(mean, 25, shape), 0, 255).astype(np.uint8)
             frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
             if clip.pts is not None:
                 frame.pts, frame.time_base = clip.pts[index], clip.time_base

@@ -199,6 +199,13 @@ def read_manifest(source: str | os.PathLike[str] | Iterable[str]) -> list[ImageR
 
 
 def _parse_jsonl(lines: Iterable[str], name: str) -> Iterator[ImageRecord]:
+    for data, where in json_object_lines(lines, name):
+        yield ImageRecord.from_json(data, where)
+
+
+def json_object_lines(lines: Iterable[str], name: str) -> Iterator[tuple[dict[str, Any], str]]:
+    """Each non-blank JSON-lines line as an object with where it was read ("<name> line <n>"); a line that
+    is not a JSON object is a ManifestError naming it."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -207,7 +214,9 @@ def _parse_jsonl(lines: Iterable[str], name: str) -> Iterator[ImageRecord]:
             data = json.loads(line)
         except json.JSONDecodeError as error:
             raise ManifestError(f"{where}: invalid JSON ({error.msg} at column {error.colno})") from None
-        yield ImageRecord.from_json(data, where)
+        if not isinstance(data, dict):
+            raise ManifestError(f"{where}: expected a JSON object, got {type(data).__name__}")
+        yield data, where
 
 
 def read_manifest_csv(source: str | os.PathLike[str] | Iterable[str]) -> list[ImageRecord]:

@@ -40,21 +40,21 @@ def is_os_folder(name: str) -> bool:
 
 def name_skip_reason(path: PurePath) -> str | None:
     """Why a file is not even read (a partial download, not an image file name), else None."""
-    suffix = path.suffix.lower()
-    if suffix in PARTIAL_DOWNLOAD_SUFFIXES:
-        return f"partial download ({path.suffix})"
-    if suffix not in IMAGE_SUFFIXES:
-        return f"not an image file name (suffix {path.suffix or 'none'!r})"
-    return None
+    return _suffix_skip_reason(path, IMAGE_SUFFIXES, "an image")
 
 
 def video_name_skip_reason(path: PurePath) -> str | None:
     """Why a file is not read as a video (a partial download, a thumbnail or sidecar file), else None."""
+    return _suffix_skip_reason(path, VIDEO_SUFFIXES, "a video")
+
+
+def _suffix_skip_reason(path: PurePath, suffixes: frozenset[str], kind: str) -> str | None:
+    # Checked first: "partial download" tells more about x.png.part than "not an image file name" does.
     suffix = path.suffix.lower()
     if suffix in PARTIAL_DOWNLOAD_SUFFIXES:
         return f"partial download ({path.suffix})"
-    if suffix not in VIDEO_SUFFIXES:
-        return f"not a video file name (suffix {path.suffix or 'none'!r})"
+    if suffix not in suffixes:
+        return f"not {kind} file name (suffix {path.suffix or 'none'!r})"
     return None
 
 

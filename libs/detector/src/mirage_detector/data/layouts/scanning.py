@@ -34,6 +34,9 @@ class ScanOptions:
     verify: bool = False
     max_pixels: int = DEFAULT_MAX_PIXELS
 
+    def __post_init__(self) -> None:
+        """No checks here; defined so option classes combined by inheritance can chain theirs via super()."""
+
 
 def check_split(split: str, option: str) -> None:
     """Raise naming the option when `split` is not a known split name."""
@@ -109,6 +112,14 @@ def _count_files(folder: Path) -> int:
     return sum(len(names) for _, _, names in os.walk(folder))
 
 
+def read_file(path: Path, uri: str) -> bytes | SkippedFile:
+    """A file's bytes, or why it is skipped (it could not be read)."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        return SkippedFile(uri, f"unreadable file: {type(error).__name__}: {error.strerror}")
+
+
 def probe_file(
     path: Path,
     uri: str,
@@ -122,10 +133,9 @@ def probe_file(
     name_reason = name_skip_reason(path)
     if name_reason is not None:
         return SkippedFile(uri, name_reason)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return SkippedFile(uri, f"unreadable file: {type(error).__name__}: {error.strerror}")
+    data = read_file(path, uri)
+    if isinstance(data, SkippedFile):
+        return data
     try:
         header = read_image_header(data)
     except HeaderError as error:

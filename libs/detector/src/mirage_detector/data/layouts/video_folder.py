@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mirage_detector.data.layouts.debris import video_name_skip_reason
+from mirage_detector.data.layouts.folder import TwoFolderOptions
 from mirage_detector.data.layouts.registry import ScanResult, register_layout
-from mirage_detector.data.layouts.scanning import TreeScan, check_split, require_dir
+from mirage_detector.data.layouts.scanning import TreeScan, require_dir
 from mirage_detector.data.layouts.video_scanning import VideoScanOptions, default_video_ids, scan_video
 
 
 @register_layout("video-folder")
 @dataclass(frozen=True, kw_only=True)
-class VideoFolderLayout(VideoScanOptions):
+class VideoFolderLayout(TwoFolderOptions, VideoScanOptions):
     """Real videos under `real_dir`, fakes under `fake_dir` (recursively; .mp4 .webm .mov .mkv .avi in any
     case), each sampled into frame records (options sample, max_frames: see VideoScanOptions).
 
@@ -23,35 +24,13 @@ class VideoFolderLayout(VideoScanOptions):
     its suffix (see default_video_ids); width, height and format (the codec) are the video's.
     """
 
-    generator: str
-    real_generator: str | None = None
-    real_dir: str | None = "real"
-    fake_dir: str | None = "fake"
-    split: str = "test"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        check_split(self.split, "split")
-        if not self.generator:
-            raise ValueError("option 'generator' must be a non-empty string")
-        if self.real_dir is None and self.fake_dir is None:
-            raise ValueError("options 'real_dir' and 'fake_dir' cannot both be none")
-
     def scan(self, root: str | Path) -> ScanResult:
         root = Path(root)
         require_dir(root, "video-folder layout root")
         scan = TreeScan(root, self)
         videos: list[tuple[Path, str, int, str]] = []
-        classes = [
-            (self.real_dir, 0, self.real_generator or self.generator),
-            (self.fake_dir, 1, self.generator),
-        ]
-        for folder, label, generator in classes:
-            if folder is None:
-                continue
-            option = "real_dir" if label == 0 else "fake_dir"
-            require_dir(root / folder, f"video-folder layout option {option}={folder!r}")
-            for path, parts in scan.files(root / folder):
+        for directory, label, generator in self.class_folders(root, "video-folder"):
+            for path, parts in scan.files(directory):
                 reason = video_name_skip_reason(path)
                 if reason is not None:
                     scan.skip(path, reason)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from mirage_detector.data.layouts.registry import ScanResult, SkippedFile, regis
 from mirage_detector.data.layouts.scanning import TreeScan
 from mirage_detector.data.layouts.video_scanning import VideoScanOptions, default_video_ids, scan_video
 from mirage_detector.data.loading import uri_scheme
-from mirage_detector.data.records import LABEL_INDEX, SPLITS, ManifestError
+from mirage_detector.data.records import LABEL_INDEX, SPLITS, ManifestError, json_object_lines
 from mirage_detector.data.uris import relative_uri
 
 VIDEO_LIST_FIELDS: tuple[str, ...] = ("uri", "label", "generator", "split", "video_id")
@@ -115,16 +114,7 @@ def _csv_rows(handle: Any, name: str) -> Iterator[tuple[dict[str, Any], str]]:
 
 
 def _jsonl_rows(handle: Any, name: str) -> Iterator[tuple[dict[str, Any], str]]:
-    for number, line in enumerate(handle, start=1):
-        if not line.strip():
-            continue
-        where = f"{name} line {number}"
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise ManifestError(f"{where}: invalid JSON ({error.msg} at column {error.colno})") from None
-        if not isinstance(data, dict):
-            raise ManifestError(f"{where}: expected a JSON object, got {type(data).__name__}")
+    for data, where in json_object_lines(handle, name):
         _check_columns(list(data), where, "field")
         yield data, where
 

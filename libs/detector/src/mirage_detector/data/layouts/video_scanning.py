@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from mirage_detector.data.image_header import sha256_hex
 from mirage_detector.data.layouts.registry import SkippedFile
-from mirage_detector.data.layouts.scanning import ScanOptions
+from mirage_detector.data.layouts.scanning import ScanOptions, read_file
 from mirage_detector.data.records import ImageRecord
 from mirage_detector.data.video import (
     DEFAULT_MAX_DURATION_S,
@@ -38,6 +38,7 @@ class VideoScanOptions(ScanOptions):
     max_duration_s: float = DEFAULT_MAX_DURATION_S
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         try:
             parse_sampling_rule(self.sample)
         except ValueError as error:
@@ -70,10 +71,9 @@ def scan_video(
     path: Path, uri: str, video_id: str, label: int, generator: str, split: str, options: VideoScanOptions
 ) -> list[ImageRecord] | SkippedFile:
     """One video file into its sampled frame records (uri and sha256 the video's), or why it is skipped."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return SkippedFile(uri, f"unreadable file: {type(error).__name__}: {error.strerror}")
+    data = read_file(path, uri)
+    if isinstance(data, SkippedFile):
+        return data
     probe = probe_video(data, VideoLimits(options.max_pixels, options.max_duration_s))
     if isinstance(probe, str):
         return SkippedFile(uri, probe)
