@@ -7,7 +7,6 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import type { VideoMetrics } from '@mirage/contracts';
 import { createArtifactStore } from '@mirage/storage';
@@ -16,12 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExperimentPlan } from '../src/experiments/plan-experiment';
 import { ROOT, runMirage } from './support/mirage';
 import { tinyProtocolOverrides } from './support/tiny-override';
+import { buildReleaseTrees, requireStackEnv } from './support/release-trees';
 import { startWorkers, type TestWorkers } from './support/workers';
 
-const run = promisify(execFile);
-for (const name of ['DATABASE_URL', 'S3_ENDPOINT', 'TEMPORAL_ADDRESS']) {
-  if (!process.env[name]) throw new Error(`${name} is not set: run \`mirage up --core\` and source its stack.env (npm test does)`);
-}
+requireStackEnv();
 const mirage = (args: string[]) => runMirage(args, process.env, { timeoutMs: 600_000 });
 
 interface TreeRecord {
@@ -88,9 +85,7 @@ async function planOf(file: string, sets: string[] = []): Promise<ExperimentPlan
 }
 
 beforeAll(async () => {
-  const which = [...new Set(Object.values(TREE_OF))].join(',');
-  const { stdout } = await run(join(ROOT, '.venv/bin/python'), ['-m', 'release_trees', '--out', join(work, 'trees'), '--which', which], { cwd: join(ROOT, 'tools'), maxBuffer: 64 << 20 });
-  trees = (JSON.parse(stdout) as { trees: Trees }).trees;
+  trees = await buildReleaseTrees<Trees>(join(work, 'trees'), [...new Set(Object.values(TREE_OF))]);
   const commands = readmeRegisterCommands();
   expect(commands.map((c) => c[2])).toEqual(['genimage', 'sora-frames', 'coco-flux', 'coco-sd35', 'chameleon']);
   for (const args of commands) {

@@ -2,11 +2,9 @@
 // debris of real downloads), made by tools/release_trees: registered with the commands experiments/README.md gives,
 // planned (`mirage plan --json`: every column has both classes and the counts the trees hold), then run end to end on
 // the real stack with a tiny backbone (a test-only override of the paper file, not a copy of it).
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { evalTargetId, type DatasetRefSpec } from '@mirage/contracts';
 import pg from 'pg';
@@ -15,12 +13,10 @@ import { loadExperiment } from '../src/experiments/load-experiment';
 import type { ExperimentPlan } from '../src/experiments/plan-experiment';
 import { ROOT, runMirage } from './support/mirage';
 import { tinyProtocolOverrides } from './support/tiny-override';
+import { buildReleaseTrees, requireStackEnv } from './support/release-trees';
 import { startWorkers, type TestWorkers } from './support/workers';
 
-const run = promisify(execFile);
-for (const name of ['DATABASE_URL', 'S3_ENDPOINT', 'TEMPORAL_ADDRESS']) {
-  if (!process.env[name]) throw new Error(`${name} is not set: run \`mirage up --core\` and source its stack.env (npm test does)`);
-}
+requireStackEnv();
 const mirage = (args: string[]) => runMirage(args, process.env, { timeoutMs: 600_000 });
 
 interface TreeRecord {
@@ -77,8 +73,7 @@ async function cellCount(file: string, sets: string[]): Promise<number> {
 }
 
 beforeAll(async () => {
-  const { stdout } = await run(join(ROOT, '.venv/bin/python'), ['-m', 'release_trees', '--out', join(work, 'trees')], { cwd: join(ROOT, 'tools'), maxBuffer: 64 << 20 });
-  trees = (JSON.parse(stdout) as { trees: Trees }).trees;
+  trees = await buildReleaseTrees<Trees>(join(work, 'trees'), ['genimage', 'forensynths', 'ufd-diffusion']);
   const roots = Object.fromEntries(Object.entries(trees).map(([name, tree]) => [name, tree.root]));
   const commands = readmeRegisterCommands(roots);
   expect(commands.map((c) => c[2])).toEqual(['genimage', 'forensynths', 'ufd-diffusion']);

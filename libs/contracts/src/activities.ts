@@ -103,19 +103,23 @@ export const VideoAggregate = z.strictObject({
 export type VideoAggregate = z.infer<typeof VideoAggregate>;
 export const DEFAULT_VIDEO_AGGREGATE: VideoAggregate = { method: 'mean', trim: 0.1 };
 
+const fraction = z.number().min(0).max(1).nullable();
+const count = z.number().int().min(0);
+
+/** Class counts and the metrics of one evaluation, shared by the frame (or image) level and the video level. */
+const CellMetrics = {
+  n_real: count,
+  n_fake: count,
+  acc_real: fraction,
+  acc_fake: fraction,
+  acc: fraction,
+  ap: fraction,
+  auc: fraction,
+  acc_calibrated: fraction,
+};
+
 /** Metrics of a video set at video level: one score per video (`aggregate` of its frames' p_fake). */
-export const VideoMetrics = z.strictObject({
-  aggregate: VideoAggregate,
-  n_videos: z.number().int().min(0),
-  n_real: z.number().int().min(0),
-  n_fake: z.number().int().min(0),
-  acc_real: z.number().min(0).max(1).nullable(),
-  acc_fake: z.number().min(0).max(1).nullable(),
-  acc: z.number().min(0).max(1).nullable(),
-  ap: z.number().min(0).max(1).nullable(),
-  auc: z.number().min(0).max(1).nullable(),
-  acc_calibrated: z.number().min(0).max(1).nullable(),
-});
+export const VideoMetrics = z.strictObject({ aggregate: VideoAggregate, n_videos: count, ...CellMetrics });
 export type VideoMetrics = z.infer<typeof VideoMetrics>;
 
 /** Input of the Python `evaluate` activity: one (checkpoint, dataset column, perturbation) cell. */
@@ -141,16 +145,9 @@ export const EvaluateOutput = z.strictObject({
   run_id: z.string().min(1),
   eval_id: z.string().min(1),
   perturbation_id: z.string().min(1),
-  n: z.number().int().min(0),
-  n_real: z.number().int().min(0),
-  n_fake: z.number().int().min(0),
-  acc_real: z.number().min(0).max(1).nullable(),
-  acc_fake: z.number().min(0).max(1).nullable(),
-  acc: z.number().min(0).max(1).nullable(),
-  ap: z.number().min(0).max(1).nullable(),
-  auc: z.number().min(0).max(1).nullable(),
+  n: count,
+  ...CellMetrics,
   threshold: z.number().min(0).max(1),
-  acc_calibrated: z.number().min(0).max(1).nullable(),
   calibrated_threshold: z.number().min(0).max(1).nullable(),
   scores_key: z.string().min(1),
   scores_sha256: sha256Hex,
