@@ -6,6 +6,7 @@ import { createArtifactStore, type ArtifactStore } from '@mirage/storage';
 import { Client, Connection } from '@temporalio/client';
 import { cliEnv } from './env';
 import { UserError } from './errors';
+import { cliTemporalSecurity } from './temporal-security';
 
 /** Addresses of the running stack: the user's env where set, else what `mirage up` wrote to stack.json. */
 export function stackEnv(): Record<string, string> {
@@ -45,8 +46,15 @@ export async function connectStack(): Promise<StackClients> {
     bucket: env['S3_BUCKET'] ?? 'mirage',
   });
   let connection: Connection;
+  let security;
   try {
-    connection = await Connection.connect({ address: env['TEMPORAL_ADDRESS'] as string, connectTimeout: 5000 });
+    security = cliTemporalSecurity(cliEnv());
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  try {
+    connection = await Connection.connect({ address: env['TEMPORAL_ADDRESS'] as string, ...security, connectTimeout: 5000 });
   } catch (error) {
     await db.close();
     throw new UserError(`cannot reach Temporal at ${env['TEMPORAL_ADDRESS']} (is the stack up? run \`mirage up\`): ${(error as Error).message}`);

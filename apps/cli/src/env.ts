@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TEMPORAL_SECURITY_ENV } from '@mirage/local-stack';
 import { UserError } from './errors';
 
 // An empty variable means unset, as in most shells' `VAR= mirage up`.
@@ -32,6 +33,8 @@ const envSchema = z.object({
   S3_BUCKET: optional(z.string()),
   TEMPORAL_ADDRESS: optional(z.string()),
   TEMPORAL_NAMESPACE: optional(z.string()),
+  /** TLS and API key of a secured Temporal (Temporal's own variable names; see infra/README.md). */
+  ...TEMPORAL_SECURITY_ENV,
 });
 
 export type CliEnv = z.infer<typeof envSchema>;

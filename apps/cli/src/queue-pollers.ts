@@ -1,4 +1,5 @@
 import { TASK_QUEUES, versionedTaskQueue } from '@mirage/contracts';
+import type { TemporalConnectionSecurity } from '@mirage/local-stack';
 import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 
@@ -26,14 +27,21 @@ export function statusQueues(gpuQueues: readonly string[], codeVersion: string):
   ];
 }
 
-/** Describes each queue's pollers on the server at `address`, within `timeoutMs`. */
+/** A Temporal server and namespace, and how to connect to it securely. */
+export interface TemporalTarget {
+  address: string;
+  namespace: string;
+  security: TemporalConnectionSecurity;
+}
+
+/** Describes each queue's pollers on the server of `target`, within `timeoutMs`. */
 export async function describePollers(
-  address: string,
-  namespace: string,
+  target: TemporalTarget,
   queues: readonly { queue: string; kind: QueuePollers['kind'] }[],
   timeoutMs = 5000,
 ): Promise<QueuePollers[]> {
-  const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+  const { address, namespace, security } = target;
+  const connection = await Connection.connect({ address, ...security, connectTimeout: timeoutMs });
   try {
     return await connection.withDeadline(Date.now() + timeoutMs, () =>
       Promise.all(

@@ -2,13 +2,18 @@ import { join } from 'node:path';
 import { TASK_QUEUES, versionedTaskQueue } from '@mirage/contracts';
 import { REPO_ROOT, type ServiceSpec } from '@mirage/local-stack';
 import { repoCodeVersion } from './experiments/code-version-of-repo';
-import { describePollers } from './queue-pollers';
+import { cliEnv } from './env';
+import { describePollers, type TemporalTarget } from './queue-pollers';
+import { cliTemporalSecurity } from './temporal-security';
 
 /** The processes that make a stack able to run experiments: the orchestrator, the GPU worker, the dashboard. */
 export function workerServices(stackEnv: Record<string, string>, options: { dashboardPort: number }): ServiceSpec[] {
   const childEnv = { ...process.env, ...stackEnv };
-  const address = stackEnv['TEMPORAL_ADDRESS'] as string;
-  const namespace = stackEnv['TEMPORAL_NAMESPACE'] ?? 'default';
+  const target: TemporalTarget = {
+    address: stackEnv['TEMPORAL_ADDRESS'] as string,
+    namespace: stackEnv['TEMPORAL_NAMESPACE'] ?? 'default',
+    security: cliTemporalSecurity(cliEnv()),
+  };
   // `node --import tsx` keeps one process whose command line is exactly what we launched (the stack recognises
   // its processes by /proc cmdline); the tsx launcher script would show up as `node .../tsx`.
   const node = (script: string) => ({ command: process.execPath, args: ['--import', 'tsx', join(REPO_ROOT, script)] });
@@ -25,7 +30,7 @@ export function workerServices(stackEnv: Record<string, string>, options: { dash
       stopSignal: 'SIGTERM',
       command: () => ({ ...node('apps/orchestrator/src/main.ts'), cwd: REPO_ROOT, env: childEnv }),
       prepare: noop,
-      health: (ms) => waitForPollers(address, namespace, TASK_QUEUES.control, 'workflow', ms),
+      health: (ms) => waitForPollers(target, TASK_QUEUES.control, 'workflow', ms),
       env: {},
     },
     {
@@ -36,7 +41,7 @@ export function workerServices(stackEnv: Record<string, string>, options: { dash
       stopSignal: 'SIGTERM',
       command: () => ({ command: join(REPO_ROOT, '.venv/bin/python'), args: ['-m', 'mirage_gpu_worker'], cwd: REPO_ROOT, env: childEnv }),
       prepare: noop,
-      health: (ms) => waitForPollers(address, namespace, gpuQueue, 'activity', ms),
+      health: (ms) => waitForPollers(target, gpuQueue, 'activity', ms),
       env: {},
     },
     {
@@ -62,7 +67,7 @@ export function workerServices(stackEnv: Record<string, string>, options: { dash
 }
 
 // A worker is up when Temporal sees it polling its task queue.
-async function waitForPollers(address: string, namespace: string, queue: string, kind: 'workflow' | 'activity', timeoutMs: number): Promise<void> {
-  const [described] = await describePollers(address, namespace, [{ queue, kind }], timeoutMs);
+async function waitForPollers(target: TemporalTarget, queue: string, kind: 'workflow' | 'activity', timeoutMs: number): Promise<void> {
+  const [described] = await describePollers(target, [{ queue, kind }], timeoutMs);
   if (!described?.pollers.length) throw new Error(`no worker polls task queue ${queue} yet`);
 }

@@ -5,7 +5,12 @@ from pathlib import Path
 import pytest
 
 from mirage_gpu_worker.contracts import constants, versioned_task_queue
-from mirage_gpu_worker.settings import SettingsError, load_settings
+from mirage_gpu_worker.settings import (
+    SettingsError,
+    TemporalSecurity,
+    load_settings,
+    parse_temporal_security,
+)
 
 BASE = {
     "TEMPORAL_ADDRESS": "127.0.0.1:7233",
@@ -101,3 +106,40 @@ def test_data_roots_map_dataset_names_to_this_machines_folders(tmp_path: Path) -
 def test_bad_data_roots_are_named(text: str, message: str) -> None:
     with pytest.raises(SettingsError, match=rf"^MIRAGE_DATA_ROOTS: {message}$"):
         load_settings({**BASE, "MIRAGE_DATA_ROOTS": text})
+
+
+def test_temporal_tls_reads_the_pem_files_the_variables_name(tmp_path: Path) -> None:
+    for name in ("ca.pem", "client.pem", "client.key"):
+        (tmp_path / name).write_bytes(f"pem of {name}".encode())
+    assert load_settings(BASE).temporal_security == TemporalSecurity()
+    security = parse_temporal_security(
+        {
+            "TEMPORAL_TLS_SERVER_CA_CERT_PATH": str(tmp_path / "ca.pem"),
+            "TEMPORAL_TLS_CLIENT_CERT_PATH": str(tmp_path / "client.pem"),
+            "TEMPORAL_TLS_CLIENT_KEY_PATH": str(tmp_path / "client.key"),
+            "TEMPORAL_TLS_SERVER_NAME": "temporal.lab",
+        }
+    )
+    assert security == TemporalSecurity(
+        tls=True,
+        client_cert=b"pem of client.pem",
+        client_key=b"pem of client.key",
+        server_ca=b"pem of ca.pem",
+        server_name="temporal.lab",
+    )
+    assert parse_temporal_security({"TEMPORAL_API_KEY": "k"}) == TemporalSecurity(tls=True, api_key="k")
+    assert parse_temporal_security({"TEMPORAL_TLS": "true"}) == TemporalSecurity(tls=True)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TEMPORAL_TLS_CLIENT_CERT_PATH": "/c.pem"}, "must be set together"),
+        ({"TEMPORAL_TLS": "yes"}, "TEMPORAL_TLS must be true or false"),
+        ({"TEMPORAL_TLS": "false", "TEMPORAL_API_KEY": "k"}, "TEMPORAL_TLS=false, but"),
+        ({"TEMPORAL_TLS_SERVER_CA_CERT_PATH": "/nowhere/ca.pem"}, "/nowhere/ca.pem: cannot read the file"),
+    ],
+)
+def test_bad_temporal_tls_settings_are_named(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        parse_temporal_security(env)

@@ -1,9 +1,12 @@
+import { TEMPORAL_SECURITY_ENV } from '@mirage/local-stack';
 import { z } from 'zod';
 
 // The orchestrator's configuration, parsed once from the environment (`mirage up` writes these to stack.env).
 const Env = z.object({
   TEMPORAL_ADDRESS: z.string().min(1),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** TLS and API key of a secured Temporal (Temporal's own variable names; see infra/README.md). */
+  ...TEMPORAL_SECURITY_ENV,
   DATABASE_URL: z.string().min(1),
   S3_ENDPOINT: z.string().url(),
   S3_REGION: z.string().min(1).default('us-east-1'),

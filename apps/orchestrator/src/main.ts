@@ -1,5 +1,6 @@
 // The orchestrator process: a Temporal worker for workflows and control activities, wired to Postgres and S3.
 import { createDb } from '@mirage/db';
+import { temporalConnectionSecurity } from '@mirage/local-stack';
 import { createArtifactStore } from '@mirage/storage';
 import { Client, Connection } from '@temporalio/client';
 import { readEnv } from './env';
@@ -18,11 +19,13 @@ async function main(): Promise<void> {
     secretAccessKey: env.S3_SECRET_ACCESS_KEY,
     bucket: env.S3_BUCKET,
   });
-  const clientConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+  const security = temporalConnectionSecurity(env);
+  const clientConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS, ...security });
   const temporal = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
   const { worker, connection } = await createOrchestratorWorker({
     address: env.TEMPORAL_ADDRESS,
     namespace: env.TEMPORAL_NAMESPACE,
+    security,
     deps: { db: dbHandle.db, store, temporal, unpolledReportMs: env.MIRAGE_UNPOLLED_REPORT_SECONDS * 1000 },
   });
   console.log(`orchestrator: serving workflows and control activities at ${env.TEMPORAL_ADDRESS}`);

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { TASK_QUEUES } from '@mirage/contracts';
+import type { TemporalConnectionSecurity } from '@mirage/local-stack';
 import { NativeConnection, Worker, type BundleOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 
@@ -29,10 +30,12 @@ const skipUnusedContracts: NonNullable<BundleOptions['webpackConfigHook']> = (co
 export async function createOrchestratorWorker(options: {
   address: string;
   namespace: string;
+  /** TLS / API key of a secured server (temporalConnectionSecurity); none for the local stack. */
+  security?: TemporalConnectionSecurity;
   deps: ActivityDeps;
   taskQueue?: string;
 }): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect({ address: options.address });
+  const connection = await NativeConnection.connect({ address: options.address, ...options.security });
   const worker = await Worker.create({
     connection,
     namespace: options.namespace,

@@ -19,3 +19,10 @@ export type { PortClaim, ServiceSpec } from './service';
 export { createServices } from './services';
 export { renderStackEnv } from './stack-files';
 export { downStack, stackStatus, upStack, type DownResult, type ServiceState, type ServiceStatus, type UpResult } from './stack';
+export {
+  TEMPORAL_SECURITY_ENV,
+  temporalConnectionSecurity,
+  TemporalSecurityError,
+  type TemporalConnectionSecurity,
+  type TemporalSecurityEnv,
+} from './temporal-connection';

@@ -4,6 +4,7 @@ import { stackStatus } from '@mirage/local-stack';
 import { cliEnv } from '../env';
 import { repoCodeVersion } from '../experiments/code-version-of-repo';
 import { describePollers, statusQueues, type QueuePollers } from '../queue-pollers';
+import { cliTemporalSecurity } from '../temporal-security';
 import { addressOf, columns, pidOf } from '../service-lines';
 import { fullStackOptions } from '../stack-options';
 
@@ -19,7 +20,7 @@ export function statusCommand(): Command {
       const temporal = services.find((service) => service.name === 'temporal');
       const address = temporal?.state === 'running' || temporal?.state === 'external' ? temporal.address : undefined;
       const queues = address
-        ? await describePollers(address, env.TEMPORAL_NAMESPACE ?? 'default', statusQueues(flags.queue, repoCodeVersion()))
+        ? await describePollers({ address, namespace: env.TEMPORAL_NAMESPACE ?? 'default', security: cliTemporalSecurity(env) }, statusQueues(flags.queue, repoCodeVersion()))
         : [];
       if (flags.json) {
         console.log(JSON.stringify({ services, queues }, null, 2));

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import torch
-from temporalio.client import Client
+from temporalio.client import Client, TLSConfig
 from temporalio.worker import Worker
 
 from mirage_gpu_worker.activities import GpuActivities
@@ -27,7 +27,7 @@ from mirage_gpu_worker.contracts import versioned_task_queue
 from mirage_gpu_worker.environment import CHECKOUT_LOCK, describe_environment
 from mirage_gpu_worker.image_opener import register_s3_image_opener
 from mirage_gpu_worker.s3 import ArtifactStore, create_s3_client
-from mirage_gpu_worker.settings import SettingsError, WorkerSettings, load_settings
+from mirage_gpu_worker.settings import SettingsError, TemporalSecurity, WorkerSettings, load_settings
 from mirage_gpu_worker.supervisor import supervise
 from mirage_gpu_worker.worker_context import WorkerContext
 
@@ -53,13 +53,38 @@ def build_context(settings: WorkerSettings) -> WorkerContext:
     )
 
 
+class TemporalUnreachableError(RuntimeError):
+    """The worker cannot connect to Temporal (address, TLS, certificates); the message says which server."""
+
+
+def _tls_config(security: TemporalSecurity) -> TLSConfig | bool:
+    """temporalio's TLS setting: off, the system roots, or the given CA / client certificate / server name."""
+    if not security.tls:
+        return False
+    return TLSConfig(
+        server_root_ca_cert=security.server_ca,
+        domain=security.server_name,
+        client_cert=security.client_cert,
+        client_private_key=security.client_key,
+    )
+
+
 async def run_worker(settings: WorkerSettings, stop: asyncio.Event) -> None:
     """Serve activities until `stop` is set, then shut down gracefully.
 
     The worker polls its configured queue at its own code version: the workflows send a run's activities to
     the queue of the code version it was planned at, so a worker of other code never sees them.
     """
-    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    try:
+        client = await Client.connect(
+            settings.temporal_address,
+            namespace=settings.temporal_namespace,
+            tls=_tls_config(settings.temporal_security),
+            api_key=settings.temporal_security.api_key,
+        )
+    except RuntimeError as error:  # the SDK's bridge reports every connection failure as a RuntimeError
+        where = settings.temporal_address
+        raise TemporalUnreachableError(f"cannot reach Temporal at {where}: {error}") from None
     activities = GpuActivities(build_context(settings))
     task_queue = versioned_task_queue(settings.task_queue, activities.context.code_version)
     with ThreadPoolExecutor(
@@ -136,5 +161,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mirage-gpu-worker: {error}", file=sys.stderr)
         return 2
     _limit_torch_threads(settings.torch_threads)
-    asyncio.run(_serve(settings))
+    try:
+        asyncio.run(_serve(settings))
+    except TemporalUnreachableError as error:
+        print(f"mirage-gpu-worker: {error}", file=sys.stderr)
+        return 1
     return 0

@@ -29,6 +29,24 @@ class S3Settings:
 
 
 @dataclass(frozen=True)
+class TemporalSecurity:
+    """TLS and API key of a secured Temporal server, as Temporal's own environment variables name them.
+
+    TEMPORAL_API_KEY, TEMPORAL_TLS (true/false), TEMPORAL_TLS_CLIENT_CERT_PATH + _CLIENT_KEY_PATH,
+    TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME: the same variables the CLI and the
+    orchestrator read. The PEM files are read here, once; all None / False is a plaintext connection
+    (the local stack).
+    """
+
+    tls: bool = False
+    client_cert: bytes | None = None
+    client_key: bytes | None = None
+    server_ca: bytes | None = None
+    server_name: str | None = None
+    api_key: str | None = None
+
+
+@dataclass(frozen=True)
 class WorkerSettings:
     """Everything the worker process needs to know about its surroundings."""
 
@@ -45,6 +63,7 @@ class WorkerSettings:
     lock_file: Path | None = None
     # where this machine mounts each dataset (MIRAGE_DATA_ROOTS), instead of the root it was registered under
     data_roots: Mapping[str, str] = field(default_factory=dict)
+    temporal_security: TemporalSecurity = field(default_factory=TemporalSecurity)
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> WorkerSettings:
@@ -75,7 +94,51 @@ def load_settings(environ: Mapping[str, str] | None = None) -> WorkerSettings:
         stall_timeout_seconds=stall_timeout,
         lock_file=Path(env["MIRAGE_PYTHON_LOCK"]) if env.get("MIRAGE_PYTHON_LOCK") else None,
         data_roots=parse_data_roots(env.get("MIRAGE_DATA_ROOTS", "")),
+        temporal_security=parse_temporal_security(env),
     )
+
+
+def parse_temporal_security(env: Mapping[str, str]) -> TemporalSecurity:
+    """The TLS / API-key settings `env` asks for (see TemporalSecurity), with the PEM files read."""
+    cert = env.get("TEMPORAL_TLS_CLIENT_CERT_PATH") or None
+    key = env.get("TEMPORAL_TLS_CLIENT_KEY_PATH") or None
+    if (cert is None) != (key is None):
+        raise SettingsError(
+            "TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH must be set together "
+            "(a client certificate and its key)"
+        )
+    ca = env.get("TEMPORAL_TLS_SERVER_CA_CERT_PATH") or None
+    name = env.get("TEMPORAL_TLS_SERVER_NAME") or None
+    api_key = env.get("TEMPORAL_API_KEY") or None
+    flag = env.get("TEMPORAL_TLS") or None
+    if flag not in (None, "true", "false"):
+        raise SettingsError(f"TEMPORAL_TLS must be true or false, got {flag!r}")
+    implied = any(value is not None for value in (cert, ca, name, api_key))
+    if flag == "false":
+        if implied:
+            raise SettingsError(
+                "TEMPORAL_TLS=false, but TLS settings or an API key are set too: remove one or the other"
+            )
+        return TemporalSecurity()
+    if flag != "true" and not implied:
+        return TemporalSecurity()
+    return TemporalSecurity(
+        tls=True,
+        client_cert=_read_pem("TEMPORAL_TLS_CLIENT_CERT_PATH", cert),
+        client_key=_read_pem("TEMPORAL_TLS_CLIENT_KEY_PATH", key),
+        server_ca=_read_pem("TEMPORAL_TLS_SERVER_CA_CERT_PATH", ca),
+        server_name=name,
+        api_key=api_key,
+    )
+
+
+def _read_pem(variable: str, path: str | None) -> bytes | None:
+    if path is None:
+        return None
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise SettingsError(f"{variable}={path}: cannot read the file ({error.strerror})") from None
 
 
 def parse_data_roots(text: str) -> dict[str, str]:
