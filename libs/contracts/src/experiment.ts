@@ -118,8 +118,13 @@ export const ExperimentSpec = z.strictObject({
       device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
       precision: z.enum(['auto', 'fp32', 'bf16']).default('auto'),
       num_workers: z.number().int().min(0).default(0),
+      /**
+       * Temporal task priority of the sweep's runs and their GPU tasks: 1 (first) to 5 (last); null is the server's
+       * default (3). Scheduling only: it enters no run id.
+       */
+      priority: z.number().int().min(1).max(5).nullable().default(null),
     })
-    .default({ task_queue: 'gpu', device: 'auto', precision: 'auto', num_workers: 0 }),
+    .default({ task_queue: 'gpu', device: 'auto', precision: 'auto', num_workers: 0, priority: null }),
   reported: z.array(ReportedResultSpec).default([]),
   /**
    * Reuse cached eval cells computed under other library versions (another environment key). Off by default: such

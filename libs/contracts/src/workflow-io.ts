@@ -57,6 +57,8 @@ export const RunWorkflowInput = z.strictObject({
   reuse_across_environments: z.boolean().default(false),
   early_stop: EarlyStopSpec.nullable().default(null),
   video_aggregate: VideoAggregate.default(DEFAULT_VIDEO_AGGREGATE),
+  /** Temporal priority key of this run's GPU tasks (ExperimentSpec.resources.priority); null is the default. */
+  priority: z.number().int().min(1).max(5).nullable().default(null),
 });
 export type RunWorkflowInput = z.infer<typeof RunWorkflowInput>;
 

@@ -32,6 +32,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ControlActivities, EvalCell, GpuActivities } from './activity-types';
+import { priorityOf } from './priority';
 
 
 // The short bookkeeping steps run as local activities: the orchestrator worker that runs this workflow also
@@ -64,6 +65,7 @@ const progressMirror = proxyActivities<Pick<ControlActivities, 'mirrorTrainProgr
 function gpu(input: RunWorkflowInput): GpuActivities {
   return proxyActivities<GpuActivities>({
     taskQueue: versionedTaskQueue(input.task_queue, input.code_version),
+    ...priorityOf(input.priority),
     // A GPU job may run for days; a dead worker is noticed through missed heartbeats, and the retry resumes
     // from the checkpoint named in the last heartbeat. The worker's pulse thread heartbeats every ~2 s
     // whatever the compute is doing, so 30 s is 15 missed beats, and a killed worker costs 30 s, not minutes.

@@ -16,6 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { ControlActivities, PlannedRunRef } from './activity-types';
 import { runFinishedSignal, runWorkflow } from './run-workflow';
+import { priorityOf } from './priority';
 
 /** Live progress of a sweep; `mirage watch` polls it. */
 export const progressQuery = defineQuery<SweepProgress>('progress');
@@ -142,6 +143,7 @@ function launch(input: SweepWorkflowInput, run: PlannedRunRef, state: SweepState
       await startChild(runWorkflow, {
         workflowId: childWorkflowId(input, run.run_id),
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        ...priorityOf(input.spec.resources.priority),
         // Inherited from the sweep's own attributes plus the run's method; none when the sweep has none.
         typedSearchAttributes: runSearchAttributes(workflowInfo().typedSearchAttributes, run.config.method),
         args: [
@@ -157,6 +159,7 @@ function launch(input: SweepWorkflowInput, run: PlannedRunRef, state: SweepState
             reuse_across_environments: input.spec.reuse_across_environments,
             early_stop: input.spec.sweep.early_stop,
             video_aggregate: input.spec.video_aggregate,
+            priority: input.spec.resources.priority,
           },
         ],
       });

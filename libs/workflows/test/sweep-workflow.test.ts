@@ -175,7 +175,7 @@ async function runSweepExecutions(spec: unknown, ledger: Ledger, evalIds = ['a',
     connection: nativeConnection, taskQueue: queue, workflowsPath: require.resolve('@mirage/workflows'), activities: controlActivities(ledger),
   });
   const gpu = await Worker.create({ connection: nativeConnection, taskQueue: `${queue}-gpu@detector-test`, activities: gpuActivities(ledger) });
-  const parsed = ExperimentSpec.parse({ ...(spec as object), resources: { task_queue: `${queue}-gpu` } });
+  const parsed = ExperimentSpec.parse({ ...(spec as object), resources: { ...(spec as { resources?: object }).resources, task_queue: `${queue}-gpu` } });
   const datasets = { train: ref('train', 'a'), val: parsed.val ? ref('val', 'v') : null, eval: evalIds.map((id, i) => ({ id, manifest: ref(id, String(i + 1)) })) };
   const sweepId = `sweep-${randomUUID()}`;
   const planned = planSweepRuns(parsed, trainSelections(datasets), 'detector-test');
@@ -218,6 +218,18 @@ describe('sweepWorkflow on a real Temporal server', () => {
     expect(ledger.trainCalls).toBe(before.train);
     expect(ledger.evalCalls - before.evals).toBe(3); // one new cell per distinct checkpoint
   }, 180_000);
+
+  it('gives the runs and their GPU tasks the priority of resources.priority', async () => {
+    const ledger = new Ledger();
+    const { progress, sweepId } = await runSweepExecutions({ ...base, resources: { priority: 2 } }, ledger);
+    expect(progress.succeeded).toBe(1);
+    const sweepEvents = (await client.workflow.getHandle(sweepId).fetchHistory()).events ?? [];
+    const child = sweepEvents.find((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)?.startChildWorkflowExecutionInitiatedEventAttributes;
+    expect(child?.priority?.priorityKey).toBe(2);
+    const runEvents = (await client.workflow.getHandle(child?.workflowId as string).fetchHistory()).events ?? [];
+    const scheduled = runEvents.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : []));
+    expect(scheduled.map((a) => [a.activityType?.name, a.priority?.priorityKey])).toEqual(expect.arrayContaining([['train', 2], ['evaluate', 2]]));
+  });
 
   it('mirrors progress of a training that outlasts the grace period, and stops the mirror when it ends', async () => {
     const ledger = new Ledger();
