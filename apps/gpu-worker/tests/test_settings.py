@@ -143,3 +143,10 @@ def test_temporal_tls_reads_the_pem_files_the_variables_name(tmp_path: Path) -> 
 def test_bad_temporal_tls_settings_are_named(env: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         parse_temporal_security(env)
+
+
+def test_blob_cache_size_defaults_to_20_gib_and_may_be_zero() -> None:
+    assert load_settings(BASE).blob_cache_bytes == 20 * 1024**3
+    assert load_settings({**BASE, "MIRAGE_BLOB_CACHE_BYTES": "0"}).blob_cache_bytes == 0
+    with pytest.raises(SettingsError, match="MIRAGE_BLOB_CACHE_BYTES must be a number of bytes"):
+        load_settings({**BASE, "MIRAGE_BLOB_CACHE_BYTES": "20G"})

@@ -103,6 +103,8 @@ const noopGpu = {
       resumed_from_step: null,
       attempt: 1,
       skipped: [],
+      skipped_total: 0,
+      skipped_key: null,
       environment: ENVIRONMENT,
       val_metrics: null,
     };
@@ -126,6 +128,8 @@ const noopGpu = {
       scores_key: input.scores_key,
       scores_sha256: sha256Hex(input.scores_key),
       skipped: [],
+      skipped_total: 0,
+      skipped_key: null,
       environment: ENVIRONMENT,
       video: null,
     };

@@ -18,6 +18,17 @@ export type CheckpointRef = z.infer<typeof CheckpointRef>;
 /** An image that could not be decoded; runs skip, count and list these instead of crashing. */
 export const SkippedImage = z.strictObject({ uri: z.string(), reason: z.string() });
 
+/**
+ * A payload lists at most SKIPPED_LISTED skipped images (a set with thousands of broken files must stay far below
+ * Temporal's payload limits); these say how many there were and where the whole list is.
+ */
+const SkippedCount = {
+  /** Distinct images left out; `skipped` lists the first of them. */
+  skipped_total: z.number().int().min(0).default(0),
+  /** S3 key of every skipped image (JSON lines of {uri, reason}) when there are more than `skipped` lists. */
+  skipped_key: z.string().min(1).nullable().default(null),
+};
+
 const LossTerms = z.record(z.string(), z.number());
 
 /**
@@ -85,6 +96,7 @@ export const TrainOutput = z.strictObject({
   /** Temporal attempt number of the activity execution that finished (1 = no retry). */
   attempt: z.number().int().min(1),
   skipped: z.array(SkippedImage),
+  ...SkippedCount,
   /** Null only in trainings recorded before environments were (they are asked of a worker again). */
   environment: RunEnvironment.nullable().default(null),
   /** Metrics of `checkpoint` on the val selection; null without a val selection. */
@@ -152,6 +164,7 @@ export const EvaluateOutput = z.strictObject({
   scores_key: z.string().min(1),
   scores_sha256: sha256Hex,
   skipped: z.array(SkippedImage),
+  ...SkippedCount,
   environment: RunEnvironment,
   /** Video-level metrics when the column's records are video frames (the fields above are then per frame). */
   video: VideoMetrics.nullable().default(null),

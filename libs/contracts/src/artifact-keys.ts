@@ -24,3 +24,21 @@ export function slug(text: string): string {
       .replace(/^[-.]+|[-.]+$/g, '') || 'x'
   );
 }
+
+/**
+ * Content addresses of dataset files in S3 (`mirage data register --upload`): a file's bytes live under their sha256,
+ * so they are uploaded once however many datasets, versions or records (a video's frames) hold them, and any reader
+ * checks what it got against the key. Exported to generated/constants.json (`blob_key_prefix`) for the GPU worker.
+ */
+export const BLOB_KEY_PREFIX = 'blobs/sha256/';
+
+/** `blobs/sha256/<first 2 hex>/<sha256>`: where a file with these bytes lives in S3. */
+export function blobKey(sha256: string): string {
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`blobKey: ${JSON.stringify(sha256)} is not a lowercase hex sha256`);
+  return `${BLOB_KEY_PREFIX}${sha256.slice(0, 2)}/${sha256}`;
+}
+
+/** `s3://<bucket>/<blob key>`: the uri a manifest record gets once its file is uploaded. */
+export function blobUri(bucket: string, sha256: string): string {
+  return `s3://${bucket}/${blobKey(sha256)}`;
+}

@@ -132,7 +132,7 @@ function gpuActivities(ledger: Ledger) {
       const auc = 0.5 + (input.config.optimizer.lr * 50 * step) / input.config.schedule.steps;
       return {
         run_id: input.run_id, checkpoint, checkpoints: [checkpoint], steps: step, final_loss_terms: { total: 0.5 }, images_per_second: 1,
-        calibrated_threshold: null, train_metrics_key: input.train_metrics_key, n_train: 4, resumed_from_step: null, attempt: 1, skipped: [], environment: ENVIRONMENT,
+        calibrated_threshold: null, train_metrics_key: input.train_metrics_key, n_train: 4, resumed_from_step: null, attempt: 1, skipped: [], skipped_total: 0, skipped_key: null, environment: ENVIRONMENT,
         val_metrics: input.val_manifest ? { auc, ap: auc, acc: auc } : null,
       };
     },
@@ -141,7 +141,7 @@ function gpuActivities(ledger: Ledger) {
       return {
         run_id: input.run_id, eval_id: input.eval_id, perturbation_id: input.perturbation.name, n: 2, n_real: 1, n_fake: 1,
         acc_real: 1, acc_fake: 1, acc: 1, ap: 1, auc: 1, threshold: 0.5, acc_calibrated: null, calibrated_threshold: null,
-        scores_key: input.scores_key, scores_sha256: hash('e'), skipped: [], environment: ENVIRONMENT, video: null,
+        scores_key: input.scores_key, scores_sha256: hash('e'), skipped: [], skipped_total: 0, skipped_key: null, environment: ENVIRONMENT, video: null,
       };
     },
     async environment() {

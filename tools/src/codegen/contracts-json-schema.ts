@@ -7,6 +7,7 @@ import { z } from 'zod';
 import {
   ACTIVITY_NAMES,
   BACKBONE_FILE_SUFFIXES,
+  BLOB_KEY_PREFIX,
   CROSS_LANGUAGE_SCHEMAS,
   NON_RETRYABLE_ERROR_TYPES,
   TASK_QUEUES,
@@ -38,6 +39,7 @@ export function renderGenerated(): Record<string, string> {
     workflow_names: WORKFLOW_NAMES,
     non_retryable_error_types: NON_RETRYABLE_ERROR_TYPES,
     backbone_file_suffixes: BACKBONE_FILE_SUFFIXES,
+    blob_key_prefix: BLOB_KEY_PREFIX,
   };
   return {
     [resolve(generatedDir, 'contracts.schema.json')]: `${JSON.stringify(schema, null, 2)}\n`,

@@ -6,12 +6,14 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Command } from 'commander';
 import { z } from 'zod';
-import { DatasetManifest, LAYOUTS as ALL_LAYOUTS } from '@mirage/contracts';
+import { DatasetManifest, LAYOUTS as ALL_LAYOUTS, type ManifestRecord } from '@mirage/contracts';
 import { parseManifestLines } from '@mirage/datasets';
-import { manifestKey } from '@mirage/storage';
-import { listDatasets, upsertDataset } from '@mirage/db';
+import { manifestKey, type ArtifactStore } from '@mirage/storage';
+import { getDataset, listDatasets, upsertDataset, type Dataset } from '@mirage/db';
 import { REPO_ROOT } from '@mirage/local-stack';
-import { connectStack } from '../connections';
+import { connectStack, type StackClients } from '../connections';
+import { DEFAULT_UPLOAD_CONCURRENCY, parseConcurrency, uploadDatasetFiles } from '../datasets/upload-dataset';
+import type { UploadTally } from '../datasets/upload-blobs';
 import { UserError } from '../errors';
 import { columns } from '../service-lines';
 
@@ -26,6 +28,19 @@ interface RegisterFlags {
   split?: string;
   seed: string;
   version?: string;
+  /** Copy every image into S3 (content-addressed) and register the manifest of s3:// uris instead. */
+  upload?: boolean;
+  concurrency?: string;
+}
+
+interface PushFlags {
+  /** The registered version to upload (default: the latest). */
+  from?: string;
+  /** Label of the uploaded version (default: first 12 hex of its content hash). */
+  version?: string;
+  /** Where the dataset's files are on this machine, if not under the root it was registered from. */
+  root?: string;
+  concurrency?: string;
 }
 
 /** What the detector's register command prints on stdout. */
@@ -43,11 +58,83 @@ const ScanSummary = z.strictObject({
 });
 type ScanSummary = z.infer<typeof ScanSummary>;
 
+/** A scanned dataset: the detector's summary, its manifest bytes and their records. */
+interface ScannedDataset {
+  summary: ScanSummary;
+  bytes: Buffer;
+  records: ManifestRecord[];
+}
+
 /** Scans a dataset with the detector's layouts, stores its manifest in S3 and records it in Postgres. */
-export async function registerDataset(name: string, flags: RegisterFlags): Promise<{ manifest: DatasetManifest; summary: ScanSummary }> {
+export async function registerDataset(
+  name: string,
+  flags: RegisterFlags,
+): Promise<{ manifest: DatasetManifest; summary: ScanSummary; upload: UploadTally | null }> {
   if (!(LAYOUTS as readonly string[]).includes(flags.layout)) throw new UserError(`--layout ${flags.layout}: expected one of ${LAYOUTS.join(', ')}`);
+  checkName(name);
+  const concurrency = parseConcurrency(flags.concurrency);
+  const { summary, bytes, records } = await scanDataset(flags);
+  const stack = await connectStack();
+  try {
+    const uploaded = flags.upload
+      ? await uploadDatasetFiles(stack.store, records, summary.root, { label: name, concurrency, sink: process.stderr })
+      : null;
+    const manifest = await recordManifest(stack, {
+      name,
+      version: flags.version,
+      layout: flags.layout as DatasetManifest['layout'],
+      root: uploaded?.root ?? summary.root,
+      bytes: uploaded?.bytes ?? bytes,
+      nImages: summary.n_images,
+      nVideos: summary.n_videos,
+      counts: summary.counts,
+      skipped: summary.skipped,
+    });
+    return { manifest, summary, upload: uploaded?.tally ?? null };
+  } finally {
+    await stack.close();
+  }
+}
+
+/**
+ * Uploads the files of a registered dataset version to S3 and registers the manifest of s3:// uris as a new version
+ * of the same name (the latest, so experiments naming the dataset without a version use it from now on).
+ */
+export async function pushDataset(name: string, flags: PushFlags): Promise<{ from: Dataset; manifest: DatasetManifest; upload: UploadTally }> {
+  checkName(name);
+  const concurrency = parseConcurrency(flags.concurrency);
+  const stack = await connectStack();
+  try {
+    const from = await getDataset(stack.db.db, name, flags.from);
+    if (!from) throw new UserError(`dataset "${flags.from ? `${name}@${flags.from}` : name}" is not registered; see mirage data list`);
+    const records = await readRegisteredManifest(stack.store, from);
+    const root = flags.root ? resolve(flags.root) : from.root;
+    const uploaded = await uploadDatasetFiles(stack.store, records, root, { label: `${name}@${from.version}`, concurrency, sink: process.stderr });
+    const videos = new Set(records.flatMap((r) => (r.video_id === null || r.video_id === undefined ? [] : [r.video_id])));
+    const manifest = await recordManifest(stack, {
+      name,
+      version: flags.version,
+      layout: from.layout as DatasetManifest['layout'],
+      root: uploaded.root,
+      bytes: uploaded.bytes,
+      nImages: from.nImages,
+      nVideos: videos.size > 0 ? videos.size : undefined,
+      counts: from.counts,
+      skipped: from.skipped,
+    });
+    return { from, manifest, upload: uploaded.tally };
+  } finally {
+    await stack.close();
+  }
+}
+
+function checkName(name: string): void {
   const nameCheck = DatasetManifest.shape.name.safeParse(name);
   if (!nameCheck.success) throw new UserError(`dataset name "${name}": ${nameCheck.error.issues[0]?.message}`);
+}
+
+/** Runs the detector's register command on the folder and checks what it wrote against the manifest contract. */
+async function scanDataset(flags: RegisterFlags): Promise<ScannedDataset> {
   const work = mkdtempSync(join(tmpdir(), 'mirage-register-'));
   const out = join(work, 'manifest.jsonl');
   const args = ['-m', 'mirage_detector.data.register', '--layout', flags.layout, '--root', resolve(flags.root), '--out', out, '--seed', flags.seed];
@@ -66,46 +153,72 @@ export async function registerDataset(name: string, flags: RegisterFlags): Promi
     rmSync(work, { recursive: true, force: true });
   }
   try {
-    parseManifestLines(bytes.toString('utf8'), `manifest of ${flags.root}`);
+    return { summary, bytes, records: parseManifestLines(bytes.toString('utf8'), `manifest of ${flags.root}`) };
   } catch (error) {
     throw new UserError(`the scan broke the manifest contract: ${(error as Error).message}`);
   }
-  const contentHash = createHash('sha256').update(bytes).digest('hex');
-  const stack = await connectStack();
+}
+
+async function readRegisteredManifest(store: ArtifactStore, row: Dataset): Promise<ManifestRecord[]> {
+  let bytes: Buffer;
   try {
-    const key = manifestKey(name, contentHash);
-    await stack.store.put(key, bytes, { contentType: 'application/x-ndjson' });
-    const manifest: DatasetManifest = {
-      name,
-      version: flags.version ?? contentHash.slice(0, 12),
-      layout: flags.layout as DatasetManifest['layout'],
-      root: summary.root,
-      key,
-      content_hash: contentHash,
-      n_images: summary.n_images,
-      ...(summary.n_videos === undefined ? {} : { n_videos: summary.n_videos }),
-      counts: summary.counts,
-    };
-    await upsertDataset(stack.db.db, {
-      name,
-      version: manifest.version,
-      layout: manifest.layout,
-      root: manifest.root,
-      manifestKey: key,
-      contentHash,
-      nImages: summary.n_images,
-      counts: summary.counts,
-      skipped: summary.skipped,
-    });
-    return { manifest, summary };
-  } finally {
-    await stack.close();
+    bytes = await store.get(row.manifestKey);
+  } catch (error) {
+    throw new UserError(`dataset "${row.name}@${row.version}": cannot read its manifest s3://${store.bucket}/${row.manifestKey} (${(error as Error).message})`);
   }
+  try {
+    return parseManifestLines(bytes.toString('utf8'), `dataset "${row.name}@${row.version}" manifest ${row.manifestKey}`);
+  } catch (error) {
+    throw new UserError((error as Error).message);
+  }
+}
+
+/** A manifest to register: its bytes, and the descriptive fields Postgres keeps beside them. */
+interface ManifestToRecord {
+  name: string;
+  version: string | undefined;
+  layout: DatasetManifest['layout'];
+  root: string;
+  bytes: Buffer;
+  nImages: number;
+  nVideos: number | undefined;
+  counts: DatasetManifest['counts'];
+  skipped: { uri: string; reason: string }[];
+}
+
+/** Stores the manifest under its content hash and records the version in Postgres (the same bytes again change nothing). */
+async function recordManifest(stack: StackClients, input: ManifestToRecord): Promise<DatasetManifest> {
+  const contentHash = createHash('sha256').update(input.bytes).digest('hex');
+  const key = manifestKey(input.name, contentHash);
+  if ((await stack.store.stat(key))?.sha256 !== contentHash) await stack.store.put(key, input.bytes, { contentType: 'application/x-ndjson' });
+  const manifest: DatasetManifest = {
+    name: input.name,
+    version: input.version ?? contentHash.slice(0, 12),
+    layout: input.layout,
+    root: input.root,
+    key,
+    content_hash: contentHash,
+    n_images: input.nImages,
+    ...(input.nVideos === undefined ? {} : { n_videos: input.nVideos }),
+    counts: input.counts,
+  };
+  await upsertDataset(stack.db.db, {
+    name: input.name,
+    version: manifest.version,
+    layout: manifest.layout,
+    root: manifest.root,
+    manifestKey: key,
+    contentHash,
+    nImages: input.nImages,
+    counts: input.counts,
+    skipped: input.skipped,
+  });
+  return manifest;
 }
 
 /** `mirage data register|list`. */
 export function dataCommand(): Command {
-  const data = new Command('data').description('register and list datasets (manifests in S3, counts in Postgres)');
+  const data = new Command('data').description('register, push and list datasets (manifests and uploaded files in S3, counts in Postgres)');
   data
     .command('register <name>')
     .description('scan a dataset folder into a content-hashed manifest and record it')
@@ -115,10 +228,13 @@ export function dataCommand(): Command {
     .option('--split <fractions>', 're-split by content hash, e.g. train=0.8,val=0.1,test=0.1')
     .option('--seed <n>', 'seed of the content-hash split', '0')
     .option('--version <version>', 'version label (default: first 12 hex of the content hash)')
+    .option('--upload', 'copy every file into S3 (blobs/sha256/<2 hex>/<sha256>, each once) and register s3:// uris, so workers need no mount')
+    .option('--concurrency <n>', `uploads at once with --upload (default ${DEFAULT_UPLOAD_CONCURRENCY})`)
     .action(async (name: string, flags: RegisterFlags) => {
-      const { manifest, summary } = await registerDataset(name, flags);
+      const { manifest, summary, upload } = await registerDataset(name, flags);
       const what = summary.n_videos === undefined ? `${summary.n_images} images` : `${summary.n_images} frames of ${summary.n_videos} videos`;
       console.log(`registered ${manifest.name}@${manifest.version}: ${what}, manifest s3 key ${manifest.key}`);
+      if (upload) console.log(`  files in ${manifest.root}/ (${upload.uploaded} uploaded, ${upload.present} already there): workers need no mount`);
       console.log(`  by label: ${JSON.stringify(summary.counts.by_label)}  by split: ${JSON.stringify(summary.counts.by_split)}`);
       console.log(`  by generator: ${JSON.stringify(summary.counts.by_generator)}`);
       if (summary.counts.by_class) console.log(`  by class: ${JSON.stringify(summary.counts.by_class)}`);
@@ -128,6 +244,18 @@ export function dataCommand(): Command {
         console.log(`  ${summary.skipped.length} files skipped:`);
         for (const s of summary.skipped.slice(0, 20)) console.log(`    ${s.uri}: ${s.reason}`);
       }
+    });
+  data
+    .command('push <name>')
+    .description('copy a registered dataset\'s files into S3 and register the manifest of s3:// uris as a new version')
+    .option('--from <version>', 'the registered version to push (default: the latest)')
+    .option('--version <version>', 'label of the uploaded version (default: first 12 hex of its content hash)')
+    .option('--root <path>', 'where the dataset\'s files are on this machine (default: the root it was registered from)')
+    .option('--concurrency <n>', `uploads at once (default ${DEFAULT_UPLOAD_CONCURRENCY})`)
+    .action(async (name: string, flags: PushFlags) => {
+      const { from, manifest, upload } = await pushDataset(name, flags);
+      console.log(`pushed ${from.name}@${from.version} as ${manifest.name}@${manifest.version}: ${manifest.n_images} records, manifest s3 key ${manifest.key}`);
+      console.log(`  files in ${manifest.root}/ (${upload.uploaded} uploaded, ${upload.present} already there): workers need no mount`);
     });
   data
     .command('list')

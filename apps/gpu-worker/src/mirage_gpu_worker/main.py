@@ -21,7 +21,7 @@ from temporalio.client import Client, TLSConfig
 from temporalio.worker import Worker
 
 from mirage_gpu_worker.activities import GpuActivities
-from mirage_gpu_worker.cache import ArtifactCache
+from mirage_gpu_worker.cache import ArtifactCache, BlobCache
 from mirage_gpu_worker.code_version import detector_code_version
 from mirage_gpu_worker.contracts import versioned_task_queue
 from mirage_gpu_worker.environment import CHECKOUT_LOCK, describe_environment
@@ -41,7 +41,8 @@ HEARTBEAT_THROTTLE = timedelta(seconds=2)
 def build_context(settings: WorkerSettings) -> WorkerContext:
     """Storage, cache and code version for the activities; registers the s3:// image opener."""
     store = ArtifactStore(create_s3_client(settings.s3))
-    register_s3_image_opener(store)
+    # images of uploaded datasets (s3:// blobs) stay on local disk up to the cap, least recently used first
+    register_s3_image_opener(store, BlobCache(store, settings.cache_dir / "blobs", settings.blob_cache_bytes))
     return WorkerContext(
         store=store,
         cache=ArtifactCache(store, settings.cache_dir / "artifacts"),

@@ -1,17 +1,32 @@
 """What an activity hands back to the worker: its output payload, and the count of skipped images.
 
 An unreadable image is listed in the output's `skipped`, but only the first SKIPPED_LISTED of them: a
-dataset with thousands of broken files must not push the payload towards Temporal's size limits. The total
-goes to the worker log instead (the contract has no field for it).
+dataset with thousands of broken files must not push the payload towards Temporal's size limits. The
+output says how many there were (`skipped_total`); when that is more than the list, every one of them is
+written to S3 as JSON lines of {uri, reason} at `skipped_key`.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 SKIPPED_LISTED = 100
+
+
+class _Store(Protocol):
+    def put_bytes(self, bucket: str, key: str, data: bytes, content_type: str = ...) -> object: ...
+
+
+@dataclass(frozen=True)
+class SkippedList:
+    """Where the full list of skipped images goes when the payload cannot hold it."""
+
+    store: _Store
+    bucket: str
+    key: str
 
 
 @dataclass(frozen=True)
@@ -22,11 +37,25 @@ class ActivityOutcome:
     skipped_total: int
 
 
-def skipped_outcome(output: dict[str, Any], skipped: Iterable[tuple[str, str]]) -> ActivityOutcome:
-    """`output` with `skipped` set to the first SKIPPED_LISTED distinct (uri, reason) pairs, first reason
-    per uri (a training sees an image once per epoch)."""
+def skipped_outcome(
+    output: dict[str, Any], skipped: Iterable[tuple[str, str]], full_list: SkippedList
+) -> ActivityOutcome:
+    """`output` with `skipped` set to the first SKIPPED_LISTED distinct (uri, reason) pairs (first reason
+    per uri: a training sees an image once per epoch), their count, and the full list in S3 if longer."""
     reasons: dict[str, str] = {}
     for uri, reason in skipped:
         reasons.setdefault(uri, reason)
-    listed = [{"uri": uri, "reason": reason} for uri, reason in list(reasons.items())[:SKIPPED_LISTED]]
-    return ActivityOutcome({**output, "skipped": listed}, len(reasons))
+    every = [{"uri": uri, "reason": reason} for uri, reason in reasons.items()]
+    key = None
+    if len(every) > SKIPPED_LISTED:
+        lines = "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in every).encode()
+        full_list.store.put_bytes(full_list.bucket, full_list.key, lines, content_type="application/x-ndjson")
+        key = full_list.key
+    listed = {"skipped": every[:SKIPPED_LISTED], "skipped_total": len(every), "skipped_key": key}
+    return ActivityOutcome({**output, **listed}, len(every))
+
+
+def skipped_list_key(sibling_key: str, name: str) -> str:
+    """The key of a skipped list beside `sibling_key` (`runs/r/scores/a.jsonl` -> `runs/r/scores/<name>`)."""
+    folder, _, _ = sibling_key.rpartition("/")
+    return f"{folder}/{name}" if folder else name

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,14 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from mirage_gpu_worker.contracts import constants
 from mirage_gpu_worker.settings import S3Settings
 
 SHA256_METADATA_KEY = "sha256"
+BLOB_KEY_PREFIX: str = constants()["blob_key_prefix"]
+"""Where `mirage data register --upload` / `mirage data push` put image and video files: by their content
+(the layout is the contracts' `blobKey`, exported to the generated constants)."""
+_BLOB_KEY = re.compile(re.escape(BLOB_KEY_PREFIX) + r"([0-9a-f]{2})/([0-9a-f]{64})")
 _CHUNK = 1 << 20
 _MISSING_CODES = frozenset({"404", "NoSuchKey", "NotFound", "NoSuchBucket"})
 
@@ -35,6 +41,7 @@ class IntegrityError(Exception):
         self.key = key
         self.expected = expected
         self.actual = actual
+        self.source = source
 
 
 class ObjectNotFoundError(LookupError):
@@ -77,6 +84,21 @@ def parse_s3_uri(uri: str) -> tuple[str, str]:
     if parts.scheme.lower() != "s3" or not parts.netloc or not key:
         raise ValueError(f"{uri!r} is not an s3://bucket/key uri")
     return parts.netloc, key
+
+
+def blob_key(sha256: str) -> str:
+    """``blobs/sha256/<first 2 hex>/<sha256>``: the content address of a file's bytes."""
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise ValueError(f"{sha256!r} is not a lowercase hex sha256")
+    return f"{BLOB_KEY_PREFIX}{sha256[:2]}/{sha256}"
+
+
+def blob_sha256(key: str) -> str | None:
+    """The sha256 a content-addressed key promises (see blob_key), or None for any other key."""
+    match = _BLOB_KEY.fullmatch(key)
+    if match is None or not match.group(2).startswith(match.group(1)):
+        return None
+    return match.group(2)
 
 
 def create_s3_client(settings: S3Settings) -> Any:
@@ -208,9 +230,10 @@ class ArtifactStore:
         return StoredObject(bucket, key, actual, target.stat().st_size)
 
     def read_uri(self, uri: str) -> bytes:
-        """Image opener for ``s3://bucket/key``: verified against the sha256 tag when the object has one."""
+        """Image opener for ``s3://bucket/key``: verified against the sha256 tag when the object has one, and
+        against the key itself when it is a content address (blob_key)."""
         bucket, key = parse_s3_uri(uri)
-        return self.get_bytes(bucket, key, require_checksum=False)
+        return self.get_bytes(bucket, key, expected_sha256=blob_sha256(key), require_checksum=False)
 
 
 def _verify(

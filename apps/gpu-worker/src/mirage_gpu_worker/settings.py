@@ -12,6 +12,7 @@ from mirage_gpu_worker.contracts import constants
 
 REQUIRED_VARIABLES = ("TEMPORAL_ADDRESS", "S3_ENDPOINT", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY")
 DEFAULT_STALL_TIMEOUT_SECONDS = 1800
+DEFAULT_BLOB_CACHE_BYTES = 20 * 1024**3
 
 
 class SettingsError(ValueError):
@@ -64,6 +65,8 @@ class WorkerSettings:
     # where this machine mounts each dataset (MIRAGE_DATA_ROOTS), instead of the root it was registered under
     data_roots: Mapping[str, str] = field(default_factory=dict)
     temporal_security: TemporalSecurity = field(default_factory=TemporalSecurity)
+    # most bytes of uploaded images (s3:// blobs) kept on local disk (MIRAGE_BLOB_CACHE_BYTES; 0 keeps none)
+    blob_cache_bytes: int = DEFAULT_BLOB_CACHE_BYTES
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> WorkerSettings:
@@ -95,6 +98,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> WorkerSettings:
         lock_file=Path(env["MIRAGE_PYTHON_LOCK"]) if env.get("MIRAGE_PYTHON_LOCK") else None,
         data_roots=parse_data_roots(env.get("MIRAGE_DATA_ROOTS", "")),
         temporal_security=parse_temporal_security(env),
+        blob_cache_bytes=_byte_count(env, "MIRAGE_BLOB_CACHE_BYTES", DEFAULT_BLOB_CACHE_BYTES),
     )
 
 
@@ -171,3 +175,12 @@ def _positive_int(env: Mapping[str, str], name: str, default: str) -> int:
     if value < 1:
         raise SettingsError(f"{name} must be a positive integer, got {text!r}")
     return value
+
+
+def _byte_count(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name)
+    if not text:
+        return default
+    if not text.isdigit():
+        raise SettingsError(f"{name} must be a number of bytes (0 or more), got {text!r}")
+    return int(text)

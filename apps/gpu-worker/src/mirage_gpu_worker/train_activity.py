@@ -44,7 +44,7 @@ from mirage_gpu_worker.failures import (
 from mirage_gpu_worker.heartbeat import HeartbeatPulse
 from mirage_gpu_worker.manifests import load_selected_records
 from mirage_gpu_worker.metrics_log import TrainMetricsLog
-from mirage_gpu_worker.outcome import ActivityOutcome, skipped_outcome
+from mirage_gpu_worker.outcome import ActivityOutcome, SkippedList, skipped_list_key, skipped_outcome
 from mirage_gpu_worker.s3 import IntegrityError, ObjectNotFoundError
 from mirage_gpu_worker.worker_context import WorkerContext
 
@@ -188,7 +188,9 @@ class TrainAttempt:
             "environment": self.context.environment,
             "val_metrics": val_metrics,
         }
-        outcome = skipped_outcome(output, result.skipped_images)
+        key = skipped_list_key(self.payload["train_metrics_key"], "train-skipped.jsonl")
+        full_list = SkippedList(self.context.store, self.bucket, key)
+        outcome = skipped_outcome(output, result.skipped_images, full_list)
         validate_output("TrainOutput", outcome.output)
         return outcome
 

@@ -240,7 +240,9 @@ def train(
         empty = batch["pixel_values"] is None
         empty_run, empty_images = (empty_run + 1, empty_images + len(batch["skipped"])) if empty else (0, 0)
         if empty_run >= MAX_EMPTY_BATCHES:
-            raise UnreadableImagesError(f"training ({empty_run} batches)", empty_images, skipped[-3:])
+            # the first paths of the run of unreadable batches: where a reader would start looking
+            first = skipped[len(skipped) - empty_images :][:3]
+            raise UnreadableImagesError(f"training ({empty_run} batches)", empty_images, first)
         lr = config.optimizer.lr * lr_factor(step, schedule)
         for group in optimizer.param_groups:
             group["lr"] = lr
