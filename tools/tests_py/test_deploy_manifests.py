@@ -239,7 +239,7 @@ def readable_variables(program: str) -> set[str]:
 def test_the_source_parsers_find_the_variables() -> None:
     # guards the parsing above: an empty or shrunken set would make the env tests pass vacuously
     assert {"TEMPORAL_ADDRESS", "DATABASE_URL", "S3_ENDPOINT"} <= required_variables("orchestrator")
-    assert {"DATABASE_URL", "S3_BUCKET"} <= required_variables("dashboard")
+    assert {"S3_ENDPOINT", "S3_BUCKET", "DASHBOARD_DATABASE_URL"} <= required_variables("dashboard")
     assert "MIRAGE_UNPOLLED_REPORT_SECONDS" in readable_variables("orchestrator")
     assert {"TEMPORAL_ADDRESS", "S3_ENDPOINT", "S3_ACCESS_KEY_ID"} <= required_variables("gpu-worker")
     assert {"MIRAGE_GPU_TASK_QUEUE", "MIRAGE_DATA_ROOTS"} <= readable_variables("gpu-worker")
