@@ -23,10 +23,10 @@ import { findStaleCells } from './stale-cells';
 // Cells cached under other library versions, as a warning (null when there are none or reuse is allowed).
 async function staleCellsOf(db: Db, spec: ExperimentSpec, runs: IdentifiedRun[], codeVersion: string): Promise<string | null> {
   if (spec.reuse_across_environments) return null;
-  const found = await findStaleCells(db, runs, codeVersion);
+  const found = await findStaleCells(db, runs, codeVersion, spec.video_aggregate);
   if (!found || found.stale === 0) return null;
   const e = found.environment;
-  return `${found.stale} cached eval cells were computed under other library versions than torch ${e.torch}, transformers ${e.transformers}, Pillow ${e.pillow}, numpy ${e.numpy}, CUDA ${e.cuda ?? 'none'}: a launch recomputes them (reuse_across_environments: true reuses them)`;
+  return `${found.stale} cached eval cells were computed under other library versions than the workers' torch ${e.torch}, transformers ${e.transformers}, Pillow ${e.pillow}, numpy ${e.numpy}, CUDA ${e.cuda ?? 'none'}: a launch recomputes them (reuse_across_environments: true reuses them)`;
 }
 
 /** One resolved selection as a plan prints it. */

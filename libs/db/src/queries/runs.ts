@@ -159,6 +159,20 @@ export async function getRun(db: Db, runId: string): Promise<Run | null> {
   return row ?? null;
 }
 
+/**
+ * The environment of the newest training recorded at this code version: what the GPU workers that take this code's
+ * runs compute with (the CLI's own machine may have no GPU). Null when no training has recorded one.
+ */
+export async function latestTrainingEnvironment(db: Db, codeVersion: string): Promise<Record<string, unknown> | null> {
+  const [row] = await db
+    .select({ environment: runs.environment })
+    .from(runs)
+    .where(and(eq(runs.codeVersion, codeVersion), sql`${runs.environment} is not null`))
+    .orderBy(sql`${runs.updatedAt} desc`, asc(runs.id))
+    .limit(1);
+  return row?.environment ?? null;
+}
+
 /** Every run of a sweep, ordered by id so listings are stable. */
 export async function listRunsBySweep(db: Db, sweepId: string): Promise<Run[]> {
   return db.select().from(runs).where(eq(runs.sweepId, sweepId)).orderBy(asc(runs.id));
