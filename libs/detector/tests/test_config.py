@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from tiny_setup import tiny_config_dict
 
-from mirage_detector.config import RunConfig
+from mirage_detector.config import CONTRACT_METHODS, RunConfig
 from mirage_detector.errors import ConfigError, DetectorError
+from mirage_detector.methods import list_methods
 
 FIXTURES = Path(__file__).resolve().parents[2] / "contracts" / "fixtures"
 
@@ -106,18 +107,42 @@ def test_fields_with_a_zod_default_may_be_absent_and_take_that_default() -> None
 
 
 def _fixtures(verdict: str) -> list[Path]:
-    return sorted((FIXTURES / verdict).glob("RunConfig.*.json"))
+    paths = sorted((FIXTURES / verdict).glob("RunConfig.*.json"))
+    assert paths, f"no RunConfig fixtures under {FIXTURES / verdict}"
+    return paths
 
 
 @pytest.mark.parametrize("path", _fixtures("valid"), ids=lambda p: p.name)
-def test_valid_contract_fixtures_parse(path: Path) -> None:
+def test_every_valid_contract_fixture_parses(path: Path) -> None:
     # the fixtures zod accepts (some without the defaulted fields) must parse here too
     RunConfig.from_dict(json.loads(path.read_text())["value"])
 
 
-@pytest.mark.parametrize("name", ["flip-above-one", "unknown-small-images", "missing-seed", "unknown-key"])
-def test_invalid_contract_fixtures_are_rejected(name: str) -> None:
+@pytest.mark.parametrize("path", _fixtures("invalid"), ids=lambda p: p.name)
+def test_every_invalid_contract_fixture_is_rejected(path: Path) -> None:
+    # zod rejects each of these (libs/contracts/test/fixtures.test.ts): the Python loader must agree
     with pytest.raises(ConfigError):
-        RunConfig.from_dict(
-            json.loads((FIXTURES / "invalid" / f"RunConfig.{name}.json").read_text())["value"]
-        )
+        RunConfig.from_dict(json.loads(path.read_text())["value"])
+
+
+def test_contract_methods_match_the_schema_and_the_registry() -> None:
+    schema = json.loads((FIXTURES.parent / "generated" / "contracts.schema.json").read_text())
+    assert list(CONTRACT_METHODS) == schema["$defs"]["RunConfig"]["properties"]["method"]["enum"]
+    assert sorted(CONTRACT_METHODS) == list_methods()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"optimizer__lr": float("inf")}, r"^optimizer\.lr: expected a finite number, got float inf"),
+        ({"loss__margin": float("nan")}, r"^loss\.margin: expected a finite number"),
+        ({"optimizer__lr": 10**400}, r"^optimizer\.lr: expected a finite number"),
+        ({"seed": float("inf")}, r"^seed: expected integer, got float inf"),
+        ({"seed": 2**53}, r"^seed: must be a safe integer"),
+        ({"schedule__steps": 1e300}, r"^schedule\.steps: must be a safe integer"),
+    ],
+)
+def test_numbers_zod_refuses_but_json_files_cannot_hold(overrides: dict[str, object], message: str) -> None:
+    # Python's json reads NaN and Infinity, and huge integers exactly; zod sees only finite, safe numbers
+    with pytest.raises(ConfigError, match=message):
+        RunConfig.from_dict(tiny_config_dict(**overrides))

@@ -1,5 +1,7 @@
 // Emits the JSON Schema of every cross-language contract (from zod, the single source) and the shared constants
-// into libs/contracts/generated/. `--check` fails when the committed files differ from what zod produces now.
+// into libs/contracts/generated/, and the same bytes into the GPU worker's package (mirage_gpu_worker/generated/),
+// which ships them as package data so an installed worker needs no checkout. `--check` fails when any committed
+// file, either copy, differs from what zod produces now.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +17,12 @@ import {
   WORKFLOW_NAMES,
 } from '@mirage/contracts';
 
-const generatedDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../libs/contracts/generated');
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+/** Every folder that receives the generated files; each gets byte-identical copies. */
+const outputDirs = [
+  resolve(repoRoot, 'libs/contracts/generated'),
+  resolve(repoRoot, 'apps/gpu-worker/src/mirage_gpu_worker/generated'),
+];
 
 /** The generated files, path -> content. */
 export function renderGenerated(): Record<string, string> {
@@ -41,10 +48,15 @@ export function renderGenerated(): Record<string, string> {
     backbone_file_suffixes: BACKBONE_FILE_SUFFIXES,
     blob_key_prefix: BLOB_KEY_PREFIX,
   };
-  return {
-    [resolve(generatedDir, 'contracts.schema.json')]: `${JSON.stringify(schema, null, 2)}\n`,
-    [resolve(generatedDir, 'constants.json')]: `${JSON.stringify(constants, null, 2)}\n`,
+  const files: Record<string, string> = {
+    'contracts.schema.json': `${JSON.stringify(schema, null, 2)}\n`,
+    'constants.json': `${JSON.stringify(constants, null, 2)}\n`,
   };
+  const rendered: Record<string, string> = {};
+  for (const dir of outputDirs) {
+    for (const [file, content] of Object.entries(files)) rendered[resolve(dir, file)] = content;
+  }
+  return rendered;
 }
 
 function main(): void {

@@ -18,7 +18,10 @@ from pathlib import Path
 from typing import Any
 
 # Where tools/setup.sh's lock lives in a checkout; a worker installed elsewhere names it (MIRAGE_PYTHON_LOCK).
-CHECKOUT_LOCK = Path(__file__).resolve().parents[4] / "tools" / "lock" / "requirements.txt"
+# An installed worker (site-packages, a container) may sit fewer than five folders deep: then no such file.
+_ANCESTORS = Path(__file__).resolve().parents
+_CHECKOUT = _ANCESTORS[4] if len(_ANCESTORS) > 4 else _ANCESTORS[-1]
+CHECKOUT_LOCK = _CHECKOUT / "tools" / "lock" / "requirements.txt"
 
 
 def describe_environment(lock_file: Path | None) -> dict[str, Any]:

@@ -6,16 +6,29 @@
 ``augment.flip``): they take the same default here, so payloads and checkpoints written before those fields
 existed still parse. ``to_dict`` gives back the same JSON shape, defaults filled in, so a config survives a
 round trip through a checkpoint.
+
+The checks mirror zod's RunConfig (libs/contracts/src/run-config.ts), the source: every shared fixture under
+libs/contracts/fixtures reaches the same verdict here (tests/test_config.py). Some checks go beyond zod,
+each marked "beyond zod" below; no fixture can cover those, as zod accepts what they refuse.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+import re
 import types
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from mirage_detector.errors import ConfigError
+
+# zod's RunConfig.method enum (METHODS in run-config.ts); tests/test_config.py holds it equal to the generated
+# JSON Schema's enum and to the registered methods
+CONTRACT_METHODS: tuple[str, ...] = ("mirage", "maple", "coop", "univfd")
+
+# zod's .int() takes safe integers only (Number.isSafeInteger); the generated JSON Schema has the same bound
+_MAX_SAFE_INTEGER = 2**53 - 1
 
 
 @dataclass(frozen=True)
@@ -251,19 +264,31 @@ def _parse_value(hint: Any, value: Any, path: str) -> Any:
             raise ConfigError(f"{path}: expected boolean, got {_describe(value)}")
         return value
     if hint is int:
-        # JSON has one number type: 3.0 is accepted as an integer, 3.5 and true are not
-        if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
+        # JSON has one number type: 3.0 is accepted as an integer, 3.5, true and infinity are not
+        if isinstance(value, bool) or not isinstance(value, int | float) or not _is_integral(value):
             raise ConfigError(f"{path}: expected integer, got {_describe(value)}")
+        if abs(value) > _MAX_SAFE_INTEGER:
+            raise ConfigError(f"{path}: must be a safe integer (|n| <= 2**53 - 1), got {_describe(value)}")
         return int(value)
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(f"{path}: expected number, got {_describe(value)}")
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int past float range: JSON.parse makes it Infinity
+            number = math.inf
+        if not math.isfinite(number):  # zod's z.number() refuses Infinity and NaN
+            raise ConfigError(f"{path}: expected a finite number, got {_describe(value)}")
+        return number
     if hint is str:
         if not isinstance(value, str):
             raise ConfigError(f"{path}: expected string, got {_describe(value)}")
         return value
     raise TypeError(f"config.py cannot parse type {hint!r} at {path}")
+
+
+def _is_integral(value: int | float) -> bool:
+    return isinstance(value, int) or (math.isfinite(value) and value.is_integer())
 
 
 def _parse_dataclass(cls: Any, data: Any, path: str) -> Any:
@@ -303,13 +328,25 @@ def _require(condition: bool, message: str) -> None:
 
 def _check_semantics(c: RunConfig) -> None:
     """Range and cross-field checks the JSON types alone cannot express."""
+    _require(c.experiment != "", "experiment: must not be empty")
+    # the registry's wording (methods.create_method), so the error reads the same wherever it is caught
+    _require(
+        c.method in CONTRACT_METHODS,
+        f"method: unknown method '{c.method}' (known: {', '.join(sorted(CONTRACT_METHODS))})",
+    )
     b = c.backbone
+    # beyond zod: which of config / name_or_path is required follows the source
     if b.source == "config":
         _require(b.config is not None, "backbone.config: required when backbone.source is 'config'")
     else:
         _require(
             bool(b.name_or_path), f"backbone.name_or_path: required when backbone.source is '{b.source}'"
         )
+    _require(b.name_or_path != "", "backbone.name_or_path: must not be empty (null when unused)")
+    _require(
+        b.weights_sha256 is None or re.fullmatch(r"[0-9a-f]{64}", b.weights_sha256) is not None,
+        f"backbone.weights_sha256: expected 64 lowercase hex digits, got {_describe(b.weights_sha256)}",
+    )
     if b.config is not None:
         for tower in ("vision", "text"):
             for field in dataclasses.fields(getattr(b.config, tower)):
@@ -317,6 +354,7 @@ def _check_semantics(c: RunConfig) -> None:
                 _require(value > 0, f"backbone.config.{tower}.{field.name}: must be > 0, got {value}")
         _require(b.config.projection_dim > 0, "backbone.config.projection_dim: must be > 0")
         v = b.config.vision
+        # beyond zod: the vision tower needs a whole number of patches
         _require(
             v.image_size % v.patch_size == 0,
             f"backbone.config.vision.image_size: {v.image_size} is not a multiple of "
@@ -325,6 +363,8 @@ def _check_semantics(c: RunConfig) -> None:
     p = c.prompt
     _require(p.n_ctx >= 1, f"prompt.n_ctx: must be >= 1, got {p.n_ctx}")
     _require(p.depth >= 1, f"prompt.depth: must be >= 1, got {p.depth}")
+    _require(p.ctx_init != "", "prompt.ctx_init: must not be empty (null for a random initial context)")
+    # beyond zod: zod refuses only "", these also refuse blank words and two classes named alike
     _require(p.class_words.real.strip() != "", "prompt.class_words.real: must not be empty")
     _require(p.class_words.fake.strip() != "", "prompt.class_words.fake: must not be empty")
     _require(p.class_words.real != p.class_words.fake, "prompt.class_words.fake: must differ from real")
@@ -336,7 +376,8 @@ def _check_semantics(c: RunConfig) -> None:
     o = c.optimizer
     _require(o.lr > 0, f"optimizer.lr: must be > 0, got {o.lr}")
     _require(o.weight_decay >= 0, f"optimizer.weight_decay: must be >= 0, got {o.weight_decay}")
-    _require(o.momentum >= 0, f"optimizer.momentum: must be >= 0, got {o.momentum}")
+    _require(0 <= o.momentum <= 1, f"optimizer.momentum: must lie in [0, 1], got {o.momentum}")
+    # beyond zod (which allows 1): Adam's bias correction divides by 1 - beta**t, zero at beta 1
     for i, beta in enumerate(o.betas):
         _require(0 <= beta < 1, f"optimizer.betas[{i}]: must lie in [0, 1), got {beta}")
     s = c.schedule
@@ -349,8 +390,10 @@ def _check_semantics(c: RunConfig) -> None:
     for name in ("jpeg", "blur", "flip"):
         aug = getattr(c.augment, name)
         _require(0 <= aug.p <= 1, f"augment.{name}.p: must lie in [0, 1], got {aug.p}")
+    # beyond zod: low <= high (zod bounds each end alone), and the quality is an integer (the int type above)
     q = c.augment.jpeg.quality
     _require(1 <= q[0] <= q[1] <= 100, f"augment.jpeg.quality: need 1 <= low <= high <= 100, got {list(q)}")
     sg = c.augment.blur.sigma
-    _require(0 <= sg[0] <= sg[1], f"augment.blur.sigma: need 0 <= low <= high, got {list(sg)}")
+    _require(0 <= sg[0] <= sg[1] <= 50, f"augment.blur.sigma: need 0 <= low <= high <= 50, got {list(sg)}")
+    _require(c.seed >= 0, f"seed: must be >= 0, got {c.seed}")
     _require(c.num_workers >= 0, f"num_workers: must be >= 0, got {c.num_workers}")
