@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { DatasetManifest, LAYOUTS as ALL_LAYOUTS, type ManifestRecord } from '@mirage/contracts';
@@ -14,10 +13,10 @@ import { REPO_ROOT } from '@mirage/local-stack';
 import { connectStack, type StackClients } from '../connections';
 import { DEFAULT_UPLOAD_CONCURRENCY, parseConcurrency, uploadDatasetFiles } from '../datasets/upload-dataset';
 import type { UploadTally } from '../datasets/upload-blobs';
+import type { ProgressSink } from '../datasets/upload-progress';
 import { UserError } from '../errors';
 import { columns } from '../service-lines';
 
-const run = promisify(execFile);
 // `synthetic` names manifests the synthetic benchmark writes; they are registered through the `manifest` layout.
 const LAYOUTS = ALL_LAYOUTS.filter((layout) => layout !== 'synthetic');
 
@@ -140,10 +139,12 @@ async function scanDataset(flags: RegisterFlags): Promise<ScannedDataset> {
   const args = ['-m', 'mirage_detector.data.register', '--layout', flags.layout, '--root', resolve(flags.root), '--out', out, '--seed', flags.seed];
   for (const option of flags.option) args.push('--option', option);
   if (flags.split) args.push('--split', flags.split);
+  // The child's stderr is a pipe: ask for lines (every 0.1 s when ours is a terminal, which redraws them).
+  args.push('--progress', 'lines', ...(process.stderr.isTTY ? ['--progress-every', '0.1'] : []));
   let summary: ScanSummary;
   let bytes: Buffer;
   try {
-    const { stdout } = await run(join(REPO_ROOT, '.venv/bin/python'), args, { maxBuffer: 256 * 1024 * 1024 });
+    const stdout = await runRegisterCommand(join(REPO_ROOT, '.venv/bin/python'), args, process.stderr);
     summary = ScanSummary.parse(JSON.parse(stdout));
     bytes = readFileSync(out);
   } catch (error) {
@@ -157,6 +158,45 @@ async function scanDataset(flags: RegisterFlags): Promise<ScannedDataset> {
   } catch (error) {
     throw new UserError(`the scan broke the manifest contract: ${(error as Error).message}`);
   }
+}
+
+/** A progress line of the register command: `scanned N/M files (R files/s, ETA mm:ss)`. */
+const SCAN_PROGRESS_LINE = /^scanned \d+\/\d+ files \(/;
+
+/**
+ * Runs the detector's register command; its progress lines go to `sink` as they come (redrawn in place on a terminal).
+ * Resolves with its stdout; when it fails, rejects with an error whose `stderr` is the rest of its stderr (the
+ * `error:` line), without the progress lines.
+ */
+export function runRegisterCommand(python: string, args: string[], sink: ProgressSink): Promise<string> {
+  return new Promise((done, fail) => {
+    const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    let kept = '';
+    let partial = '';
+    let drawn = false;
+    const stderrLine = (line: string): void => {
+      if (!SCAN_PROGRESS_LINE.test(line)) kept += `${line}\n`;
+      else if (sink.isTTY) {
+        sink.write(`\r${line}\u001b[K`);
+        drawn = true;
+      } else sink.write(`${line}\n`);
+    };
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) stderrLine(line);
+    });
+    child.on('error', fail);
+    child.on('close', (code, signal) => {
+      if (partial) stderrLine(partial);
+      if (drawn) sink.write('\r\u001b[K');
+      if (code === 0) done(Buffer.concat(stdout).toString('utf8'));
+      else fail(Object.assign(new Error(`${python} ${args.join(' ')} exited with ${signal ?? `status ${code}`}`), { stderr: kept }));
+    });
+  });
 }
 
 async function readRegisteredManifest(store: ArtifactStore, row: Dataset): Promise<ManifestRecord[]> {

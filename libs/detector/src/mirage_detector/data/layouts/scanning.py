@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +52,40 @@ def require_dir(path: Path, what: str) -> None:
         raise FileNotFoundError(f"{what}: {path} is not a directory")
 
 
+# Called once per file a scan finishes, inside `reporting_progress`; a context variable so that layouts keep
+# their `scan(root)` signature and never print: the register command passes the callback that does.
+_FILE_SCANNED: ContextVar[Callable[[], None] | None] = ContextVar("file_scanned", default=None)
+
+
+@contextmanager
+def reporting_progress(progress: Callable[[int], None] | None) -> Iterator[None]:
+    """While inside, scans call `progress(n)` after each file they finish (probed into a record or skipped),
+    n counting files from 1; None reports nothing. Files a manifest layout takes as written are not read
+    and not counted."""
+    if progress is None:
+        yield
+        return
+    scanned = 0
+
+    def file_done() -> None:
+        nonlocal scanned
+        scanned += 1
+        progress(scanned)
+
+    token = _FILE_SCANNED.set(file_done)
+    try:
+        yield
+    finally:
+        _FILE_SCANNED.reset(token)
+
+
+def file_scanned() -> None:
+    """Count one finished file towards the progress of `reporting_progress`, if a scan is reporting."""
+    file_done = _FILE_SCANNED.get()
+    if file_done is not None:
+        file_done()
+
+
 class TreeScan:
     """One scan in progress: walks a root, probes files into records with root-relative uris, notes skips."""
 
@@ -84,6 +120,7 @@ class TreeScan:
     def skip(self, path: Path, reason: str) -> None:
         """Record a file as left out."""
         self.skipped.append(SkippedFile(self._name(path), reason))
+        file_scanned()
 
     def probe(
         self, path: Path, label: int, generator: str, split: str, object_class: str | None = None
@@ -105,7 +142,20 @@ class TreeScan:
 
     def _unreadable(self, error: OSError) -> None:
         where = Path(error.filename) if error.filename else self.root
-        self.skip(where, f"unreadable folder: {type(error).__name__}: {error.strerror}")
+        # A folder, not a file: not counted as scanned (count_scannable_files does not count it either).
+        self.skipped.append(
+            SkippedFile(self._name(where), f"unreadable folder: {type(error).__name__}: {error.strerror}")
+        )
+
+
+def count_scannable_files(top: Path) -> int:
+    """How many files TreeScan.files(top) yields or skips (hidden and OS files and folders left out), by a
+    walk that reads no file: the total a scan's progress counts towards."""
+    total = 0
+    for _, subdirectories, names in os.walk(top):
+        subdirectories[:] = [name for name in subdirectories if not is_os_folder(name)]
+        total += sum(1 for name in names if not is_os_file(name))
+    return total
 
 
 def _count_files(folder: Path) -> int:
@@ -130,6 +180,20 @@ def probe_file(
     object_class: str | None = None,
 ) -> ImageRecord | SkippedFile:
     """Read one file's bytes and header into a record with `uri`, or say why it is skipped."""
+    outcome = _probe_file(path, uri, label, generator, split, options, object_class)
+    file_scanned()
+    return outcome
+
+
+def _probe_file(
+    path: Path,
+    uri: str,
+    label: int,
+    generator: str,
+    split: str,
+    options: ScanOptions,
+    object_class: str | None,
+) -> ImageRecord | SkippedFile:
     name_reason = name_skip_reason(path)
     if name_reason is not None:
         return SkippedFile(uri, name_reason)

@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from mirage_detector.data.image_header import sha256_hex
 from mirage_detector.data.layouts.registry import SkippedFile
-from mirage_detector.data.layouts.scanning import ScanOptions, read_file
+from mirage_detector.data.layouts.scanning import ScanOptions, file_scanned, read_file
 from mirage_detector.data.records import ImageRecord
 from mirage_detector.data.video import (
     DEFAULT_MAX_DURATION_S,
@@ -71,6 +71,14 @@ def scan_video(
     path: Path, uri: str, video_id: str, label: int, generator: str, split: str, options: VideoScanOptions
 ) -> list[ImageRecord] | SkippedFile:
     """One video file into its sampled frame records (uri and sha256 the video's), or why it is skipped."""
+    outcome = _video_records(path, uri, video_id, label, generator, split, options)
+    file_scanned()
+    return outcome
+
+
+def _video_records(
+    path: Path, uri: str, video_id: str, label: int, generator: str, split: str, options: VideoScanOptions
+) -> list[ImageRecord] | SkippedFile:
     data = read_file(path, uri)
     if isinstance(data, SkippedFile):
         return data
