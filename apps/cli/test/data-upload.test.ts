@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseManifestLines } from '@mirage/datasets';
-import { createArtifactStore, type ArtifactStore } from '@mirage/storage';
-import pg from 'pg';
+import type { ArtifactStore } from '@mirage/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHiddenDataWorkers } from './support/hidden-data-workers';
 import { ROOT, runMirage, type Outcome } from './support/mirage';
 import type { TestWorkers } from './support/workers';
+import { queryRows, stackStore } from './support/stack-clients';
 
 const run = promisify(execFile);
 for (const name of ['DATABASE_URL', 'S3_ENDPOINT', 'TEMPORAL_ADDRESS']) {
@@ -88,15 +88,6 @@ function uploadCounts(outcome: Outcome): { uploaded: number; present: number } {
 const manifestKeyOf = (outcome: Outcome) => /manifest s3 key (\S+)/.exec(outcome.stdout)?.[1] ?? '';
 const versionOf = (outcome: Outcome) => /@([0-9a-f]{12})[: ]/.exec(outcome.stdout.split('\n')[0] ?? '')?.[1] ?? '';
 
-async function query<T>(sql: string, params: unknown[]): Promise<T[]> {
-  const client = new pg.Client({ connectionString: process.env['DATABASE_URL'] });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 beforeAll(async () => {
   await run(join(ROOT, '.venv/bin/python'), ['-c', MAKE_IMAGES, data, nonce]);
@@ -104,13 +95,7 @@ beforeAll(async () => {
   mkdirSync(join(work, 'worker'));
   workersStarting = startHiddenDataWorkers({ gpuQueue, hidden: [data], cwd: join(work, 'worker'), cacheDir: join(work, 'worker-cache') });
   workersStarting.then((w) => (workers = w)).catch(() => undefined);
-  store = createArtifactStore({
-    endpoint: process.env['S3_ENDPOINT'] as string,
-    region: process.env['S3_REGION'] || 'us-east-1',
-    accessKeyId: process.env['S3_ACCESS_KEY_ID'] ?? '',
-    secretAccessKey: process.env['S3_SECRET_ACCESS_KEY'] ?? '',
-    bucket,
-  });
+  store = stackStore(bucket);
 }, 60_000);
 
 afterAll(async () => {
@@ -170,7 +155,7 @@ describe('datasets in S3', () => {
     expect(launched.stdout, `${launched.stderr}\n${w.log()}`).toMatch(/1 succeeded, 0 failed/);
     expect(w.activityStarts('train')).toBe(1);
     expect(w.activityStarts('evaluate')).toBe(1);
-    const cells = await query<{ n: number }>(
+    const cells = await queryRows<{ n: number }>(
       `select count(*)::int as n from eval_results e join runs r on r.id = e.run_id where r.experiment = $1 and r.status = 'succeeded'`,
       [`upload-s3-${nonce}`],
     );
@@ -189,7 +174,7 @@ describe('datasets in S3', () => {
     expect(`${launched.stdout}${launched.stderr}`, w.log()).toMatch(/0 succeeded, 1 failed/);
     expect(w.activityStarts('train') - trainsBefore).toBe(1); // non-retryable: one attempt, no retry
     expect(w.activityStarts('evaluate')).toBe(1); // the uploaded sweep's cell only
-    const [failed] = await query<{ status: string; error: string }>(`select status, error from runs where experiment = $1`, [`upload-local-${nonce}`]);
+    const [failed] = await queryRows<{ status: string; error: string }>(`select status, error from runs where experiment = $1`, [`upload-local-${nonce}`]);
     expect(failed?.status).toBe('failed');
     expect(failed?.error).toMatch(/UnreadableImagesError: training \(3 batches\): \d+ images in a row could not be read, e\.g\. /);
     expect(failed?.error).toContain(`${join(data, 'train')}/`);

@@ -9,14 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { VideoMetrics } from '@mirage/contracts';
-import { createArtifactStore } from '@mirage/storage';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExperimentPlan } from '../src/experiments/plan-experiment';
 import { ROOT, runMirage } from './support/mirage';
 import { tinyProtocolOverrides } from './support/tiny-override';
 import { buildReleaseTrees, requireStackEnv } from './support/release-trees';
 import { startWorkers, type TestWorkers } from './support/workers';
+import { queryRows, stackStore } from './support/stack-clients';
 
 requireStackEnv();
 const mirage = (args: string[]) => runMirage(args, process.env, { timeoutMs: 600_000 });
@@ -68,15 +67,6 @@ function sampledFrames(timestamps: readonly number[], fps = 2): number[] {
   return picked.slice(0, 16);
 }
 
-async function query<T>(sql: string, params: unknown[]): Promise<T[]> {
-  const client = new pg.Client({ connectionString: process.env['DATABASE_URL'] });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 async function planOf(file: string, sets: string[] = []): Promise<ExperimentPlan> {
   const planned = await mirage(['plan', file, ...sets, '--json']);
@@ -144,7 +134,7 @@ describe('the newer test sets on release-shaped trees', () => {
     expect(launched.stderr).toBe('');
     expect(launched.stdout).toMatch(/1 succeeded, 0 failed/);
     const [runId] = (await planOf(PAPER.sora, overrides)).runs.map((r) => r.run_id);
-    const [cell] = await query<{ n: number; n_real: number; n_fake: number; auc: number; video: VideoMetrics; scores_key: string }>(
+    const [cell] = await queryRows<{ n: number; n_real: number; n_fake: number; auc: number; video: VideoMetrics; scores_key: string }>(
       `select n, n_real, n_fake, auc, video, scores_key from eval_results where run_id = $1 and dataset = 'Sora' and perturbation = 'none'`,
       [runId],
     );
@@ -154,13 +144,7 @@ describe('the newer test sets on release-shaped trees', () => {
     expect(cell?.video).toMatchObject({ aggregate: { method: 'mean' }, n_videos: videos.length, n_real: 4, n_fake: 3 });
 
     // Per-video means from the stored per-frame scores, and sklearn's AUC on them.
-    const store = createArtifactStore({
-      endpoint: process.env['S3_ENDPOINT'] as string,
-      region: process.env['S3_REGION'] || 'us-east-1',
-      accessKeyId: process.env['S3_ACCESS_KEY_ID'] ?? '',
-      secretAccessKey: process.env['S3_SECRET_ACCESS_KEY'] ?? '',
-      bucket: process.env['S3_BUCKET'] as string,
-    });
+    const store = stackStore();
     const lines = (await store.get(cell?.scores_key as string)).toString('utf8').trim().split('\n');
     store.close();
     const byVideo = new Map<string, { label: number; scores: number[] }>();
@@ -202,7 +186,7 @@ describe('the newer test sets on release-shaped trees', () => {
     expect(launched.stderr).toBe('');
     expect(launched.stdout).toMatch(/1 succeeded, 0 failed/);
     const plan = await planOf(file, overrides);
-    const cells = await query<{ dataset: string; perturbation: string; auc: number | null; video: unknown }>(
+    const cells = await queryRows<{ dataset: string; perturbation: string; auc: number | null; video: unknown }>(
       `select dataset, perturbation, auc, video from eval_results where run_id = $1`,
       [plan.runs[0]?.run_id],
     );

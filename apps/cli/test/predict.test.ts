@@ -6,10 +6,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createArtifactStore, type ArtifactStore } from '@mirage/storage';
+import type { ArtifactStore } from '@mirage/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointLocation, parsePredictions, parseThreshold, predictionTable, withThreshold, type Prediction } from '../src/commands/predict';
 import { ROOT, runMirage } from './support/mirage';
+import { stackStore } from './support/stack-clients';
 
 const run = promisify(execFile);
 for (const name of ['DATABASE_URL', 'S3_ENDPOINT', 'TEMPORAL_ADDRESS']) {
@@ -78,13 +79,7 @@ beforeAll(async () => {
   checkpoint = stdout.trim();
   writeFileSync(join(images, 'broken.png'), 'not a png');
   writeFileSync(join(images, 'notes.txt'), 'not an image, and not listed');
-  store = createArtifactStore({
-    endpoint: process.env['S3_ENDPOINT'] as string,
-    region: process.env['S3_REGION'] || 'us-east-1',
-    accessKeyId: process.env['S3_ACCESS_KEY_ID'] ?? '',
-    secretAccessKey: process.env['S3_SECRET_ACCESS_KEY'] ?? '',
-    bucket,
-  });
+  store = stackStore(bucket);
   await store.putFile(key, checkpoint);
 }, 180_000);
 

@@ -6,12 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ManifestRecord } from '@mirage/contracts';
 import { parseManifestLines } from '@mirage/datasets';
-import { createArtifactStore, type ArtifactStore } from '@mirage/storage';
+import type { ArtifactStore } from '@mirage/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobKey, blobUri } from '@mirage/contracts';
 import { uploadBlobs, type UploadTally } from '../src/datasets/upload-blobs';
 import { localBlobs, manifestBytes, uploadedRecords } from '../src/datasets/uploaded-manifest';
 import { uploadSummary } from '../src/datasets/upload-progress';
+import { stackStore } from './support/stack-clients';
 
 for (const name of ['S3_ENDPOINT', 'S3_ACCESS_KEY_ID']) {
   if (!process.env[name]) throw new Error(`${name} is not set: source a running stack's stack.env (npm test does)`);
@@ -48,13 +49,7 @@ function record(uri: string, hash: string, frame: number | null = null): Manifes
 }
 
 beforeAll(() => {
-  store = createArtifactStore({
-    endpoint: process.env['S3_ENDPOINT'] as string,
-    region: process.env['S3_REGION'] || 'us-east-1',
-    accessKeyId: process.env['S3_ACCESS_KEY_ID'] ?? '',
-    secretAccessKey: process.env['S3_SECRET_ACCESS_KEY'] ?? '',
-    bucket,
-  });
+  store = stackStore(bucket);
 });
 
 afterAll(() => {

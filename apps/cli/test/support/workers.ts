@@ -13,10 +13,20 @@ export interface TestWorkers {
   stop(): void;
 }
 
+/** How to start the GPU worker process: by default `python -m mirage_gpu_worker` in the repository root. */
+export interface GpuLaunch {
+  command: string;
+  args: string[];
+  cwd: string;
+  /** Variables added to the environment (the task queue is always set). */
+  env?: NodeJS.ProcessEnv;
+}
+
 /** Starts both workers and resolves once the GPU worker polls `gpuQueue`. */
-export async function startWorkers(gpuQueue: string, env: NodeJS.ProcessEnv = process.env): Promise<TestWorkers> {
+export async function startWorkers(gpuQueue: string, env: NodeJS.ProcessEnv = process.env, launch?: GpuLaunch): Promise<TestWorkers> {
   const chunks: string[] = [];
-  const gpu = spawn(join(ROOT, '.venv/bin/python'), ['-m', 'mirage_gpu_worker'], { cwd: ROOT, env: { ...env, MIRAGE_GPU_TASK_QUEUE: gpuQueue } });
+  const how = launch ?? { command: join(ROOT, '.venv/bin/python'), args: ['-m', 'mirage_gpu_worker'], cwd: ROOT };
+  const gpu = spawn(how.command, how.args, { cwd: how.cwd, env: { ...env, ...how.env, MIRAGE_GPU_TASK_QUEUE: gpuQueue } });
   gpu.stdout?.on('data', (d: Buffer) => chunks.push(d.toString()));
   gpu.stderr?.on('data', (d: Buffer) => chunks.push(d.toString()));
   const orchestratorChunks: string[] = [];
@@ -24,9 +34,16 @@ export async function startWorkers(gpuQueue: string, env: NodeJS.ProcessEnv = pr
   orchestrator.stdout?.on('data', (d: Buffer) => orchestratorChunks.push(d.toString()));
   orchestrator.stderr?.on('data', (d: Buffer) => orchestratorChunks.push(d.toString()));
   const log = () => chunks.join('');
+  const stop = () => {
+    gpu.kill('SIGTERM');
+    orchestrator.kill('SIGTERM');
+  };
   const deadline = Date.now() + 120_000;
   while (!log().includes('worker ready')) {
-    if (Date.now() > deadline || gpu.exitCode !== null) throw new Error(`the GPU worker did not start:\n${log()}`);
+    if (Date.now() > deadline || gpu.exitCode !== null) {
+      stop();
+      throw new Error(`the GPU worker did not start (exit ${gpu.exitCode}):\n${log()}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
@@ -34,9 +51,6 @@ export async function startWorkers(gpuQueue: string, env: NodeJS.ProcessEnv = pr
     log,
     orchestratorLog: () => orchestratorChunks.join(''),
     activityStarts: (name) => log().split('\n').filter((l) => l.includes(`activity ${name} start`)).length,
-    stop: () => {
-      gpu.kill('SIGTERM');
-      orchestrator.kill('SIGTERM');
-    },
+    stop,
   };
 }
