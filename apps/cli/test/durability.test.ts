@@ -223,16 +223,17 @@ describe('a sweep survives a killed GPU worker and a restarted Temporal server',
   it('a Postgres outage mid-run delays the bookkeeping: the run succeeds with one training and its cells recorded once', async () => {
     const file = join(home, 'outage.yaml');
     writeFileSync(file, spec().replace('name: durability-sweep', 'name: outage-sweep').replace(/sweep: .*\n/, 'sweep: { grid: { method: [mirage] }, max_concurrent: 1 }\n'));
+    const gpu = processes.filter((child) => child.spawnargs.includes('mirage_gpu_worker') && !exited(child)).at(-1)!;
+    const trainStarts = () => (logOf(gpu).match(/activity train start/g) ?? []).length;
+    const trainEnds = () => (logOf(gpu).match(/activity train end .* completed/g) ?? []).length;
+    // Counted before the launch: the worker may start the training before `launch` has even returned.
+    const startsBefore = trainStarts();
+    const endsBefore = trainEnds();
     const launched = await mirage(['launch', file]);
     expect(launched.stderr).toBe('');
     const sweepId = /started sweep (\S+)/.exec(launched.stdout)?.[1] as string;
     const connection = await Connection.connect({ address: stackEnv['TEMPORAL_ADDRESS'] as string });
     const temporal = new Client({ connection, namespace: stackEnv['TEMPORAL_NAMESPACE'] ?? 'default' });
-    const gpu = processes.filter((child) => child.spawnargs.includes('mirage_gpu_worker') && !exited(child)).at(-1)!;
-    const trainStarts = () => (logOf(gpu).match(/activity train start/g) ?? []).length;
-    const trainEnds = () => (logOf(gpu).match(/activity train end .* completed/g) ?? []).length;
-    const startsBefore = trainStarts();
-    const endsBefore = trainEnds();
     try {
       await waitFor(() => trainStarts() > startsBefore, 'the training to start', 60_000);
       // Stop Postgres (fast shutdown, as `mirage down` does) while the run trains; the training ends during the outage.

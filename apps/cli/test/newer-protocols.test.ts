@@ -180,7 +180,7 @@ describe('the newer test sets on release-shaped trees', () => {
   it.each([
     ['chameleon', PAPER.chameleon, 'preprocess(policy=tile,size=32)', '[{name: none}, {name: preprocess, policy: tile, size: 32}]'],
     ['flux', PAPER.flux, 'downscale(factor=0.5)+jpeg(quality=75)', '[{name: none}, {name: chain, steps: [{name: downscale, factor: 0.5}, {name: jpeg, quality: 75}]}]'],
-  ])('%s runs end to end and fills every cell of every condition, %s included', async (name, file, condition, perturbations) => {
+  ])('%s runs end to end and fills every cell of every condition', async (name, file, condition, perturbations) => {
     const overrides = [...tinyProtocolOverrides({ name: `paper-${name}-tiny`, taskQueue: queue, methods: ['mirage'] }), '--set', `perturbations=${perturbations}`];
     const launched = await mirage(['launch', file, ...overrides, '--watch']);
     expect(launched.stderr).toBe('');
