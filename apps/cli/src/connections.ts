@@ -37,6 +37,8 @@ export interface StackClients {
 /** Connects to Postgres, S3 and Temporal of the running stack. */
 export async function connectStack(): Promise<StackClients> {
   const env = stackEnv();
+  // A bad TLS setting is the user's to fix before anything is opened.
+  const security = cliTemporalSecurity(cliEnv());
   const db = createDb(env['DATABASE_URL'] as string, { maxConnections: 4 });
   const store = createArtifactStore({
     endpoint: env['S3_ENDPOINT'] as string,
@@ -46,13 +48,6 @@ export async function connectStack(): Promise<StackClients> {
     bucket: env['S3_BUCKET'] ?? 'mirage',
   });
   let connection: Connection;
-  let security;
-  try {
-    security = cliTemporalSecurity(cliEnv());
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
   try {
     connection = await Connection.connect({ address: env['TEMPORAL_ADDRESS'] as string, ...security, connectTimeout: 5000 });
   } catch (error) {

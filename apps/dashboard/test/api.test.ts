@@ -254,7 +254,7 @@ describe('run view', () => {
       const page = await text('/runs/run-synth');
       expect(page).toContain('Rows of video columns are at frame level (every frame scored alone); their video level is below.');
       const table = page.slice(page.indexOf('<table class="sortable" id="video-results">'));
-      expect(table).toMatch(/<td class="text">synthetic-gen<\/td><td class="text">none<\/td><td class="text">trimmed mean \(10 %\) of frame p\(fake\)<\/td>\s*<td data-value="0.7083">70\.8<\/td>/);
+      expect(table).toMatch(/<td class="text">synthetic-gen<\/td><td class="text">none<\/td><td class="text">trimmed mean \(10 % dropped at each end\) of frame p\(fake\)<\/td>\s*<td data-value="0.7083">70\.8<\/td>/);
       expect(table).toContain('<td data-value="7">7 (4/3)</td>');
     } finally {
       await scratch.handle.db.update(evalResults).set({ video: null }).where(eq(evalResults.runId, 'run-synth'));

@@ -115,6 +115,12 @@ export const VideoAggregate = z.strictObject({
 export type VideoAggregate = z.infer<typeof VideoAggregate>;
 export const DEFAULT_VIDEO_AGGREGATE: VideoAggregate = { method: 'mean', trim: 0.1 };
 
+/** How a table or page names an aggregate: "mean", "max", "trimmed mean (10 % dropped at each end)". */
+export function describeVideoAggregate(aggregate: VideoAggregate): string {
+  if (aggregate.method === 'trimmed_mean') return `trimmed mean (${Math.round(aggregate.trim * 100)} % dropped at each end)`;
+  return aggregate.method;
+}
+
 const fraction = z.number().min(0).max(1).nullable();
 const count = z.number().int().min(0);
 

@@ -3,7 +3,7 @@ import {
   expandSweep,
   planSweepRuns,
   type ExperimentSpec,
-  type VideoAggregate,
+  describeVideoAggregate,
 } from '@mirage/contracts';
 import { listEvalResults, type Db } from '@mirage/db';
 import type { ReportedRow, ResultRow, TableLevel, TableSpec } from '@mirage/tables';
@@ -41,14 +41,10 @@ export async function experimentResultRows(
   const videos = results.flatMap((r) => (r.video ? [r.video] : []));
   if (videos.length === 0) return { rows, level: undefined };
   if (level === 'frame') return { rows, level: { name: 'frame', note: 'frame (every frame of a video column scored alone)' } };
-  const aggregates = [...new Set(videos.map((v) => describeAggregate(v.aggregate)))].sort();
+  const aggregates = [...new Set(videos.map((v) => describeVideoAggregate(v.aggregate)))].sort();
   return { rows, level: { name: 'video', note: `video (a video's score is the ${aggregates.join(' or ')} of its frames' p(fake); image columns have no value at this level)` } };
 }
 
-function describeAggregate(aggregate: VideoAggregate): string {
-  if (aggregate.method === 'trimmed_mean') return `mean after dropping the ${Math.round(aggregate.trim * 100)} % lowest and highest`;
-  return aggregate.method;
-}
 
 /** Reported numbers as the experiment file states them (the file is their source; launch also records them). */
 export function experimentReportedRows(spec: ExperimentSpec): ReportedRow[] {

@@ -1,3 +1,4 @@
+import { describeVideoAggregate } from '@mirage/contracts';
 import type { RunDetail } from '../queries/run-detail';
 import type { ScoreCharts } from '../queries/score-charts';
 import { scoreChartsBlock } from './charts';
@@ -34,8 +35,6 @@ function evalTable(detail: RunDetail) {
   }</p>`;
 }
 
-const AGGREGATE_TEXT: Record<string, string> = { mean: 'mean', max: 'max', trimmed_mean: 'trimmed mean' };
-
 function videoTable(detail: RunDetail) {
   const rows = detail.evalResults.flatMap((r) => (r.video ? [{ r, v: r.video }] : []));
   if (rows.length === 0) return null;
@@ -44,7 +43,7 @@ function videoTable(detail: RunDetail) {
 <thead><tr><th class="text" data-col="0">Dataset</th><th class="text" data-col="1">Perturbation</th><th class="text">Video score</th><th data-col="3">Acc</th>
 <th data-col="4">Acc real</th><th data-col="5">Acc fake</th><th data-col="6">AP</th><th data-col="7">AUC</th><th data-col="8">Acc calibrated</th><th data-col="9">videos (real/fake)</th></tr></thead>
 <tbody>${rows.map(({ r, v }) => {
-    const how = v.aggregate.method === 'trimmed_mean' ? `trimmed mean (${Math.round(v.aggregate.trim * 100)} %)` : (AGGREGATE_TEXT[v.aggregate.method] ?? v.aggregate.method);
+    const how = describeVideoAggregate(v.aggregate);
     return html`<tr><td class="text">${r.dataset}</td><td class="text">${r.perturbation}</td><td class="text">${how} of frame p(fake)</td>
 <td data-value="${v.acc ?? ''}">${percent(v.acc)}</td><td data-value="${v.acc_real ?? ''}">${percent(v.acc_real)}</td>
 <td data-value="${v.acc_fake ?? ''}">${percent(v.acc_fake)}</td><td data-value="${v.ap ?? ''}">${percent(v.ap)}</td>

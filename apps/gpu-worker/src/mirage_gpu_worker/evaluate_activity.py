@@ -29,7 +29,7 @@ from mirage_gpu_worker.failures import (
 )
 from mirage_gpu_worker.heartbeat import HeartbeatPulse
 from mirage_gpu_worker.manifests import load_selected_records
-from mirage_gpu_worker.outcome import ActivityOutcome, SkippedList, skipped_list_key, skipped_outcome
+from mirage_gpu_worker.outcome import ActivityOutcome, SkippedList, skipped_outcome
 from mirage_gpu_worker.worker_context import WorkerContext
 
 DEFAULT_THRESHOLD = 0.5
@@ -83,9 +83,8 @@ def _evaluate_cell(context: WorkerContext, payload: dict[str, Any]) -> ActivityO
         bucket, payload["scores_key"], scores_file, content_type="application/x-ndjson"
     )
     summary = {**_summary(payload, perturbation, result, stored.sha256), "environment": context.environment}
-    scores_key = payload["scores_key"]
-    name = scores_key.rpartition("/")[2].removesuffix(".jsonl") + ".skipped.jsonl"
-    full_list = SkippedList(context.store, bucket, skipped_list_key(scores_key, name))
+    skipped_key = payload["scores_key"].removesuffix(".jsonl") + ".skipped.jsonl"
+    full_list = SkippedList(context.store, bucket, skipped_key)
     outcome = skipped_outcome(summary, result.skipped, full_list)
     validate_output("EvaluateOutput", outcome.output)
     return outcome
