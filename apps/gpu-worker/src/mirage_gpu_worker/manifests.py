@@ -53,7 +53,7 @@ def load_selected_records(
             f"{manifest_ref['selection']} holds no record"
         )
     _check_counts(records, manifest_ref, label)
-    root = (data_roots or {}).get(manifest_ref["dataset"], manifest_ref["root"])
+    root: str = (data_roots or {}).get(manifest_ref["dataset"]) or manifest_ref["root"]
     return [dataclasses.replace(record, uri=resolve_uri(record.uri, root)) for record in records]
 
 

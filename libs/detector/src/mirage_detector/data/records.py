@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 LABEL_NAMES: tuple[str, str] = ("real", "fake")
 """Label index -> manifest string: real is 0, fake is 1 (p_fake is the probability of label 1)."""
@@ -179,7 +179,7 @@ def _check_frame_fields(record: ImageRecord) -> None:
         raise ManifestError(f"field 'timestamp' must be a non-negative number or null, got {timestamp!r}")
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

@@ -210,12 +210,12 @@ def main(
     stderr (default sys.stderr: progress and errors; its isatty() picks redrawing) and clock are for tests.
     """
     args = _parser().parse_args(argv)
-    stderr = sys.stderr if stderr is None else stderr
+    progress_to = sys.stderr if stderr is None else stderr
     try:
-        built = _build(args, stderr, clock)
+        built = _build(args, progress_to, clock)
     except (ValueError, OSError) as error:
         # LayoutOptionError, ManifestError and UsageError are ValueErrors; a missing folder is an OSError.
-        print(f"error: {error}", file=stderr)
+        print(f"error: {error}", file=progress_to)
         return 2
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

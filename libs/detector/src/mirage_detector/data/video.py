@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Generator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from fractions import Fraction
 
 import av
+import av.container
+import av.error
 from PIL import Image
 
 from mirage_detector.data.loading import DEFAULT_MAX_PIXELS, BadImageError
@@ -40,7 +42,7 @@ _TIME_EPSILON = 1e-6
 # A frame within 1 µs below a sampling time t_k counts as reaching it: pts x time_base is exact (Fraction),
 # but t_k = k / R is a float, and 10/30 s against 1/3 s must not flip on the last bit.
 
-_FFMPEG_ERRORS = (av.FFmpegError, OSError, ValueError)
+_FFMPEG_ERRORS = (av.error.FFmpegError, OSError, ValueError)
 # What opening or decoding malformed bytes raises (av's errors also subclass OSError or ValueError).
 
 
@@ -233,7 +235,7 @@ def _too_long(seconds: float, limit: float) -> str:
 
 def iter_frames(
     data: bytes, uri: str, max_pixels: int = DEFAULT_MAX_PIXELS
-) -> Iterator[tuple[int, av.VideoFrame]]:
+) -> Generator[tuple[int, av.VideoFrame], None, None]:
     """(index, frame) for every frame of the first video stream, in presentation order; raises BadImageError.
 
     `uri` only names the video in errors. Close the iterator (or exhaust it) to release the decoder.
@@ -296,7 +298,7 @@ class VideoFrameReader:
         self.data = data
         self.uri = uri
         self.max_pixels = max_pixels
-        self._frames: Iterator[tuple[int, av.VideoFrame]] | None = None
+        self._frames: Generator[tuple[int, av.VideoFrame], None, None] | None = None
         self._current: tuple[int, av.VideoFrame] | None = None
 
     def frame(self, index: int) -> Image.Image:

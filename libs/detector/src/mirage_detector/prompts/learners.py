@@ -34,6 +34,11 @@ class PromptSet:
 class ClassPromptLearner(nn.Module):
     """Learnable context shared by both class prompts; base of every learner."""
 
+    # buffers registered in __init__, declared for the type checker (nn.Module's __getattr__ is untyped)
+    prefix: torch.Tensor
+    suffix: torch.Tensor
+    eos_positions: torch.Tensor
+
     def __init__(self, backbone: ClipBackbone, prompt: PromptConfig, generator: torch.Generator) -> None:
         super().__init__()
         tokens = build_class_prompts(backbone, prompt, generator)

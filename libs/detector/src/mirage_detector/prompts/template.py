@@ -43,6 +43,7 @@ def build_class_prompts(
     further ones stay fixed prompt text before the class word.
     """
     n_ctx = prompt.n_ctx
+    init_ids: list[int] = []
     if prompt.ctx_init:
         init_ids = backbone.word_ids(prompt.ctx_init)
         if len(init_ids) < n_ctx:
@@ -59,7 +60,7 @@ def build_class_prompts(
     token_ids = backbone.tokenize([f"{context_text} {word}." for word in words])
     with torch.no_grad():
         embeds = backbone.embed_tokens(token_ids).float()
-        if prompt.ctx_init:
+        if init_ids:
             initial = backbone.embed_tokens(torch.tensor(init_ids[:n_ctx])).float().clone()
         else:
             initial = torch.randn(n_ctx, backbone.text_width, generator=generator) * PROMPT_INIT_STD

@@ -50,7 +50,10 @@ class ManifestLayout(ScanOptions):
                 scan.skip(path, f"outside the dataset root {scan.root} (option base sets the root)")
                 continue
             outcome = self._checked(dataclasses.replace(record, uri=uri), path)
-            (scan.skipped if isinstance(outcome, SkippedFile) else scan.records).append(outcome)
+            if isinstance(outcome, SkippedFile):
+                scan.skipped.append(outcome)
+            else:
+                scan.records.append(outcome)
         return scan.result()
 
     def _checked(self, record: ImageRecord, path: Path) -> ImageRecord | SkippedFile:

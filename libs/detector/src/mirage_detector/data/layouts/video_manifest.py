@@ -105,7 +105,7 @@ def read_video_list(path: str | os.PathLike[str]) -> list[ListedVideo]:
 
 def _csv_rows(handle: Any, name: str) -> Iterator[tuple[dict[str, Any], str]]:
     reader = csv.DictReader(handle)
-    _check_columns(reader.fieldnames or [], f"{name} line 1", "column")
+    _check_columns(list(reader.fieldnames or []), f"{name} line 1", "column")
     for row in reader:
         where = f"{name} line {reader.line_num}"
         if None in row or None in row.values():
