@@ -1,4 +1,8 @@
-"""Name-based registries (the timm pattern): ``register`` by decorator, ``create`` and ``list`` by name."""
+"""Name-based registries (the timm pattern): ``register`` by decorator, ``get`` and ``names`` by name.
+
+One class serves every named extension point of the library: methods, losses, prompt learners, dataset
+layouts and perturbations.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,25 @@ T = TypeVar("T")
 
 
 class Registry(Generic[T]):
-    """Maps names to factories of one kind of component (methods, losses, prompt learners)."""
+    """Maps names to factories of one kind of component.
 
-    def __init__(self, kind: str, field: str) -> None:
+    ``field`` names what selects an entry in error messages (a dotted RunConfig field, "layout", ...);
+    ``error`` is the exception an unknown name raises (ConfigError unless the kind has its own user
+    error); ``check`` runs on each entry at registration, so a malformed entry fails at import.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        field: str,
+        *,
+        error: Callable[[str], Exception] = ConfigError,
+        check: Callable[[T], None] | None = None,
+    ) -> None:
         self.kind = kind
-        # dotted RunConfig field that selects an entry, used in error messages
         self.field = field
+        self._error = error
+        self._check = check
         self._entries: dict[str, T] = {}
 
     def register(self, name: str) -> Callable[[T], T]:
@@ -25,18 +42,20 @@ class Registry(Generic[T]):
         def decorate(entry: T) -> T:
             if name in self._entries:
                 raise ValueError(f"{self.kind} '{name}' is already registered")
+            if self._check is not None:
+                self._check(entry)
             self._entries[name] = entry
             return entry
 
         return decorate
 
     def get(self, name: str) -> T:
-        """The entry registered as ``name``; ConfigError listing the known names otherwise."""
+        """The entry registered as ``name``; the registry's error listing the known names otherwise."""
         try:
             return self._entries[name]
         except KeyError:
             known = ", ".join(sorted(self._entries))
-            raise ConfigError(f"{self.field}: unknown {self.kind} '{name}' (known: {known})") from None
+            raise self._error(f"{self.field}: unknown {self.kind} '{name}' (known: {known})") from None
 
     def names(self) -> list[str]:
         """Registered names, sorted."""

@@ -102,7 +102,8 @@ def test_values_given_in_code_are_type_checked() -> None:
         create_layout("folder", generator="g", max_pixels=True)
     layout = create_layout("genimage", generators=["sdv14"])
     assert layout.generators == ("sdv14",)  # type: ignore[attr-defined]
-    with pytest.raises(LayoutOptionError, match="unknown layout 'lsun'; registered: folder, forensynths"):
+    unknown = r"^layout: unknown layout 'lsun' \(known: folder, forensynths"
+    with pytest.raises(LayoutOptionError, match=unknown):
         parse_layout_options("lsun", {})
 
 

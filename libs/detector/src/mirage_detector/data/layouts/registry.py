@@ -21,6 +21,7 @@ from mirage_detector.data.layouts.options import (
     type_name,
 )
 from mirage_detector.data.records import ImageRecord
+from mirage_detector.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -52,19 +53,21 @@ class Layout(Protocol):
     def scan(self, root: str | Path) -> ScanResult: ...
 
 
+def _check_option_types(cls: type) -> None:
+    for spec in option_specs(cls).values():
+        type_name(spec.type)  # an unsupported annotation fails at import, not at a user's first call
+
+
+_LAYOUTS: Registry[type] = Registry("layout", "layout", error=LayoutOptionError, check=_check_option_types)
+
 L = TypeVar("L", bound=type)
-_REGISTRY: dict[str, type] = {}
 
 
 def register_layout(name: str) -> Callable[[L], L]:
     """Class decorator: make a layout dataclass creatable by `name` (its option types are checked now)."""
 
     def decorate(cls: L) -> L:
-        if name in _REGISTRY:
-            raise ValueError(f"layout {name!r} is already registered")
-        for spec in option_specs(cls).values():
-            type_name(spec.type)  # an unsupported annotation fails at import, not at a user's first call
-        _REGISTRY[name] = cls
+        _LAYOUTS.register(name)(cls)
         return cls
 
     return decorate
@@ -72,7 +75,7 @@ def register_layout(name: str) -> Callable[[L], L]:
 
 def list_layouts() -> list[str]:
     """Names of the registered layouts, sorted."""
-    return sorted(_REGISTRY)
+    return _LAYOUTS.names()
 
 
 def layout_options(name: str) -> dict[str, OptionSpec]:
@@ -125,9 +128,7 @@ def parse_layout_options(name: str, texts: Mapping[str, str]) -> dict[str, Any]:
 
 
 def _layout_class(name: str) -> type:
-    if name not in _REGISTRY:
-        raise LayoutOptionError(f"unknown layout {name!r}; registered: {', '.join(list_layouts())}")
-    return _REGISTRY[name]
+    return _LAYOUTS.get(name)
 
 
 def _option_error(name: str, problem: str) -> LayoutOptionError:
