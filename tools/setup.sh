@@ -43,13 +43,13 @@ fi
 
 # The lock pins every package with its hash (`npm run lock` regenerates it); the local packages come after it,
 # editable and with --no-deps, so nothing outside the lock is resolved.
-venv_inputs=(tools/lock/requirements.txt libs/detector/pyproject.toml apps/gpu-worker/pyproject.toml)
+venv_inputs=(tools/lock/requirements.txt libs/detector/pyproject.toml apps/gpu-worker/pyproject.toml libs/trackers/pyproject.toml)
 venv_stamp=".venv/.mirage-setup.sha256"
 venv_wanted="$(sha_of "${venv_inputs[@]}")"
 if [[ "$(cat "$venv_stamp" 2>/dev/null || true)" != "$venv_wanted" ]]; then
   echo "setup: installing Python packages into .venv (pip)"
   quietly "pip install (lock)" .venv/bin/python -m pip install --require-hashes -r tools/lock/requirements.txt
-  quietly "pip install (local packages)" .venv/bin/python -m pip install --no-deps -e libs/detector -e apps/gpu-worker
+  quietly "pip install (local packages)" .venv/bin/python -m pip install --no-deps -e libs/detector -e apps/gpu-worker -e libs/trackers
   echo "$venv_wanted" >"$venv_stamp"
 fi
 

@@ -15,7 +15,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCAL_PYPROJECTS = ("libs/detector/pyproject.toml", "apps/gpu-worker/pyproject.toml")
+LOCAL_PYPROJECTS = ("libs/detector/pyproject.toml", "apps/gpu-worker/pyproject.toml", "libs/trackers/pyproject.toml")
 LOCKS = {
     "tools/lock/requirements.txt": ("requirements-dev.txt", *LOCAL_PYPROJECTS),
     "tools/lock/node.txt": ("tools/lock/node.in",),

@@ -31,7 +31,7 @@ compile() {
     --no-emit-index-url --no-emit-find-links --output-file "$output" "$@" "${compile_args[@]}" "$input"
 }
 compile tools/lock/requirements.in tools/lock/requirements.txt \
-  --unsafe-package mirage-detector --unsafe-package mirage-gpu-worker
+  --unsafe-package mirage-detector --unsafe-package mirage-gpu-worker --unsafe-package mirage-trackers
 compile tools/lock/node.in tools/lock/node.txt
 
 "$tool_venv/bin/python" tools/lock/check.py

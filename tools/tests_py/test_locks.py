@@ -32,6 +32,15 @@ test = ["pytest>=8"]
 name = "mirage-gpu-worker"
 dependencies = ["mirage-detector", "boto3>=1.34"]
 """,
+    "libs/trackers/pyproject.toml": """
+[project]
+name = "mirage-trackers"
+dependencies = []
+
+[project.optional-dependencies]
+test = ["pytest>=8"]
+all = ["mirage-trackers[test]"]
+""",
 }
 
 

@@ -3,6 +3,7 @@ import { cancelCommand } from './commands/cancel';
 import { dataCommand } from './commands/data';
 import { demoCommand } from './commands/demo';
 import { downCommand } from './commands/down';
+import { exportCommand } from './commands/export';
 import { launchCommand } from './commands/launch';
 import { planCommand } from './commands/plan';
 import { predictCommand } from './commands/predict';
@@ -27,6 +28,7 @@ export function createProgram(): Command {
   program.addCommand(watchCommand());
   program.addCommand(cancelCommand());
   program.addCommand(tableCommand());
+  program.addCommand(exportCommand());
   program.addCommand(predictCommand());
   program.addCommand(demoCommand());
   // Subcommands are built on their own, so they take the root's error output and exit handling here.

@@ -15,3 +15,4 @@ export * from './queries/reported-results';
 export * from './queries/leaderboard';
 export * from './queries/leaderboard-cells';
 export * from './queries/sweep-rungs';
+export * from './queries/tracker-export';

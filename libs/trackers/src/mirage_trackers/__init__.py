@@ -1,0 +1,24 @@
+"""Exports MiraGe Lab runs (config, train curves, per-generator metrics) to TensorBoard, MLflow, W&B."""
+
+from .bundle import BUNDLE_FORMAT, EvalCell, ExportRun, TrackerBundle, TrainPoint, load_bundle, parse_bundle
+from .errors import BundleError, MissingTrackerError, OutputExistsError, TrackerExportError
+from .export import ExportOptions, export_bundle, list_trackers
+from .result import ExportResult
+
+__all__ = [
+    "BUNDLE_FORMAT",
+    "BundleError",
+    "EvalCell",
+    "ExportOptions",
+    "ExportResult",
+    "ExportRun",
+    "MissingTrackerError",
+    "OutputExistsError",
+    "TrackerBundle",
+    "TrackerExportError",
+    "TrainPoint",
+    "export_bundle",
+    "list_trackers",
+    "load_bundle",
+    "parse_bundle",
+]
