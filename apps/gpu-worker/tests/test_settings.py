@@ -6,6 +6,7 @@ import pytest
 
 from mirage_gpu_worker.contracts import constants, versioned_task_queue
 from mirage_gpu_worker.settings import (
+    DecodeCacheSettings,
     SettingsError,
     TemporalSecurity,
     load_settings,
@@ -150,3 +151,14 @@ def test_blob_cache_size_defaults_to_20_gib_and_may_be_zero() -> None:
     assert load_settings({**BASE, "MIRAGE_BLOB_CACHE_BYTES": "0"}).blob_cache_bytes == 0
     with pytest.raises(SettingsError, match="MIRAGE_BLOB_CACHE_BYTES must be a number of bytes"):
         load_settings({**BASE, "MIRAGE_BLOB_CACHE_BYTES": "20G"})
+
+
+def test_decode_cache_defaults_to_the_worker_cache_and_20_gib(tmp_path: Path) -> None:
+    settings = load_settings({**BASE, "MIRAGE_WORKER_CACHE": str(tmp_path)})
+    assert settings.decode_cache == DecodeCacheSettings(tmp_path / "decoded", 20 * 1024**3)
+    moved = load_settings(
+        {**BASE, "MIRAGE_DECODE_CACHE_DIR": str(tmp_path / "fast-ssd"), "MIRAGE_DECODE_CACHE_BYTES": "0"}
+    )
+    assert moved.decode_cache == DecodeCacheSettings(tmp_path / "fast-ssd", 0)
+    with pytest.raises(SettingsError, match="MIRAGE_DECODE_CACHE_BYTES must be a number of bytes"):
+        load_settings({**BASE, "MIRAGE_DECODE_CACHE_BYTES": "-1"})

@@ -13,6 +13,7 @@ from mirage_gpu_worker.contracts import constants
 REQUIRED_VARIABLES = ("TEMPORAL_ADDRESS", "S3_ENDPOINT", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY")
 DEFAULT_STALL_TIMEOUT_SECONDS = 1800
 DEFAULT_BLOB_CACHE_BYTES = 20 * 1024**3
+DEFAULT_DECODE_CACHE_BYTES = 20 * 1024**3
 
 
 class SettingsError(ValueError):
@@ -48,6 +49,18 @@ class TemporalSecurity:
 
 
 @dataclass(frozen=True)
+class DecodeCacheSettings:
+    """Where decoded evaluation crops are kept (mirage_detector DecodeCache) and how many bytes at most.
+
+    MIRAGE_DECODE_CACHE_DIR (default: the worker cache's ``decoded`` folder) and MIRAGE_DECODE_CACHE_BYTES
+    (default 20 GiB; 0 keeps none). Local disk: the entries are read by every loader worker of the machine.
+    """
+
+    directory: Path
+    max_bytes: int = DEFAULT_DECODE_CACHE_BYTES
+
+
+@dataclass(frozen=True)
 class WorkerSettings:
     """Everything the worker process needs to know about its surroundings."""
 
@@ -67,6 +80,8 @@ class WorkerSettings:
     temporal_security: TemporalSecurity = field(default_factory=TemporalSecurity)
     # most bytes of uploaded images (s3:// blobs) kept on local disk (MIRAGE_BLOB_CACHE_BYTES; 0 keeps none)
     blob_cache_bytes: int = DEFAULT_BLOB_CACHE_BYTES
+    # decoded evaluation crops, so a second checkpoint scored on the same set skips decoding (None: none)
+    decode_cache: DecodeCacheSettings | None = None
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> WorkerSettings:
@@ -99,6 +114,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> WorkerSettings:
         data_roots=parse_data_roots(env.get("MIRAGE_DATA_ROOTS", "")),
         temporal_security=parse_temporal_security(env),
         blob_cache_bytes=_byte_count(env, "MIRAGE_BLOB_CACHE_BYTES", DEFAULT_BLOB_CACHE_BYTES),
+        decode_cache=DecodeCacheSettings(
+            directory=Path(env.get("MIRAGE_DECODE_CACHE_DIR") or cache_dir / "decoded"),
+            max_bytes=_byte_count(env, "MIRAGE_DECODE_CACHE_BYTES", DEFAULT_DECODE_CACHE_BYTES),
+        ),
     )
 
 

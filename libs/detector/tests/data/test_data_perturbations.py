@@ -172,8 +172,8 @@ def test_jpeg_perturbation_is_the_augmentation_jpeg() -> None:
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ({"name": "sharpen"}, "field 'name': unknown 'sharpen'"),
-        ({"quality": 75}, "field 'name'"),
+        ({"name": "sharpen"}, r"^perturbation\.name: unknown perturbation 'sharpen' \(known: blur, "),
+        ({"quality": 75}, r"^perturbation\.name: expected a string, got None"),
         ({"name": "jpeg"}, "missing field 'quality'"),
         ({"name": "jpeg", "quality": 75, "q": 1}, "unknown field"),
         ({"name": "jpeg", "quality": 0}, "'jpeg.quality' must be in"),

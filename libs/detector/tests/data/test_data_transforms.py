@@ -158,6 +158,8 @@ def test_disabled_flip_and_pad_keep_the_previous_tensors_and_rng_stream(image_si
         {"policy": "random_crop", "size": 24}, augment, train=True, small_images="pad"
     )
     image = noise_image(*image_size, seed=2)
+    # the blur now runs on the crop window in float32: equal on these images, and within one grey level
+    # in general (test_data_blur_box.py states that tolerance on realistic sizes)
     for seed in range(12):
         ours, theirs = random.Random(seed), random.Random(seed)
         assert torch.equal(transform(image, ours), previous_pipeline(image, theirs, 24))

@@ -10,10 +10,11 @@ from typing import Any
 import torch
 from torch.utils.data import Dataset
 
+from mirage_detector.data.decode_cache import DecodeCache, DecodeKey
 from mirage_detector.data.loading import DEFAULT_MAX_PIXELS, BadImageError, Opener, load_record_image
 from mirage_detector.data.perturbations import Perturbation
 from mirage_detector.data.records import ImageRecord
-from mirage_detector.data.transforms import ImageTransform
+from mirage_detector.data.transforms import ImagePipeline, ImageTransform, TilePipeline
 
 
 def item_seed(seed: int, epoch: int, index: int, stream: str = "transform") -> int:
@@ -33,7 +34,12 @@ class RecordDataset(Dataset[dict[str, Any]]):
 
     A BadImageError gives {"skipped": reason, "index": i, "uri": uri} instead of crashing the run.
     `set_epoch` changes the augmentation draw; DataLoader workers copy the dataset when an epoch's
-    iterator starts, so call it before iterating (and do not use persistent_workers with it).
+    iterator starts, so call it before iterating (engine.batches sets it per item in the workers instead,
+    so that they persist across epochs).
+
+    With a `decode_cache`, items whose output is a pure function of the image (a deterministic uint8
+    transform, a deterministic condition, a record with a sha256) are read from it when present and
+    written to it otherwise: the same tensors, without decoding again (data.decode_cache).
     """
 
     def __init__(
@@ -44,6 +50,7 @@ class RecordDataset(Dataset[dict[str, Any]]):
         perturbation: Perturbation | None = None,
         opener: Opener | None = None,
         max_pixels: int = DEFAULT_MAX_PIXELS,
+        decode_cache: DecodeCache | None = None,
     ) -> None:
         self.records = list(records)
         self.transform = transform
@@ -52,6 +59,8 @@ class RecordDataset(Dataset[dict[str, Any]]):
         self.opener = opener
         self.max_pixels = max_pixels
         self.epoch = 0
+        self.decode_cache = decode_cache
+        self.cache_scope = cache_scope(transform, perturbation) if decode_cache is not None else None
 
     def set_epoch(self, epoch: int) -> None:
         """Select the augmentation draw of this epoch."""
@@ -62,6 +71,11 @@ class RecordDataset(Dataset[dict[str, Any]]):
 
     def __getitem__(self, index: int) -> dict[str, Any]:
         record = self.records[index]
+        cache_key = self._cache_key(record)
+        if cache_key is not None and self.decode_cache is not None:
+            cached = self.decode_cache.get(cache_key)
+            if cached is not None:
+                return {"pixel_values": torch.from_numpy(cached), "label": record.label, "index": index}
         try:
             image = load_record_image(record, self.opener, self.max_pixels)
         except BadImageError as error:
@@ -71,7 +85,31 @@ class RecordDataset(Dataset[dict[str, Any]]):
                 image, random.Random(item_seed(self.seed, self.epoch, index, "perturbation"))
             )
         pixels = self.transform(image, random.Random(item_seed(self.seed, self.epoch, index, "transform")))
+        if cache_key is not None and self.decode_cache is not None:
+            self.decode_cache.put(cache_key, pixels.numpy())
         return {"pixel_values": pixels, "label": record.label, "index": index}
+
+    def _cache_key(self, record: ImageRecord) -> DecodeKey | None:
+        if self.cache_scope is None or record.sha256 is None:
+            return None
+        preprocess, condition = self.cache_scope
+        # the pixel limit decides whether an image is refused, so it belongs to the preprocessing
+        return DecodeKey(record.sha256, record.frame, f"{preprocess}|max_pixels={self.max_pixels}", condition)
+
+
+def cache_scope(transform: ImageTransform, perturbation: Perturbation | None) -> tuple[str, str] | None:
+    """(preprocess id, condition id) naming cached crops, None when the output may not be cached.
+
+    Cached: uint8 output (lossless, and what the loader hands over) of a deterministic transform and a
+    deterministic condition; anything drawn from the per-item rng would be frozen at its first draw.
+    """
+    if not isinstance(transform, ImagePipeline | TilePipeline):
+        return None  # a caller's own transform: what it depends on is unknown
+    if not transform.as_uint8 or not transform.deterministic:
+        return None
+    if perturbation is not None and not perturbation.deterministic:
+        return None
+    return transform.cache_id, "none" if perturbation is None else perturbation.id
 
 
 def collate_batch(items: Sequence[dict[str, Any]]) -> dict[str, Any]:

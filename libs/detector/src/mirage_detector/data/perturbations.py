@@ -27,6 +27,7 @@ from PIL import Image
 
 from mirage_detector.data.image_ops import downscale, gaussian_blur, jpeg_reencode
 from mirage_detector.data.perturbation_id import format_param
+from mirage_detector.registry import Registry
 
 EVAL_PREPROCESS_POLICIES: tuple[str, ...] = ("clip_resize", "center_crop", "tile")
 """Policies of a `preprocess` step (the contracts' EvalPreprocessStep; transforms.EVAL_POLICIES)."""
@@ -41,6 +42,9 @@ class Perturbation:
     """Base of every perturbation: a frozen dataclass whose fields are its parameters."""
 
     name: ClassVar[str] = ""
+    draws_randomness: ClassVar[bool] = True
+    """Whether ``apply`` uses its rng; a class that does not says so (False), which lets a DecodeCache keep
+    its output. True by default, so a new random perturbation is never cached by mistake."""
 
     def __call__(self, image: Image.Image, rng: random.Random | None = None) -> Image.Image:
         return self.apply(image, rng if rng is not None else random.Random(0))
@@ -66,6 +70,11 @@ class Perturbation:
         return (self,)
 
     @property
+    def deterministic(self) -> bool:
+        """True when the perturbed image depends on the image only (not on the per-item rng)."""
+        return all(not step.draws_randomness for step in self.image_steps)
+
+    @property
     def eval_preprocess(self) -> EvalPreprocessStep | None:
         """The preprocessing that replaces the run's `preprocess.eval`, if the condition has one."""
         return None
@@ -80,17 +89,17 @@ class Perturbation:
 
 
 P = TypeVar("P", bound=type[Perturbation])
-_REGISTRY: dict[str, type[Perturbation]] = {}
+_PERTURBATIONS: Registry[type[Perturbation]] = Registry(
+    "perturbation", "perturbation.name", error=PerturbationSpecError
+)
 
 
 def register_perturbation(name: str) -> Callable[[P], P]:
     """Class decorator: make a Perturbation dataclass creatable by `name`."""
 
     def decorate(cls: P) -> P:
-        if name in _REGISTRY:
-            raise ValueError(f"perturbation {name!r} is already registered")
+        _PERTURBATIONS.register(name)(cls)
         cls.name = name
-        _REGISTRY[name] = cls
         return cls
 
     return decorate
@@ -98,7 +107,7 @@ def register_perturbation(name: str) -> Callable[[P], P]:
 
 def list_perturbations() -> list[str]:
     """Names of the registered perturbations, sorted."""
-    return sorted(_REGISTRY)
+    return _PERTURBATIONS.names()
 
 
 def create_perturbation(spec: Mapping[str, Any]) -> Perturbation:
@@ -106,11 +115,9 @@ def create_perturbation(spec: Mapping[str, Any]) -> Perturbation:
     if not isinstance(spec, Mapping):
         raise PerturbationSpecError(f"perturbation spec must be an object, got {type(spec).__name__}")
     name = spec.get("name")
-    if name not in _REGISTRY:
-        raise PerturbationSpecError(
-            f"perturbation field 'name': unknown {name!r}; registered: {', '.join(list_perturbations())}"
-        )
-    cls = _REGISTRY[name]
+    if not isinstance(name, str):
+        raise PerturbationSpecError(f"perturbation.name: expected a string, got {name!r}")
+    cls = _PERTURBATIONS.get(name)
     fields = {field.name: field for field in dataclasses.fields(cls)}
     unknown = sorted(set(spec) - set(fields) - {"name"})
     if unknown:
@@ -156,6 +163,8 @@ def _coerce(value: Any, annotation: Any, where: str) -> int | float | str:
 class NoPerturbation(Perturbation):
     """The image unchanged."""
 
+    draws_randomness: ClassVar[bool] = False
+
     @property
     def image_steps(self) -> tuple[Perturbation, ...]:
         return ()
@@ -168,6 +177,8 @@ class NoPerturbation(Perturbation):
 @dataclass(frozen=True)
 class JpegPerturbation(Perturbation):
     """JPEG re-encode at a fixed quality."""
+
+    draws_randomness: ClassVar[bool] = False
 
     quality: int
 
@@ -186,6 +197,8 @@ class JpegPerturbation(Perturbation):
 class BlurPerturbation(Perturbation):
     """Gaussian blur with a fixed sigma (pixels)."""
 
+    draws_randomness: ClassVar[bool] = False
+
     sigma: float
 
     def check(self) -> None:
@@ -200,6 +213,8 @@ class BlurPerturbation(Perturbation):
 @dataclass(frozen=True)
 class DownscalePerturbation(Perturbation):
     """Bicubic downscale by a factor in (0, 1]; the eval transform then brings it back to its size."""
+
+    draws_randomness: ClassVar[bool] = False
 
     factor: float
 
@@ -217,6 +232,8 @@ class DownscalePerturbation(Perturbation):
 @dataclass(frozen=True)
 class CropPerturbation(Perturbation):
     """Centre crop to at most size x size; a side already shorter than size is kept (no padding)."""
+
+    draws_randomness: ClassVar[bool] = False
 
     size: int
 
@@ -241,6 +258,8 @@ class EvalPreprocessStep(Perturbation):
     native resolution as a grid of `size` tiles (transforms.TilePipeline). `size` must be the backbone's
     input size, which the evaluation dataset checks.
     """
+
+    draws_randomness: ClassVar[bool] = False
 
     policy: str
     size: int

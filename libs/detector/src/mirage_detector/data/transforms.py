@@ -2,7 +2,11 @@
 
 Pure PIL/numpy/torch (torchvision is not a dependency). Training augmentation follows CNNDetection /
 UniversalFakeDetect: on the full image, blur and JPEG each with its own independent probability (blur
-first), then the crop policy, then the horizontal flip; evaluation never augments.
+first), then the crop policy, then the horizontal flip; evaluation never augments. Where the crop is a
+window of the image (center_crop and random_crop without resampling) and no JPEG follows, the blur runs on
+that window only (image_ops.gaussian_blur_box, float32): within one grey level of the float64 full-image
+reference (benchmarks/decode_throughput.py measures the speed); items whose blur feeds JPEG or a resize
+keep the reference, bit for bit.
 
 Draws from the per-item rng, in this order and only when the step is enabled (p > 0): blur decision [, blur
 sigma], JPEG decision [, JPEG quality], crop offsets x then y (random_crop only), flip decision. A step with
@@ -31,11 +35,10 @@ from PIL import Image
 
 from mirage_detector.data.image_ops import (
     center_crop,
-    crop_at,
     gaussian_blur,
+    gaussian_blur_box,
     horizontal_flip,
     jpeg_reencode,
-    pad_to_size,
     resize_shorter_side,
     upscale_to_cover,
 )
@@ -74,7 +77,9 @@ class Augmentation:
 class ImagePipeline:
     """The transform build_transform returns: augment (train only), crop policy, flip, normalise.
 
-    ``flip_p`` is the horizontal-flip probability (0 in evaluation).
+    ``flip_p`` is the horizontal-flip probability (0 in evaluation). With ``as_uint8`` the output is the
+    uint8 crop [3, size, size] and normalisation is left to the device (data.device_batch): a quarter of
+    the bytes through shared memory and the host-to-device copy, and the same float values there.
     """
 
     policy: str
@@ -85,19 +90,69 @@ class ImagePipeline:
     jpeg: Augmentation | None = None
     small_images: str = "pad"
     flip_p: float = 0.0
+    as_uint8: bool = False
 
     def __call__(self, image: Image.Image, rng: random.Random) -> torch.Tensor:
         image = image.convert("RGB")
+        sigma: float | None = None
+        quality: int | None = None
         if self.blur is not None and rng.random() < self.blur.p:
-            image = gaussian_blur(image, rng.uniform(*self.blur.bounds))
+            sigma = rng.uniform(*self.blur.bounds)
         if self.jpeg is not None and rng.random() < self.jpeg.p:
             low, high = self.jpeg.bounds
-            image = jpeg_reencode(image, rng.randint(int(low), int(high)))
-        image = self.crop(image, rng)
+            quality = rng.randint(int(low), int(high))
+        if quality is not None or self.resamples(image.size):
+            # JPEG's 8x8 block grid and the resampling filters read the whole image: blur all of it, with
+            # the float64 reference, since JPEG's quantisation (and bicubic's overshoot) would turn a
+            # one-level float32 difference into several levels
+            if sigma is not None:
+                image = gaussian_blur(image, sigma)
+            if quality is not None:
+                image = jpeg_reencode(image, quality)
+            image = self.crop(image, rng)
+        else:
+            # the crop is a window of the image: blurring only the window (plus the kernel's radius) gives the
+            # pixels of blurring the whole image in float32, within one grey level of the float64 reference
+            box = self.crop_box(image.size, rng)
+            image = gaussian_blur_box(image, sigma, box) if sigma is not None else image.crop(box)
         # drawn only when enabled, so p = 0 leaves the rng stream (and the tensors) of older runs unchanged
         if self.flip_p > 0 and rng.random() < self.flip_p:
             image = horizontal_flip(image)
-        return self.normalise(image)
+        return to_uint8_tensor(image) if self.as_uint8 else self.normalise(image)
+
+    @property
+    def deterministic(self) -> bool:
+        """True when the output depends on the image only (no augmentation, no random crop): cacheable."""
+        return self.blur is None and self.jpeg is None and self.flip_p == 0 and self.policy != "random_crop"
+
+    @property
+    def cache_id(self) -> str:
+        """What the output depends on besides the image: names a decoded crop in a DecodeCache."""
+        return f"{self.policy}(size={self.size},small_images={self.small_images})"
+
+    def resamples(self, image_size: tuple[int, int]) -> bool:
+        """Whether the crop policy resamples an image of this size (else the crop is a window of it)."""
+        if self.policy == "clip_resize":
+            return True
+        return self.small_images == "resize_up" and min(image_size) < self.size
+
+    def crop_box(self, image_size: tuple[int, int], rng: random.Random) -> tuple[int, int, int, int]:
+        """The crop of a non-resampling policy as a box of the image (beyond it: the zero padding).
+
+        Same window, and the same draws (x then y for random_crop), as padding to `size` then cropping.
+        """
+        width, height = image_size
+        padded_width, padded_height = max(width, self.size), max(height, self.size)
+        # pad_to_size centres the image on the padded canvas
+        shift_x, shift_y = (padded_width - width) // 2, (padded_height - height) // 2
+        if self.policy == "center_crop":
+            left = round((padded_width - self.size) / 2.0)
+            top = round((padded_height - self.size) / 2.0)
+        else:
+            left = rng.randint(0, padded_width - self.size)
+            top = rng.randint(0, padded_height - self.size)
+        left, top = left - shift_x, top - shift_y
+        return (left, top, left + self.size, top + self.size)
 
     def crop(self, image: Image.Image, rng: random.Random) -> Image.Image:
         """Apply the preprocess policy (and the small-image policy), giving a `size` x `size` image."""
@@ -105,13 +160,8 @@ class ImagePipeline:
             return center_crop(resize_shorter_side(image, self.size), self.size)
         if self.small_images == "resize_up":
             image = upscale_to_cover(image, self.size)
-        if self.policy == "center_crop":
-            return center_crop(image, self.size)
-        image = pad_to_size(image, self.size)
-        width, height = image.size
-        return crop_at(
-            image, rng.randint(0, width - self.size), rng.randint(0, height - self.size), self.size
-        )
+        # PIL fills the part of a box beyond the image with zeros: that is the pad policy's padding
+        return image.crop(self.crop_box(image.size, rng))
 
     def normalise(self, image: Image.Image) -> torch.Tensor:
         """uint8 HWC -> float CHW in [0, 1] -> (x - mean) / std."""
@@ -140,6 +190,7 @@ class TilePipeline:
     mean: tuple[float, float, float]
     std: tuple[float, float, float]
     policy: str = "tile"
+    as_uint8: bool = False
 
     def __call__(self, image: Image.Image, rng: random.Random) -> torch.Tensor:
         image = image.convert("RGB")
@@ -147,9 +198,19 @@ class TilePipeline:
         size = self.size
         # PIL fills the part of a crop box beyond the image with zeros: that is the edge tiles' padding
         block = image.crop((left, top, left + columns * size, top + rows * size))
-        pixels = normalise(block, self.mean, self.std)
+        pixels = to_uint8_tensor(block) if self.as_uint8 else normalise(block, self.mean, self.std)
         tiles = pixels.view(3, rows, size, columns, size).permute(1, 3, 0, 2, 4)
         return tiles.reshape(rows * columns, 3, size, size).contiguous()
+
+    @property
+    def deterministic(self) -> bool:
+        """Tiling draws nothing: always cacheable."""
+        return True
+
+    @property
+    def cache_id(self) -> str:
+        """What the output depends on besides the image: names a decoded crop in a DecodeCache."""
+        return f"tile(size={self.size},grid={MAX_TILE_GRID})"
 
 
 def tile_block(image_size: tuple[int, int], size: int) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -159,6 +220,11 @@ def tile_block(image_size: tuple[int, int], size: int) -> tuple[tuple[int, int],
     columns, rows = min(grid_columns, MAX_TILE_GRID), min(grid_rows, MAX_TILE_GRID)
     first_column, first_row = (grid_columns - columns) // 2, (grid_rows - rows) // 2
     return (first_column * size, first_row * size), (columns, rows)
+
+
+def to_uint8_tensor(image: Image.Image) -> torch.Tensor:
+    """uint8 HWC RGB image -> uint8 CHW tensor (contiguous), the pixels as decoded."""
+    return torch.from_numpy(np.array(image, dtype=np.uint8)).permute(2, 0, 1).contiguous()
 
 
 def normalise(image: Image.Image, mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:
@@ -177,6 +243,8 @@ def build_transform(
     mean: Sequence[float] = CLIP_MEAN,
     std: Sequence[float] = CLIP_STD,
     small_images: str | None = None,
+    *,
+    as_uint8: bool = False,
 ) -> ImagePipeline | TilePipeline:
     """Build the transform for one side of RunConfig.preprocess, or for an evaluation `preprocess` step.
 
@@ -185,6 +253,7 @@ def build_transform(
     "resize_up") overrides the block's; default "pad". `augment` is RunConfig.augment ({"jpeg": {"p",
     "quality": [lo, hi]}, "blur": {"p", "sigma": [lo, hi]}, "flip": {"p"}}, flip optional) and is ignored
     unless `train`. Dataclasses are accepted too. The ``tile`` policy (evaluation only) gives a TilePipeline.
+    `as_uint8` makes the transform give uint8 crops, normalised later on the device (data.device_batch).
     """
     spec = _as_dict(preprocess, "preprocess")
     if "policy" not in spec and {"train", "eval"} <= set(spec):
@@ -211,7 +280,9 @@ def build_transform(
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:
         raise ValueError(f"preprocess.size must be a positive integer, got {size!r}")
     if policy == "tile":
-        return TilePipeline(size=size, mean=_channel_triple(mean, "mean"), std=_channel_triple(std, "std"))
+        return TilePipeline(
+            size=size, mean=_channel_triple(mean, "mean"), std=_channel_triple(std, "std"), as_uint8=as_uint8
+        )
     blur = jpeg = None
     flip_p = 0.0
     if train and augment is not None:
@@ -234,6 +305,7 @@ def build_transform(
         jpeg=jpeg if jpeg is not None and jpeg.p > 0 else None,
         small_images=small_images,
         flip_p=flip_p,
+        as_uint8=as_uint8,
     )
 
 

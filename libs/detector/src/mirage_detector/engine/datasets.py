@@ -10,6 +10,7 @@ from torch.utils.data import Dataset
 from mirage_detector.backbone import ClipBackbone
 from mirage_detector.config import RunConfig
 from mirage_detector.data.dataset import RecordDataset
+from mirage_detector.data.decode_cache import DecodeCache
 from mirage_detector.data.perturbations import EvalPreprocessStep, Perturbation, create_perturbation
 from mirage_detector.data.records import ImageRecord
 from mirage_detector.data.transforms import ImageTransform, build_transform
@@ -33,7 +34,7 @@ def training_dataset(data: DataSource, config: RunConfig, backbone: ClipBackbone
     check_input_size(config, backbone, "train")
     # the whole preprocess block: its train side plus small_images
     transform = build_transform(
-        config.preprocess, config.augment, True, backbone.image_mean, backbone.image_std
+        config.preprocess, config.augment, True, backbone.image_mean, backbone.image_std, as_uint8=True
     )
     return RecordDataset(list(data), transform, config.seed)  # type: ignore[arg-type]
 
@@ -43,11 +44,15 @@ def evaluation_dataset(
     config: RunConfig,
     backbone: ClipBackbone,
     perturbation: Mapping[str, Any] | Perturbation | None = None,
+    *,
+    decode_cache: DecodeCache | None = None,
 ) -> Dataset[dict[str, Any]]:
     """Records become a RecordDataset with evaluation preprocessing and the given condition.
 
     The condition's image steps apply before the transform; its preprocess step, if it has one, is the
-    transform in place of ``config.preprocess.eval``.
+    transform in place of ``config.preprocess.eval``. With ``decode_cache`` the crops of records with a
+    sha256 are read from it, or stored in it on the first pass (deterministic conditions only; see
+    data.decode_cache); a built dataset is returned as it is, so the cache cannot apply to it.
     """
     if not _is_records(data):
         if perturbation is not None:
@@ -59,13 +64,20 @@ def evaluation_dataset(
         perturbation = create_perturbation(perturbation)
     step = perturbation.eval_preprocess if perturbation is not None else None
     transform = evaluation_transform(config, backbone, step)
-    return RecordDataset(list(data), transform, config.seed, perturbation=perturbation)  # type: ignore[arg-type]
+    return RecordDataset(
+        list(data),  # type: ignore[arg-type]
+        transform,
+        config.seed,
+        perturbation=perturbation,
+        decode_cache=decode_cache,
+    )
 
 
 def evaluation_transform(
     config: RunConfig, backbone: ClipBackbone, step: EvalPreprocessStep | None = None
 ) -> ImageTransform:
-    """The transform of ``config.preprocess.eval``, or of a preprocess step in its place.
+    """The transform of ``config.preprocess.eval``, or of a preprocess step in its place (uint8 crops,
+    normalised on the device: data.device_batch).
 
     A step's clip_resize and center_crop are the config policies, with the run's ``small_images``, so the
     same policy gives the same pixels either way. Its size must be the backbone's input resolution: for
@@ -74,13 +86,15 @@ def evaluation_transform(
     mean, std = backbone.image_mean, backbone.image_std
     if step is None:
         check_input_size(config, backbone, "eval")
-        return build_transform(config.preprocess, None, False, mean, std)
+        return build_transform(config.preprocess, None, False, mean, std, as_uint8=True)
     if step.size != backbone.image_size:
         raise ConfigError(
             f"perturbation.size: {step.size} ({step.id}), but the backbone expects {backbone.image_size}"
         )
     spec = {"policy": step.policy, "size": step.size}
-    return build_transform(spec, None, False, mean, std, small_images=config.preprocess.small_images)
+    return build_transform(
+        spec, None, False, mean, std, small_images=config.preprocess.small_images, as_uint8=True
+    )
 
 
 def _is_records(data: object) -> bool:

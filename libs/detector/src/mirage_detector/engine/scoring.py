@@ -12,6 +12,8 @@ from torch.utils.data import DataLoader, Dataset
 
 from mirage_detector.backbone import ClipBackbone, load_backbone
 from mirage_detector.data.dataset import collate_batch
+from mirage_detector.data.device_batch import to_device_pixels
+from mirage_detector.data.loader_options import loader_options
 from mirage_detector.engine.checkpoint import Checkpoint
 from mirage_detector.engine.runtime import Runtime
 from mirage_detector.errors import OutOfMemoryError
@@ -54,20 +56,30 @@ def score_dataset(
     runtime: Runtime,
     batch_size: int,
     num_workers: int = 0,
+    *,
+    fixed_batch: bool = False,
+    free_shm_bytes: int | None = None,
 ) -> ScoredBatches:
     """p_fake and logit margin for every item; results stay on the device until the end (one transfer).
 
     The backbone runs under ``runtime.autocast()``; the detector computes its logits and p_fake in fp32
     (``methods.base.full_precision``), so bf16 does not quantise the scores. A tiled item (the tile eval
     policy) scores the mean of its tiles' margins, p_fake its sigmoid (see data.transforms.TilePipeline).
+    uint8 pixels are normalised on the device with the backbone's mean and std (data.device_batch).
+
+    ``fixed_batch`` pads every forward to ``batch_size`` rows (zeros, dropped from the results), so a
+    compiled model (or captured CUDA graph) never meets a new shape at the last batch. The loader pins
+    memory on CUDA and sizes its prefetch from the free space of /dev/shm (``free_shm_bytes``; measured
+    when None), raising SharedMemoryTooSmallError when not even one batch per worker fits.
     """
+    options = loader_options(dataset, batch_size, num_workers, runtime.device, free_shm_bytes=free_shm_bytes)
     loader = DataLoader(
         dataset,
         batch_size=batch_size,
         shuffle=False,
         num_workers=num_workers,
         collate_fn=collate_batch,
-        pin_memory=runtime.device.type == "cuda",
+        **options.kwargs(),
     )
     detector.eval()
     scores: list[torch.Tensor] = []
@@ -81,7 +93,7 @@ def score_dataset(
             skipped.extend(batch["skipped"])
             if batch["pixel_values"] is None:
                 continue
-            p_fake_batch, margin_batch = _score_batch(detector, batch, runtime, batch_size)
+            p_fake_batch, margin_batch = _score_batch(detector, batch, runtime, batch_size, fixed_batch)
             scores.append(p_fake_batch)
             margins.append(margin_batch)
             indices.append(batch["indices"])
@@ -102,25 +114,30 @@ def score_dataset(
 
 
 def _score_batch(
-    detector: Detector, batch: dict[str, Any], runtime: Runtime, batch_size: int
+    detector: Detector, batch: dict[str, Any], runtime: Runtime, batch_size: int, fixed_batch: bool
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """(p_fake, margin) per item of a collated batch, fp32 on the device.
 
     The forward takes at most ``batch_size`` rows at a time, so a batch of tiled items (up to 16 tiles
-    each) needs no more device memory than an untiled batch.
+    each) needs no more device memory than an untiled batch; with ``fixed_batch`` exactly that many.
     """
     pixels = batch["pixel_values"]
+    mean, std = detector.backbone.image_mean, detector.backbone.image_std
     p_parts: list[torch.Tensor] = []
     margin_parts: list[torch.Tensor] = []
     for start in range(0, len(pixels), batch_size):
-        chunk = pixels[start : start + batch_size].to(runtime.device, non_blocking=True)
+        rows = pixels[start : start + batch_size]
+        if fixed_batch and len(rows) < batch_size:
+            rows = torch.cat([rows, rows.new_zeros((batch_size - len(rows), *rows.shape[1:]))])
+        chunk = to_device_pixels(rows, runtime.device, mean, std)
         try:
             with runtime.autocast():
                 output = detector(chunk)
         except torch.OutOfMemoryError as error:
             raise OutOfMemoryError(batch_size, "evaluation", str(error).splitlines()[0]) from error
-        p_parts.append(output.p_fake.float())
-        margin_parts.append((output.logits[:, 1] - output.logits[:, 0]).float())
+        kept = min(batch_size, len(pixels) - start)  # the padding rows are dropped here
+        p_parts.append(output.p_fake[:kept].float())
+        margin_parts.append((output.logits[:kept, 1] - output.logits[:kept, 0]).float())
     p_fake, margin = torch.cat(p_parts), torch.cat(margin_parts)
     tile_items = batch.get("tile_items")
     if tile_items is None:
