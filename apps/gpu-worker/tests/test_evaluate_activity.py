@@ -16,9 +16,11 @@ from typing import Any
 import av
 import numpy as np
 import pytest
+import torch
 from conftest import tiny_run_config
-from mirage_detector import RunConfig, train
+from mirage_detector import RunConfig, load_checkpoint, train
 from mirage_detector.data.records import ImageRecord
+from mirage_detector.engine.checkpoint import Checkpoint, write_calibrated_threshold
 from mirage_detector.video_metrics import VideoAggregate, video_metrics
 from PIL import Image
 from temporalio.exceptions import ApplicationError
@@ -26,6 +28,7 @@ from temporalio.exceptions import ApplicationError
 from mirage_gpu_worker import evaluate_activity
 from mirage_gpu_worker.cache import ArtifactCache
 from mirage_gpu_worker.contracts import validate_contract
+from mirage_gpu_worker.model_cache import ModelCache
 from mirage_gpu_worker.s3 import StoredObject, sha256_hex
 from mirage_gpu_worker.worker_context import WorkerContext
 
@@ -261,3 +264,55 @@ def test_a_condition_the_detector_refuses_fails_without_retry(
     assert (
         raised.value.type == "ConfigError" and raised.value.non_retryable and message in raised.value.message
     )
+
+
+def test_the_cells_of_a_run_restore_its_detector_once_and_score_as_a_fresh_restore(
+    cell: Cell, images: dict[str, Any]
+) -> None:
+    models = ModelCache()
+    columns = [images, cell.manifest("images-6", write_images(cell.root, "images-6", 6))]
+    cells = [
+        cell.payload(column, eval_id=f"cell-{i}", scores_key=f"runs/run-unit/scores/cell-{i}.jsonl")
+        for i, column in enumerate([*columns, columns[0]])
+    ]
+    cells[2]["perturbation"] = {"name": "jpeg", "quality": 60}
+    outputs = [evaluate_activity.run_evaluate(cell.context, p, models=models).output for p in cells]
+    assert models.restorations == 1 and models.backbone_loads == 1 and len(models) == 1
+    for payload, output in zip(cells, outputs, strict=True):
+        fresh = ModelCache()
+        again = evaluate_activity.run_evaluate(
+            cell.context, {**payload, "scores_key": "fresh.jsonl"}, models=fresh
+        )
+        assert fresh.restorations == 1
+        assert cell.scores({**payload, "scores_key": "fresh.jsonl"}) == cell.scores(payload)
+        assert {**again.output, "scores_key": payload["scores_key"]} == output
+
+
+def _checkpoint_variant(cell: Cell, threshold: float) -> tuple[Checkpoint, str]:
+    """Another checkpoint file of the same model (another sha256): its calibrated threshold differs."""
+    source = cell.context.cache.fetch(
+        BUCKET, cell.checkpoint["key"], expected_sha256=cell.checkpoint["sha256"]
+    )
+    copy = cell.root / f"variant-{threshold}.safetensors"
+    copy.write_bytes(Path(source).read_bytes())
+    write_calibrated_threshold(copy, threshold)
+    return load_checkpoint(copy), sha256_hex(copy.read_bytes())
+
+
+def test_the_model_cache_is_least_recently_used_and_shares_one_backbone(cell: Cell) -> None:
+    config = RunConfig.from_dict(tiny_run_config())
+    (a, sha_a), (b, sha_b), (c, sha_c) = (_checkpoint_variant(cell, t) for t in (0.3, 0.4, 0.6))
+    models = ModelCache(max_models=2)
+    first = models.detector(config, a, sha_a)
+    second = models.detector(config, b, sha_b)
+    # two checkpoints of one backbone: one CLIP in memory
+    assert second is not first and second.backbone is first.backbone and models.backbone_loads == 1
+    assert models.detector(config, a, sha_a) is first  # a is now the most recently used
+    models.detector(config, c, sha_c)  # evicts b
+    assert models.restorations == 3 and len(models) == 2
+    assert models.detector(config, a, sha_a) is first
+    models.detector(config, b, sha_b)
+    assert models.restorations == 4
+    # another precision is another model (and another backbone, held in bf16)
+    bf16 = models.detector(config.replace(precision="bf16"), a, sha_a)
+    assert bf16 is not first and bf16.backbone.weight_dtype == torch.bfloat16 and models.backbone_loads == 2

@@ -119,6 +119,12 @@ export const ExperimentSpec = z.strictObject({
       precision: z.enum(['auto', 'fp32', 'bf16']).default('auto'),
       num_workers: z.number().int().min(0).default(0),
       /**
+       * Wrap the detector's forward (evaluation and the training step) in torch.compile: faster on a GPU after a
+       * warm-up compile, the same model. Absent means off; it reaches the RunConfig only when true, so every run
+       * written without it keeps its run id (and a spec without it keeps its sweep id).
+       */
+      compile: z.boolean().optional(),
+      /**
        * Temporal task priority of the sweep's runs and their GPU tasks: 1 (first) to 5 (last); null is the server's
        * default (3). Scheduling only: it enters no run id.
        */

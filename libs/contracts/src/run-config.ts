@@ -133,6 +133,11 @@ export const RunConfig = z.strictObject({
   device: z.enum(['auto', 'cpu', 'cuda']),
   precision: z.enum(['auto', 'fp32', 'bf16']),
   num_workers: z.number().int().min(0),
+  /**
+   * torch.compile the detector's forward (ExperimentSpec resources.compile). Present only when on: a config without
+   * it is the eager default, and every run id computed before the field existed stays the same.
+   */
+  compile: z.literal(true).optional(),
 });
 export type RunConfig = z.infer<typeof RunConfig>;
 export type BackboneConfig = z.infer<typeof BackboneConfig>;

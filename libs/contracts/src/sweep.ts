@@ -45,6 +45,8 @@ export function baseRunConfig(spec: ExperimentSpec, seed: number): Record<string
     device: spec.resources.device,
     precision: spec.resources.precision,
     num_workers: spec.resources.num_workers,
+    // only when on: an absent key is eager, so runs planned before the field existed keep their ids
+    ...(spec.resources.compile === true ? { compile: true } : {}),
   };
 }
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ExperimentSpec, expandSweep, perturbationId, runId, SweepExpansionError } from '../src';
+import { ExperimentSpec, expandSweep, perturbationId, type RunConfig, runId, SweepExpansionError } from '../src';
+
+const GOLDEN_RUN_ID = 'run-08cc135075f079f7bcf1c2a9';
 
 const tiny = {
   vision: { hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 64, image_size: 32, patch_size: 8 },
@@ -83,6 +85,19 @@ describe('identities', () => {
     expect(id(b!.config)).not.toBe(id());
     expect(id(a!.config, 'h2')).not.toBe(id());
     expect(id(a!.config, 'h1', 'v2')).not.toBe(id());
+  });
+
+  it('resources.compile reaches the run config only when on, so eager runs keep their ids', () => {
+    const id = (config: RunConfig) => runId({ config, trainSelectionHash: 'h1', valSelectionHash: null, codeVersion: 'v1' });
+    const [absent] = expandSweep(ExperimentSpec.parse(base));
+    const [off] = expandSweep(ExperimentSpec.parse({ ...base, resources: { compile: false } }));
+    const [on] = expandSweep(ExperimentSpec.parse({ ...base, resources: { compile: true } }));
+    expect(absent!.config).not.toHaveProperty('compile');
+    expect(off!.config).toEqual(absent!.config);
+    expect(on!.config.compile).toBe(true);
+    expect(id(on!.config)).not.toBe(id(absent!.config));
+    // the id this spec had before the field existed (computed from the pre-compile baseRunConfig)
+    expect(id(absent!.config)).toBe(GOLDEN_RUN_ID);
   });
 
   it('perturbation ids match the Python spelling', () => {

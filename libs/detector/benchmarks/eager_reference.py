@@ -19,7 +19,7 @@ import copy
 import torch
 import torch.nn.functional as F
 from torch import nn
-from transformers import CLIPModel
+from transformers import CLIPModel, PretrainedConfig
 
 from mirage_detector.backbone import ClipBackbone
 
@@ -34,7 +34,11 @@ def _features(output: object) -> torch.Tensor:
 def use_eager_attention(model: CLIPModel) -> None:
     """Switch every attention layer of ``model`` to transformers' eager (matmul + softmax) attention."""
     model.set_attn_implementation("eager")
-    configs = {id(m.config): m.config for m in model.modules() if hasattr(m, "config")}
+    configs: dict[int, PretrainedConfig] = {}
+    for module in model.modules():
+        config = getattr(module, "config", None)
+        if isinstance(config, PretrainedConfig):
+            configs[id(config)] = config
     wrong = [c._attn_implementation for c in configs.values() if c._attn_implementation != "eager"]
     if wrong:
         raise RuntimeError(f"reference model still uses {wrong} attention")
@@ -46,11 +50,14 @@ class EagerReference:
     def __init__(self, backbone: ClipBackbone, device: torch.device, lr: float = 1e-3) -> None:
         model = copy.deepcopy(backbone.model)
         use_eager_attention(model)
-        self.model = model.float().to(device).eval().requires_grad_(False)
+        # nn.Module.to directly: transformers' decorated PreTrainedModel.to has a signature pyright misreads
+        nn.Module.to(model.float(), device)
+        self.model = model.eval().requires_grad_(False)
         token_ids = backbone.tokenize(CLASS_PROMPTS)
         pad = backbone.tokenizer.pad_token_id
+        assert isinstance(pad, int), "the library's CLIP tokenizers have one pad token"
         self.input_ids = token_ids.to(device)
-        self.attention_mask = (token_ids != pad).long().to(device)
+        self.attention_mask = torch.ne(token_ids, pad).long().to(device)
         size = backbone.image_size
         self.pixel_prompt = nn.Parameter(torch.zeros(1, 3, size, size, device=device))
         self.optimizer = torch.optim.AdamW([self.pixel_prompt], lr=lr)

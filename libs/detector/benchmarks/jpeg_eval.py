@@ -54,10 +54,10 @@ class FileEvalTiming:
 def jpeg_records(folder: Path) -> list[ImageRecord]:
     """JPEG files under ``folder`` (recursive, sorted) as test records."""
     if not folder.is_dir():
-        raise FileNotFoundError(f"--jpeg-dir: {folder} is not a directory")
+        raise FileNotFoundError(f"--from-files: {folder} is not a directory")
     paths = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
     if not paths:
-        raise FileNotFoundError(f"--jpeg-dir: no .jpg/.jpeg files under {folder}")
+        raise FileNotFoundError(f"--from-files: no .jpg/.jpeg files under {folder}")
     return [
         ImageRecord(
             uri=str(path),
@@ -78,12 +78,14 @@ def time_file_evaluation(
     records = list(islice(cycle(files), batch * steps))
     dataset = evaluation_dataset(records, config, detector.backbone)
     detector.eval()
+    # a compiled detector is specialised to one batch shape: pad the last batch as evaluate() does
+    fixed = detector.backbone.compiled
     if warmup:
         warm = Subset(dataset, range(min(len(records), batch * warmup)))
-        score_dataset(detector, warm, runtime, batch, config.num_workers)
+        score_dataset(detector, warm, runtime, batch, config.num_workers, fixed_batch=fixed)
     synchronize(runtime.device)
     started = time.perf_counter()
-    scored = score_dataset(detector, dataset, runtime, batch, config.num_workers)
+    scored = score_dataset(detector, dataset, runtime, batch, config.num_workers, fixed_batch=fixed)
     synchronize(runtime.device)
     elapsed = max(time.perf_counter() - started, 1e-9)
     images = len(scored.p_fake)

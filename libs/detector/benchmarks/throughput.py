@@ -3,16 +3,18 @@
 Run from the repository root::
 
     .venv/bin/python libs/detector/benchmarks/throughput.py --arch vit-l-14 --device auto --batch 256 \
-        --steps 20 --warmup 5 [--method mirage] [--jpeg-dir DIR] [--json]
+        --steps 20 --warmup 5 [--method mirage] [--compile] [--from-files DIR] [--json]
     .venv/bin/python libs/detector/benchmarks/throughput.py --quick   # tiny CLIP on CPU, seconds
 
 The backbone is built through the library (``RunConfig`` with ``backbone.source = "config"``, random weights)
-so this implementation is what is measured: ``create_method`` detector, the runtime's autocast (bf16 on a
-CUDA card that supports it), SDPA attention, anchors cached in evaluation, the engine's training step. The
-reference (``eager_reference.py``) is the same CLIP, same weights, in fp32 with eager attention.
+so this implementation is what is measured: the ``create_method`` detector prepared by
+``engine.prepare.prepare_detector`` (frozen weights held in bf16 once on a bf16 run, torch.compile with
+``--compile``), SDPA attention, anchors cached in evaluation, the engine's training step. The reference
+(``eager_reference.py``) is the same CLIP, same weights, in fp32 with eager attention, in the same process.
 
 Measured: (1) evaluation from decoded tensors already on the device, (2) one training step (forward, loss,
-backward, optimizer step; frozen backbone), (3) with ``--jpeg-dir``, evaluation end to end from JPEG files.
+backward, optimizer step; frozen backbone), (3) with ``--from-files``, evaluation end to end from JPEG files.
+With ``--compile`` the warmup steps include the compilation (at least one warmup step is run).
 Warmup steps are excluded; the timed region is bracketed by ``torch.cuda.synchronize`` on CUDA and the loop
 itself never synchronises. With ``--json`` stdout is one JSON object and the table goes to stderr.
 """
@@ -42,6 +44,7 @@ from mirage_detector.backbone import load_backbone
 from mirage_detector.config import RunConfig
 from mirage_detector.engine import Runtime, resolve_runtime
 from mirage_detector.engine.optim import build_optimizer
+from mirage_detector.engine.prepare import prepare_detector
 from mirage_detector.engine.train import _train_step
 from mirage_detector.methods import Detector, list_methods
 
@@ -67,13 +70,14 @@ class Settings:
     steps: int
     warmup: int
     workers: int
-    jpeg_dir: Path | None
+    from_files: Path | None
+    compile: bool
     as_json: bool
 
 
 def parse_args(argv: list[str] | None) -> Settings:
     """Parse and resolve the command line (defaults depend on the device)."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--arch", choices=sorted(ARCHES), default="vit-l-14")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     parser.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto")
@@ -86,9 +90,17 @@ def parse_args(argv: list[str] | None) -> Settings:
     parser.add_argument("--steps", type=int, help="timed steps per phase (cuda 20, cpu 3)")
     parser.add_argument("--warmup", type=int, help="untimed steps before each phase (cuda 5, cpu 1)")
     parser.add_argument(
-        "--workers", type=int, help="data loader workers for --jpeg-dir (default min(16, cores))"
+        "--workers", type=int, help="data loader workers for --from-files (default min(16, cores))"
     )
-    parser.add_argument("--jpeg-dir", type=Path, help="also time evaluation from the JPEG files under DIR")
+    parser.add_argument(
+        "--from-files",
+        type=Path,
+        metavar="DIR",
+        help="also time evaluation end to end from the JPEGs under DIR",
+    )
+    parser.add_argument(
+        "--compile", action="store_true", help="torch.compile the detector (RunConfig.compile)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object (table on stderr)")
     parser.add_argument("--quick", action="store_true", help="tiny CLIP on CPU, a few seconds")
     args = parser.parse_args(argv)
@@ -116,7 +128,8 @@ def parse_args(argv: list[str] | None) -> Settings:
         steps=args.steps,
         warmup=args.warmup,
         workers=workers,
-        jpeg_dir=args.jpeg_dir,
+        from_files=args.from_files,
+        compile=args.compile,
         as_json=args.json,
     )
     for name in ("batch", "train_batch", "reference_batch", "steps"):
@@ -124,6 +137,8 @@ def parse_args(argv: list[str] | None) -> Settings:
             parser.error(f"--{name.replace('_', '-')}: must be >= 1")
     if settings.warmup < 0 or settings.workers < 0:
         parser.error("--warmup and --workers must be >= 0")
+    if settings.compile and settings.warmup < 1:
+        parser.error("--compile: needs --warmup >= 1 (the first step compiles)")
     return settings
 
 
@@ -191,8 +206,12 @@ class Benchmark:
         self.runtime: Runtime = resolve_runtime(self.config.device, self.config.precision)
         self.device = self.runtime.device
         backbone = load_backbone(self.config.backbone)
-        self.detector: Detector = create_method(self.config, backbone).to(self.device)
+        # the reference copies the fp32 weights first; prepare_detector casts a copy, never ``backbone``
         self.reference = EagerReference(backbone, self.device)
+        self.detector: Detector = prepare_detector(
+            create_method(self.config, backbone), self.runtime, compile=settings.compile
+        )
+        del backbone  # a bf16 run keeps only the bf16 copy (and the reference's fp32 one)
         generator = torch.Generator().manual_seed(0)
         size = settings.arch.image_size
         largest = max(settings.batch, settings.train_batch, settings.reference_batch)
@@ -205,13 +224,16 @@ class Benchmark:
         s = self.settings
         return time_steps(step, device=self.device, batch_size=batch, warmup=s.warmup, steps=s.steps)
 
-    def reference_agreement(self) -> float:
-        """Max |difference| of fp32 image features, library SDPA path (no prompts) vs eager reference."""
-        pixels = self.pixels[:2]
-        with torch.no_grad():
+    def reference_agreement(self) -> tuple[float, float]:
+        """(max |difference|, min cosine similarity) of image features, library path (no prompts, the run's
+        precision) vs the fp32 eager reference."""
+        pixels = self.pixels[:8]
+        with torch.no_grad(), self.runtime.autocast():
             ours = self.detector.backbone.encode_image(pixels).float()
+        with torch.no_grad():
             theirs = self.reference.image_features(pixels).float()
-        return float((ours - theirs).abs().max())
+        cosine = torch.nn.functional.cosine_similarity(ours, theirs, dim=-1)
+        return float((ours - theirs).abs().max()), float(cosine.min())
 
     def implementation_eval(self) -> Timing:
         """Detector forward under inference_mode and autocast; p_fake stays on the device."""
@@ -260,10 +282,11 @@ class Benchmark:
 
     def file_eval(self) -> FileEvalTiming:
         """End-to-end evaluation from the JPEG folder."""
-        assert self.settings.jpeg_dir is not None
         s = self.settings
+        folder = s.from_files
+        assert folder is not None
         return time_file_evaluation(
-            self.detector, self.config, self.runtime, s.jpeg_dir, warmup=s.warmup, steps=s.steps
+            self.detector, self.config, self.runtime, folder, warmup=s.warmup, steps=s.steps
         )
 
 
@@ -283,13 +306,12 @@ def run(settings: Settings) -> dict[str, Any]:
     """All phases; returns the JSON report."""
     bench = Benchmark(settings)
     device = bench.device
-    agreement = bench.reference_agreement()
+    max_diff, min_cosine = bench.reference_agreement()
     eval_ours = run_phase(bench.implementation_eval, device)
     eval_ref = run_phase(bench.reference_eval, device)
     train_ours = run_phase(bench.implementation_train, device)
     train_ref = run_phase(bench.reference_train, device)
-    files = run_phase(bench.file_eval, device) if settings.jpeg_dir is not None else None
-    model_config = bench.detector.backbone.model.config
+    files = run_phase(bench.file_eval, device) if settings.from_files is not None else None
     return {
         "device": device_name(device),
         "device_type": device.type,
@@ -299,10 +321,13 @@ def run(settings: Settings) -> dict[str, Any]:
         "arch": settings.arch_name,
         "method": settings.method,
         "precision": bench.runtime.precision,
-        "attention": model_config.vision_config._attn_implementation,
+        "weights_dtype": str(bench.detector.backbone.weight_dtype).removeprefix("torch."),
+        "compile": bench.detector.backbone.compiled,
+        "attention": bench.detector.backbone.attention_implementations[1],
         "reference": "fp32, eager attention, no autocast (eager_reference.py)",
         "warmup_steps": settings.warmup,
-        "reference_max_abs_feature_diff": agreement,
+        "reference_max_abs_feature_diff": max_diff,
+        "reference_min_feature_cosine": min_cosine,
         "cuda_sync_calls_per_step": bench.sync_counts,
         "eval": {
             "implementation": _json(eval_ours),
@@ -324,7 +349,9 @@ def format_table(report: dict[str, Any]) -> str:
         f"device: {report['device']} [{report['device_type']}] | torch {report['torch']} | "
         f"transformers {report['transformers']}",
         f"arch: {report['arch']} | method: {report['method']} | precision: {report['precision']} "
-        f"({report['attention']} attention) | reference: fp32 eager | warmup {report['warmup_steps']} steps",
+        f"(weights {report['weights_dtype']}, {report['attention']} attention"
+        f"{', compiled' if report['compile'] else ''}) | reference: fp32 eager | "
+        f"warmup {report['warmup_steps']} steps",
         "eval = evaluation from decoded tensors on the device; train = one optimizer step, frozen backbone",
         "",
         f"{'phase':<{LABEL_WIDTH}}{'images/s':>12}{'ms/step':>11}{'batch':>7}{'steps':>7}{'peak GiB':>10}",
@@ -359,7 +386,10 @@ def format_table(report: dict[str, Any]) -> str:
                 f"  ({files['images']} images from {files['files']} files, {files['skipped']} skipped)"
             )
     lines.append("")
-    lines.append(f"reference agreement: max |feature diff| = {report['reference_max_abs_feature_diff']:.3g}")
+    lines.append(
+        f"reference agreement: max |feature diff| = {report['reference_max_abs_feature_diff']:.3g}, "
+        f"min cosine = {report['reference_min_feature_cosine']:.6f}"
+    )
     syncs = report["cuda_sync_calls_per_step"]
     if any(v is not None for v in syncs.values()):
         lines.append(f"CUDA synchronising calls per step (sync debug mode): {syncs}")

@@ -32,7 +32,7 @@ def _check_timing(result: dict[str, object], batch: int) -> None:
 def test_quick_run_reports_every_figure(tmp_path: Path) -> None:
     _write_jpegs(tmp_path / "jpegs", 6)
     completed = subprocess.run(
-        [sys.executable, str(SCRIPT), "--quick", "--json", "--jpeg-dir", str(tmp_path / "jpegs")],
+        [sys.executable, str(SCRIPT), "--quick", "--json", "--from-files", str(tmp_path / "jpegs")],
         capture_output=True,
         text=True,
         timeout=240,
@@ -53,6 +53,8 @@ def test_quick_run_reports_every_figure(tmp_path: Path) -> None:
     assert files["images"] == 24 and files["files"] == 6 and files["skipped"] == 0
     # same weights, SDPA vs eager attention: the reference measures the same model
     assert report["reference_max_abs_feature_diff"] < 1e-4
+    assert report["reference_min_feature_cosine"] > 0.9999
+    assert report["weights_dtype"] == "float32" and report["compile"] is False
 
     table = completed.stderr
     for label in ("eval: implementation", "eval: reference", "eval: ratio", "train: ratio", "eval from JPEG"):

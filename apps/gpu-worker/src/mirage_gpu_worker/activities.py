@@ -44,7 +44,8 @@ class GpuActivities:
     @activity.defn(name=ACTIVITY_NAMES["evaluate"])
     def evaluate(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Evaluate one cell; see evaluate_activity."""
-        return _logged("evaluate", payload, lambda: run_evaluate(self.context, payload))
+        cache = self.context.decode_cache
+        return _logged("evaluate", payload, lambda: run_evaluate(self.context, payload, decode_cache=cache))
 
 
 def _describe(payload: Any) -> str:

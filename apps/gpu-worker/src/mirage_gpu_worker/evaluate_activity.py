@@ -13,9 +13,10 @@ import math
 from typing import Any
 
 from mirage_detector.config import RunConfig
+from mirage_detector.data.decode_cache import DecodeCache
 from mirage_detector.data.perturbations import Perturbation, create_perturbation
 from mirage_detector.data.records import LABEL_NAMES
-from mirage_detector.engine import EvalResult, evaluate
+from mirage_detector.engine import EvalResult, evaluate, load_checkpoint
 from mirage_detector.metrics import binary_metrics
 from mirage_detector.video_metrics import VideoAggregate
 
@@ -29,19 +30,32 @@ from mirage_gpu_worker.failures import (
 )
 from mirage_gpu_worker.heartbeat import HeartbeatPulse
 from mirage_gpu_worker.manifests import load_selected_records
+from mirage_gpu_worker.model_cache import ModelCache, process_models
 from mirage_gpu_worker.outcome import ActivityOutcome, SkippedList, skipped_outcome
 from mirage_gpu_worker.worker_context import WorkerContext
 
 DEFAULT_THRESHOLD = 0.5
 
 
-def run_evaluate(context: WorkerContext, payload: Any) -> ActivityOutcome:
-    """Validate an EvaluateInput, score the cell, write the scores file and return an EvaluateOutput."""
+def run_evaluate(
+    context: WorkerContext,
+    payload: Any,
+    *,
+    models: ModelCache | None = None,
+    decode_cache: DecodeCache | None = None,
+) -> ActivityOutcome:
+    """Validate an EvaluateInput, score the cell, write the scores file and return an EvaluateOutput.
+
+    ``models`` keeps restored detectors across cells (default: this process's); ``decode_cache`` keeps decoded
+    crops across cells (None: every cell decodes its images).
+    """
     validate_input("EvaluateInput", payload)
     check_code_version(payload, context.code_version)
     check_backbone(payload)
     with typed_failures(), HeartbeatPulse():
-        return _evaluate_cell(context, payload)
+        return _evaluate_cell(
+            context, payload, models if models is not None else process_models(), decode_cache
+        )
 
 
 def _guarded(what: str, error: Exception) -> BaseException:
@@ -49,7 +63,9 @@ def _guarded(what: str, error: Exception) -> BaseException:
     return failure if failure is not None else error
 
 
-def _evaluate_cell(context: WorkerContext, payload: dict[str, Any]) -> ActivityOutcome:
+def _evaluate_cell(
+    context: WorkerContext, payload: dict[str, Any], models: ModelCache, decode_cache: DecodeCache | None
+) -> ActivityOutcome:
     config = RunConfig.from_dict(payload["config"])
     bucket = payload["bucket"]
     try:
@@ -69,10 +85,14 @@ def _evaluate_cell(context: WorkerContext, payload: dict[str, Any]) -> ActivityO
         raise _guarded("manifest", error) from error
     # absent in inputs planned before videos existed: the contract's default (mean)
     aggregate = VideoAggregate.from_dict(payload.get("video_aggregate") or VideoAggregate().to_dict())
+    # the same checkpoint, precision, device and compile as the previous cell: the same detector
+    detector = models.detector(config, load_checkpoint(checkpoint_path), checkpoint["sha256"])
     result = evaluate(
         config,
         checkpoint_path,
         records,
+        detector=detector,
+        decode_cache=decode_cache,
         perturbation=perturbation,
         threshold=DEFAULT_THRESHOLD,
         video_aggregate=aggregate,

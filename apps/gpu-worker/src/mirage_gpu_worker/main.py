@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import torch
+from mirage_detector.data.decode_cache import DecodeCache
 from temporalio.client import Client, TLSConfig
 from temporalio.worker import Worker
 
@@ -51,7 +52,13 @@ def build_context(settings: WorkerSettings) -> WorkerContext:
         stall_timeout_seconds=settings.stall_timeout_seconds,
         environment=describe_environment(settings.lock_file or CHECKOUT_LOCK),
         data_roots=settings.data_roots,
+        decode_cache=_decode_cache(settings),
     )
+
+
+def _decode_cache(settings: WorkerSettings) -> DecodeCache | None:
+    wanted = settings.decode_cache
+    return DecodeCache(wanted.directory, wanted.max_bytes) if wanted and wanted.max_bytes > 0 else None
 
 
 class TemporalUnreachableError(RuntimeError):

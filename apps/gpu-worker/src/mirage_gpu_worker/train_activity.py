@@ -44,6 +44,7 @@ from mirage_gpu_worker.failures import (
 from mirage_gpu_worker.heartbeat import HeartbeatPulse
 from mirage_gpu_worker.manifests import load_selected_records
 from mirage_gpu_worker.metrics_log import TrainMetricsLog
+from mirage_gpu_worker.model_cache import process_models
 from mirage_gpu_worker.outcome import ActivityOutcome, SkippedList, skipped_list_key, skipped_outcome
 from mirage_gpu_worker.s3 import IntegrityError, ObjectNotFoundError
 from mirage_gpu_worker.worker_context import WorkerContext
@@ -58,6 +59,9 @@ def run_train(context: WorkerContext, payload: Any) -> ActivityOutcome:
     validate_input("TrainInput", payload)
     check_code_version(payload, context.code_version)
     check_backbone(payload)
+    # the evaluation models kept for earlier cells are of other checkpoints: give their device memory to the
+    # training (its own cells come after it and restore the new checkpoint)
+    process_models().clear()
     with typed_failures():
         return TrainAttempt(context, payload).run()
 

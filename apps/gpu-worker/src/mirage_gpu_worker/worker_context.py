@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mirage_detector.data.decode_cache import DecodeCache
+
 from mirage_gpu_worker.cache import ArtifactCache
 from mirage_gpu_worker.s3 import ArtifactStore
 
@@ -24,3 +26,5 @@ class WorkerContext:
     environment: dict[str, Any]
     # dataset name -> where this machine mounts it (MIRAGE_DATA_ROOTS); others resolve against the ref's root
     data_roots: Mapping[str, str] = field(default_factory=dict)
+    # decoded clean evaluation crops kept across cells (MIRAGE_DECODE_CACHE_*); None: each cell decodes
+    decode_cache: DecodeCache | None = None

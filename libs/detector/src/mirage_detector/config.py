@@ -206,17 +206,25 @@ class RunConfig:
     device: Literal["auto", "cpu", "cuda"]
     precision: Literal["auto", "fp32", "bf16"]
     num_workers: int
+    # zod's optional ``compile: true``: absent (False) is eager; ``to_dict`` leaves it out when False, so a
+    # config without it hashes and round-trips as before the field existed
+    compile: bool = False
 
     @classmethod
     def from_dict(cls, data: Any) -> RunConfig:
         """Parse the JSON shape strictly; raise ConfigError naming the offending dotted field."""
         config = _parse_dataclass(cls, data, "")
+        # zod's z.literal(true).optional(): off is written by leaving the key out (one config, one JSON shape)
+        _require(data.get("compile") is not False, "compile: expected true or absent (off), got false")
         _check_semantics(config)
         return config
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape (tuples become lists) that ``from_dict`` accepts."""
-        return _to_json(self)
+        """The JSON shape (tuples become lists) that ``from_dict`` accepts; ``compile`` only when on."""
+        shape = _to_json(self)
+        if not self.compile:
+            del shape["compile"]
+        return shape
 
     def replace(self, **changes: Any) -> RunConfig:
         """A copy with top-level fields replaced (nested dataclasses via ``dataclasses.replace``)."""

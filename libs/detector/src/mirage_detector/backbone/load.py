@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
-from transformers import AutoTokenizer, CLIPConfig, CLIPModel
+from transformers import AutoTokenizer, CLIPConfig, CLIPModel, CLIPTextConfig, CLIPVisionConfig
 
 from mirage_detector.backbone.clip import ClipBackbone
 from mirage_detector.backbone.tokenizer import build_word_tokenizer, word_vocab_size
@@ -50,9 +50,11 @@ def build_clip_from_shape(shape: ClipShapeConfig) -> ClipBackbone:
                 f"num_attention_heads {values.num_attention_heads}"
             )
     config = CLIPConfig(text_config=text, vision_config=vision, projection_dim=shape.projection_dim)
+    # SDPA on every attention call (transformers picks it per config); the adapter's tests assert it is used
     config._attn_implementation = "sdpa"
-    config.text_config._attn_implementation = "sdpa"
-    config.vision_config._attn_implementation = "sdpa"
+    for tower in (config.text_config, config.vision_config):
+        assert isinstance(tower, CLIPTextConfig | CLIPVisionConfig)  # CLIPConfig builds them from the dicts
+        tower._attn_implementation = "sdpa"
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(CONFIG_BACKBONE_SEED)
         model = CLIPModel(config)

@@ -15,14 +15,17 @@ from typing import Any, Literal
 
 from mirage_detector.backbone import ClipBackbone
 from mirage_detector.config import RunConfig
+from mirage_detector.data.decode_cache import DecodeCache
 from mirage_detector.data.perturbations import Perturbation
 from mirage_detector.data.records import ImageRecord
 from mirage_detector.engine.checkpoint import load_checkpoint, write_calibrated_threshold
 from mirage_detector.engine.datasets import DataSource, evaluation_dataset
+from mirage_detector.engine.prepare import restore_prepared_detector
 from mirage_detector.engine.runtime import resolve_runtime
-from mirage_detector.engine.scoring import restore_detector, score_dataset
+from mirage_detector.engine.scoring import score_dataset
 from mirage_detector.errors import ConfigError, UnreadableImagesError
-from mirage_detector.metrics import binary_metrics, calibrate_threshold
+from mirage_detector.methods import Detector
+from mirage_detector.metrics import BinaryMetrics, binary_metrics, calibrate_threshold
 from mirage_detector.video_metrics import VideoAggregate, VideoGroupingError, VideoMetrics, video_metrics
 
 DEFAULT_THRESHOLD = 0.5
@@ -72,10 +75,8 @@ def _merge_configs(config: RunConfig | None, stored: RunConfig) -> RunConfig:
     return config
 
 
-def _metrics_dict(metrics: Any) -> dict[str, Any]:
-    if dataclasses.is_dataclass(metrics) and not isinstance(metrics, type):
-        return dataclasses.asdict(metrics)
-    return dict(metrics)
+def _metrics_dict(metrics: BinaryMetrics) -> dict[str, Any]:
+    return dataclasses.asdict(metrics)
 
 
 def evaluate(
@@ -85,6 +86,8 @@ def evaluate(
     *,
     backbone: ClipBackbone | None = None,
     backbone_path: str | Path | None = None,
+    detector: Detector | None = None,
+    decode_cache: DecodeCache | None = None,
     perturbation: Mapping[str, Any] | Perturbation | None = None,
     threshold: float | None = None,
     video_aggregate: VideoAggregate | Mapping[str, Any] | None = None,
@@ -92,17 +95,31 @@ def evaluate(
 ) -> EvalResult:
     """Score ``data`` with the checkpoint's detector.
 
-    ``config`` supplies runtime choices (device, precision, eval_batch_size, preprocess.eval, num_workers);
-    ``None`` uses the checkpoint's. Text anchors are computed once and cached for the whole pass.
+    ``config`` supplies runtime choices (device, precision, compile, eval_batch_size, preprocess.eval,
+    num_workers); ``None`` uses the checkpoint's. Text anchors are computed once and cached for the pass.
+    ``detector`` is this checkpoint's detector already restored and prepared for the run's runtime (the GPU
+    worker keeps one across the evaluation cells of a run); None restores it here. ``decode_cache`` keeps
+    decoded crops of content-addressed records between cells (data.decode_cache).
     ``video_aggregate`` (default mean) scores each video of frame records; its ``acc_calibrated`` is at
     ``calibrated_threshold``: "checkpoint" takes the checkpoint's stored calibration, None means none.
     """
     checkpoint = load_checkpoint(checkpoint_path)
     run = _merge_configs(config, checkpoint.config)
     runtime = resolve_runtime(run.device, run.precision)
-    detector = restore_detector(checkpoint, runtime, backbone, backbone_path)
-    dataset = evaluation_dataset(data, run, detector.backbone, perturbation)
-    scored = score_dataset(detector, dataset, runtime, run.schedule.eval_batch_size, run.num_workers)
+    if detector is None:
+        detector = restore_prepared_detector(
+            checkpoint, runtime, backbone=backbone, backbone_path=backbone_path, compile=run.compile
+        )
+    dataset = evaluation_dataset(data, run, detector.backbone, perturbation, decode_cache=decode_cache)
+    # a compiled forward is specialised to one batch shape: pad the last batch rather than recompile
+    scored = score_dataset(
+        detector,
+        dataset,
+        runtime,
+        run.schedule.eval_batch_size,
+        run.num_workers,
+        fixed_batch=detector.backbone.compiled,
+    )
     records = getattr(dataset, "records", None)
     scores = [
         _image_score(records[index] if records is not None else None, index, label, p, margin)
@@ -158,10 +175,16 @@ def calibrate_checkpoint(
     *,
     backbone: ClipBackbone | None = None,
     backbone_path: str | Path | None = None,
+    detector: Detector | None = None,
 ) -> float:
     """Calibrate the threshold on validation data and store it in the checkpoint; returns it."""
     result = evaluate(
-        config, checkpoint_path, validation_data, backbone=backbone, backbone_path=backbone_path
+        config,
+        checkpoint_path,
+        validation_data,
+        backbone=backbone,
+        backbone_path=backbone_path,
+        detector=detector,
     )
     labels = [s.label for s in result.scores]
     threshold = float(calibrate_threshold(labels, [s.p_fake for s in result.scores]))

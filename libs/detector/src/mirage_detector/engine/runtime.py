@@ -24,6 +24,11 @@ class Runtime:
         return torch.autocast(device_type=self.device.type, dtype=self.autocast_dtype)
 
     @property
+    def weight_dtype(self) -> torch.dtype:
+        """dtype the frozen backbone's weights are held in: bf16 once at load for a bf16 run, else fp32."""
+        return torch.float32 if self.autocast_dtype is None else self.autocast_dtype
+
+    @property
     def precision(self) -> str:
         """``bf16`` or ``fp32``."""
         return "fp32" if self.autocast_dtype is None else "bf16"

@@ -19,6 +19,7 @@ import torch
 
 from mirage_detector.backbone import ClipBackbone, load_backbone
 from mirage_detector.config import RunConfig
+from mirage_detector.data.device_batch import to_device_pixels
 from mirage_detector.engine.batches import iterate_batches
 from mirage_detector.engine.checkpoint import (
     Checkpoint,
@@ -31,6 +32,7 @@ from mirage_detector.engine.checkpoint import (
 )
 from mirage_detector.engine.datasets import DataSource, training_dataset
 from mirage_detector.engine.optim import build_optimizer
+from mirage_detector.engine.prepare import prepare_detector
 from mirage_detector.engine.runtime import Runtime, resolve_runtime
 from mirage_detector.engine.schedule import lr_factor, scheduler_state
 from mirage_detector.errors import (
@@ -139,7 +141,8 @@ def _train_step(
     grad_clip: float,
     batch_size: int,
 ) -> dict[str, torch.Tensor]:
-    pixels = batch["pixel_values"].to(runtime.device, non_blocking=True)
+    backbone = detector.backbone
+    pixels = to_device_pixels(batch["pixel_values"], runtime.device, backbone.image_mean, backbone.image_std)
     labels = batch["labels"].to(runtime.device, non_blocking=True)
     try:
         with runtime.autocast():
@@ -178,7 +181,8 @@ def train(
     torch.manual_seed(config.seed)
     backbone = backbone if backbone is not None else load_backbone(config.backbone)
     dataset = training_dataset(data, config, backbone)
-    detector = create_method(config, backbone).to(runtime.device)
+    # cast (bf16 runs) before the move, so fp32 weights never reach the device; compiled when the run asks
+    detector = prepare_detector(create_method(config, backbone), runtime, compile=config.compile)
     detector.train()
     params = detector.trainable_tensors()
     names = list(params)
@@ -201,7 +205,7 @@ def train(
         batch_size=schedule.batch_size,
         start_step=start,
         num_workers=config.num_workers,
-        pin_memory=runtime.device.type == "cuda",
+        device=runtime.device,
     )
     window = _LossWindow(runtime.device)
     last_terms: dict[str, float] = {}
@@ -231,31 +235,39 @@ def train(
     step = start
     stopped = False
     empty_run = empty_images = 0
-    while step < schedule.steps:
-        if should_stop is not None and should_stop():
-            stopped = True
-            break
-        batch = next(batches)
-        skipped.extend(batch["skipped"])
-        empty = batch["pixel_values"] is None
-        empty_run, empty_images = (empty_run + 1, empty_images + len(batch["skipped"])) if empty else (0, 0)
-        if empty_run >= MAX_EMPTY_BATCHES:
-            # the first paths of the run of unreadable batches: where a reader would start looking
-            first = skipped[len(skipped) - empty_images :][:3]
-            raise UnreadableImagesError(f"training ({empty_run} batches)", empty_images, first)
-        lr = config.optimizer.lr * lr_factor(step, schedule)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
-        if batch["pixel_values"] is not None:
-            terms = _train_step(detector, optimizer, batch, runtime, schedule.grad_clip, schedule.batch_size)
-            window.add(step, terms, len(batch["labels"]))
-        step += 1
-        if step % report_every == 0 or step == schedule.steps:
-            last_terms, last_rate = window.flush()
-            if on_step is not None:
-                on_step(step, schedule.steps, last_terms, lr, last_rate)
-        if step % schedule.checkpoint_every == 0 or step == schedule.steps:
-            last_path, last_saved = save(step), step
+    try:
+        while step < schedule.steps:
+            if should_stop is not None and should_stop():
+                stopped = True
+                break
+            batch = next(batches)
+            skipped.extend(batch["skipped"])
+            empty = batch["pixel_values"] is None
+            empty_run, empty_images = (
+                (empty_run + 1, empty_images + len(batch["skipped"])) if empty else (0, 0)
+            )
+            if empty_run >= MAX_EMPTY_BATCHES:
+                # the first paths of the run of unreadable batches: where a reader would start looking
+                first = skipped[len(skipped) - empty_images :][:3]
+                raise UnreadableImagesError(f"training ({empty_run} batches)", empty_images, first)
+            lr = config.optimizer.lr * lr_factor(step, schedule)
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+            if batch["pixel_values"] is not None:
+                terms = _train_step(
+                    detector, optimizer, batch, runtime, schedule.grad_clip, schedule.batch_size
+                )
+                window.add(step, terms, len(batch["labels"]))
+            step += 1
+            if step % report_every == 0 or step == schedule.steps:
+                last_terms, last_rate = window.flush()
+                if on_step is not None:
+                    on_step(step, schedule.steps, last_terms, lr, last_rate)
+            if step % schedule.checkpoint_every == 0 or step == schedule.steps:
+                last_path, last_saved = save(step), step
+
+    finally:
+        batches.close()  # stops the loader workers
 
     if stopped and step > last_saved:
         last_path, last_saved = save(step), step
