@@ -4,10 +4,13 @@ of their folder (valid/ or invalid/)."""
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pydantic import TypeAdapter, ValidationError
 
 from mirage_gpu_worker.contracts import ContractViolation, contract_errors, validate_contract
+from mirage_gpu_worker.generated import contracts_models
 
 FIXTURES = Path(__file__).resolve().parents[3] / "libs" / "contracts" / "fixtures"
 
@@ -37,3 +40,27 @@ def test_violation_names_the_field() -> None:
     schema, value = _load(FIXTURES / "invalid" / "RunConfig.lr-string.json")
     with pytest.raises(ContractViolation, match=r"optimizer\.lr"):
         validate_contract(schema, value)
+
+
+def _adapter(schema: str) -> TypeAdapter[Any]:
+    # a message is a model class, or a type alias for a union (Perturbation)
+    return TypeAdapter(getattr(contracts_models, schema))
+
+
+@pytest.mark.parametrize(("file", "schema", "value"), _cases("valid"))
+def test_valid_fixture_parses_into_the_generated_model(file: str, schema: str, value: object) -> None:
+    adapter = _adapter(schema)
+    parsed = adapter.validate_python(value)
+    # what the model writes back is the fixture itself: no field lost, renamed or reshaped on the way
+    assert adapter.dump_python(parsed, mode="json", exclude_unset=True) == value, file
+
+
+@pytest.mark.parametrize(("file", "schema", "value"), _cases("invalid"))
+def test_invalid_fixture_is_rejected_by_the_generated_model(file: str, schema: str, value: object) -> None:
+    with pytest.raises(ValidationError):
+        _adapter(schema).validate_python(value)
+
+
+def test_every_contract_has_a_generated_model() -> None:
+    names = json.loads((FIXTURES.parent / "generated" / "contracts.schema.json").read_text())["$defs"]
+    assert [name for name in names if not hasattr(contracts_models, name)] == []

@@ -16,12 +16,15 @@ REPO = Path(__file__).resolve().parents[3]
 WORKER = REPO / "apps" / "gpu-worker"
 FIXTURES = REPO / "libs" / "contracts" / "fixtures"
 GENERATED_FILES = ("contracts.schema.json", "constants.json")
+WORKER_ONLY_FILES = ("contracts_models.py",)  # generated for the worker alone: no copy under libs/contracts
 
 # Run in the installed copy only: the fixtures come in on stdin, nothing is read from the checkout.
 PROBE = """
 import json, sys
 import mirage_gpu_worker, mirage_gpu_worker.contracts as contracts, mirage_gpu_worker.settings
 from mirage_gpu_worker.contracts import ContractViolation, constants, validate_contract
+from mirage_gpu_worker.generated import contracts_models
+from pydantic import TypeAdapter
 
 cases = json.load(sys.stdin)
 validate_contract(cases["valid"]["schema"], cases["valid"]["value"])
@@ -30,7 +33,11 @@ try:
     rejected = None
 except ContractViolation as error:
     rejected = str(error)
+model = TypeAdapter(getattr(contracts_models, cases["valid"]["schema"]))
+parsed = model.validate_python(cases["valid"]["value"])
 print(json.dumps({
+    "models": contracts_models.__file__,
+    "parsed": type(parsed).__name__,
     "package": mirage_gpu_worker.__file__,
     "contracts": contracts.__file__,
     "rejected": rejected,
@@ -89,9 +96,11 @@ def test_installed_worker_loads_its_contract_without_the_checkout(installed: Pat
     assert Path(result["package"]).is_relative_to(installed), result["package"]
     assert Path(result["contracts"]).is_relative_to(installed), result["contracts"]
     assert result["rejected"] is not None and "optimizer.lr" in result["rejected"]
+    assert Path(result["models"]).is_relative_to(installed), result["models"]
+    assert result["parsed"] == "RunConfig"
     generated = json.loads((REPO / "libs" / "contracts" / "generated" / "constants.json").read_text())
     assert result["constants"] == generated
-    for name in GENERATED_FILES:
+    for name in (*GENERATED_FILES, *WORKER_ONLY_FILES):
         assert (installed / "mirage_gpu_worker" / "generated" / name).is_file(), name
 
 

@@ -1,7 +1,8 @@
 // Emits the JSON Schema of every cross-language contract (from zod, the single source) and the shared constants
 // into libs/contracts/generated/, and the same bytes into the GPU worker's package (mirage_gpu_worker/generated/),
 // which ships them as package data so an installed worker needs no checkout. `--check` fails when any committed
-// file, either copy, differs from what zod produces now.
+// file, either copy, differs from what zod produces now. The worker's pydantic models (pydantic-models.ts) are
+// generated from that schema and checked the same way.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,12 +11,14 @@ import {
   ACTIVITY_NAMES,
   BACKBONE_FILE_SUFFIXES,
   BLOB_KEY_PREFIX,
+  CROSS_LANGUAGE_PARTS,
   CROSS_LANGUAGE_SCHEMAS,
   NON_RETRYABLE_ERROR_TYPES,
   TASK_QUEUES,
   VERSIONED_TASK_QUEUE,
   WORKFLOW_NAMES,
 } from '@mirage/contracts';
+import { renderPydanticModels } from './pydantic-models';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** Every folder that receives the generated files; each gets byte-identical copies. */
@@ -24,13 +27,29 @@ const outputDirs = [
   resolve(repoRoot, 'apps/gpu-worker/src/mirage_gpu_worker/generated'),
 ];
 
+/** The worker's pydantic models of every message, generated from the schema above. */
+const workerModelsPath = resolve(repoRoot, 'apps/gpu-worker/src/mirage_gpu_worker/generated/contracts_models.py');
+const datamodelCodegen = resolve(repoRoot, '.venv/bin/datamodel-codegen');
+
 /** The generated files, path -> content. */
 export function renderGenerated(): Record<string, string> {
+  // One registry of every message and shared part: a part used inside a message becomes a `$ref` to its own
+  // `$defs` entry, so the schema (and the code generated from it) holds each shape once.
+  const registry = z.registry<{ id: string }>();
+  for (const [name, schema] of Object.entries({ ...CROSS_LANGUAGE_SCHEMAS, ...CROSS_LANGUAGE_PARTS })) {
+    registry.add(schema, { id: name });
+  }
+  // io: 'input' so that fields with defaults are optional, exactly as zod accepts them.
+  const generated = z.toJSONSchema(registry, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'throw',
+    uri: (id) => `#/$defs/${id}`,
+  });
   const defs: Record<string, unknown> = {};
-  for (const [name, schema] of Object.entries(CROSS_LANGUAGE_SCHEMAS)) {
-    // io: 'input' so that fields with defaults are optional, exactly as zod accepts them.
-    const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'throw' });
-    delete (json as Record<string, unknown>)['$schema'];
+  for (const name of Object.keys(generated.schemas).sort()) {
+    // the registry id becomes `$id`; the entries are located by their `$defs` key instead
+    const { $schema: _dialect, $id: _id, ...json } = generated.schemas[name] as Record<string, unknown>;
     defs[name] = json;
   }
   const schema = {
@@ -56,6 +75,7 @@ export function renderGenerated(): Record<string, string> {
   for (const dir of outputDirs) {
     for (const [file, content] of Object.entries(files)) rendered[resolve(dir, file)] = content;
   }
+  rendered[workerModelsPath] = renderPydanticModels(files['contracts.schema.json']!, datamodelCodegen);
   return rendered;
 }
 

@@ -50,7 +50,8 @@ def _validator(name: str) -> Draft202012Validator:
     document = _schema_document()
     if name not in document["$defs"]:
         raise KeyError(f"no contract named {name!r}; known: {sorted(document['$defs'])}")
-    return Draft202012Validator(document["$defs"][name])
+    # A message refers to its shared parts by `#/$defs/<part>`: validate it inside the whole document.
+    return Draft202012Validator({"$ref": f"#/$defs/{name}", "$defs": document["$defs"]})
 
 
 def contract_errors(name: str, value: Any) -> list[str]:
