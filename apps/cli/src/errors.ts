@@ -25,7 +25,9 @@ export function reportError(error: unknown): number {
     process.stderr.write(`mirage: database error${database.code ? ` (${database.code})` : ''}: ${database.message}\n`);
     return 1;
   }
-  process.stderr.write(`mirage: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `mirage: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   return 1;
 }
 

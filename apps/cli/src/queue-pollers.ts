@@ -13,13 +13,19 @@ export interface QueuePollers {
   pollers: string[];
 }
 
-const KINDS = { workflow: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, activity: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY } as const;
+const KINDS = {
+  workflow: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  activity: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+} as const;
 
 /**
  * The queues `mirage status` describes: the control queue (workflows and bookkeeping activities) and each GPU queue
  * at this checkout's code version, which is where runs launched from it send their GPU work.
  */
-export function statusQueues(gpuQueues: readonly string[], codeVersion: string): { queue: string; kind: QueuePollers['kind'] }[] {
+export function statusQueues(
+  gpuQueues: readonly string[],
+  codeVersion: string,
+): { queue: string; kind: QueuePollers['kind'] }[] {
   return [
     { queue: TASK_QUEUES.control, kind: 'workflow' },
     { queue: TASK_QUEUES.control, kind: 'activity' },
@@ -46,7 +52,11 @@ export async function describePollers(
     return await connection.withDeadline(Date.now() + timeoutMs, () =>
       Promise.all(
         queues.map(async ({ queue, kind }) => {
-          const response = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: queue }, taskQueueType: KINDS[kind] });
+          const response = await connection.workflowService.describeTaskQueue({
+            namespace,
+            taskQueue: { name: queue },
+            taskQueueType: KINDS[kind],
+          });
           const pollers = (response.pollers ?? []).map((p) => p.identity ?? '?').sort();
           return { queue, kind, pollers };
         }),

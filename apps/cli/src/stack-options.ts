@@ -17,7 +17,12 @@ const INTERNAL_PORT_HINT = 'set MIRAGE_PORT_BASE to move the internal ports';
 function stackPorts(env: CliEnv): StackPorts {
   try {
     return portsFromBase(
-      { temporal: env.MIRAGE_TEMPORAL_PORT, temporalUi: env.MIRAGE_TEMPORAL_UI_PORT, postgres: env.MIRAGE_PG_PORT, s3: env.MIRAGE_S3_PORT },
+      {
+        temporal: env.MIRAGE_TEMPORAL_PORT,
+        temporalUi: env.MIRAGE_TEMPORAL_UI_PORT,
+        postgres: env.MIRAGE_PG_PORT,
+        s3: env.MIRAGE_S3_PORT,
+      },
       env.MIRAGE_PORT_BASE,
     );
   } catch (error) {
@@ -31,7 +36,8 @@ function stackPorts(env: CliEnv): StackPorts {
  */
 export function stackOptionsFromEnv(env: CliEnv): StackOptions {
   const ports = stackPorts(env);
-  const external = (value: string | undefined, own: string): string | undefined => (value === undefined || value === own ? undefined : value);
+  const external = (value: string | undefined, own: string): string | undefined =>
+    value === undefined || value === own ? undefined : value;
   const externalS3Endpoint = external(env.S3_ENDPOINT?.replace(/\/+$/, ''), `http://127.0.0.1:${ports.s3}`);
   const s3 = externalS3Endpoint
     ? {
@@ -40,7 +46,12 @@ export function stackOptionsFromEnv(env: CliEnv): StackOptions {
         bucket: env.S3_BUCKET ?? env.MIRAGE_S3_BUCKET,
         region: env.S3_REGION ?? 'us-east-1',
       }
-    : { accessKeyId: env.MIRAGE_S3_ACCESS_KEY, secretAccessKey: env.MIRAGE_S3_SECRET_KEY, bucket: env.MIRAGE_S3_BUCKET, region: 'us-east-1' };
+    : {
+        accessKeyId: env.MIRAGE_S3_ACCESS_KEY,
+        secretAccessKey: env.MIRAGE_S3_SECRET_KEY,
+        bucket: env.MIRAGE_S3_BUCKET,
+        region: 'us-east-1',
+      };
   return {
     stateDir: env.MIRAGE_HOME ?? join(REPO_ROOT, '.mirage'),
     ports,
@@ -59,7 +70,11 @@ export function stackOptionsFromEnv(env: CliEnv): StackOptions {
 export function fullStackOptions(env: CliEnv, coreEnv?: Record<string, string>): StackOptions {
   const options = stackOptionsFromEnv(env);
   const stackJson = join(options.stateDir, 'stack.json');
-  const published = coreEnv ?? (existsSync(stackJson) ? (JSON.parse(readFileSync(stackJson, 'utf8')) as { env: Record<string, string> }).env : undefined);
+  const published =
+    coreEnv ??
+    (existsSync(stackJson)
+      ? (JSON.parse(readFileSync(stackJson, 'utf8')) as { env: Record<string, string> }).env
+      : undefined);
   if (!published) return options;
   return {
     ...options,

@@ -1,4 +1,8 @@
-import { temporalConnectionSecurity, TemporalSecurityError, type TemporalConnectionSecurity } from '@mirage/local-stack';
+import {
+  temporalConnectionSecurity,
+  TemporalSecurityError,
+  type TemporalConnectionSecurity,
+} from '@mirage/local-stack';
 import type { CliEnv } from './env';
 import { UserError } from './errors';
 

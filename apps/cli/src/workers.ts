@@ -39,7 +39,12 @@ export function workerServices(stackEnv: Record<string, string>, options: { dash
       external: false,
       ports: [],
       stopSignal: 'SIGTERM',
-      command: () => ({ command: join(REPO_ROOT, '.venv/bin/python'), args: ['-m', 'mirage_gpu_worker'], cwd: REPO_ROOT, env: childEnv }),
+      command: () => ({
+        command: join(REPO_ROOT, '.venv/bin/python'),
+        args: ['-m', 'mirage_gpu_worker'],
+        cwd: REPO_ROOT,
+        env: childEnv,
+      }),
       prepare: noop,
       health: (ms) => waitForPollers(target, gpuQueue, 'activity', ms),
       env: {},
@@ -67,7 +72,12 @@ export function workerServices(stackEnv: Record<string, string>, options: { dash
 }
 
 // A worker is up when Temporal sees it polling its task queue.
-async function waitForPollers(target: TemporalTarget, queue: string, kind: 'workflow' | 'activity', timeoutMs: number): Promise<void> {
+async function waitForPollers(
+  target: TemporalTarget,
+  queue: string,
+  kind: 'workflow' | 'activity',
+  timeoutMs: number,
+): Promise<void> {
   const [described] = await describePollers(target, [{ queue, kind }], timeoutMs);
   if (!described?.pollers.length) throw new Error(`no worker polls task queue ${queue} yet`);
 }

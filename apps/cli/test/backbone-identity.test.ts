@@ -36,7 +36,13 @@ describe('identifyBackbone', () => {
     expect(second.weights_sha256).not.toBe(first.weights_sha256);
     const config = (backbone: typeof first) =>
       RunConfig.parse({
-        experiment: 'x', method: 'mirage', backbone, seed: 0, device: 'cpu', precision: 'fp32', num_workers: 0,
+        experiment: 'x',
+        method: 'mirage',
+        backbone,
+        seed: 0,
+        device: 'cpu',
+        precision: 'fp32',
+        num_workers: 0,
         prompt: { n_ctx: 2, ctx_init: null, depth: 1, class_words: { real: 'real', fake: 'fake' } },
         loss: { name: 'mirage', w_intra: 1, w_inter: 1, margin: 0.2, variant: 'hinge', temperature: 0.07 },
         optimizer: { name: 'adamw', lr: 0.001, weight_decay: 0, momentum: 0.9, betas: [0.9, 0.999] },
@@ -44,7 +50,8 @@ describe('identifyBackbone', () => {
         preprocess: { train: { policy: 'random_crop', size: 224 }, eval: { policy: 'center_crop', size: 224 } },
         augment: { jpeg: { p: 0, quality: [30, 100] }, blur: { p: 0, sigma: [0, 3] } },
       });
-    const id = (backbone: typeof first) => runId({ config: config(backbone), trainSelectionHash: 'a'.repeat(64), valSelectionHash: null, codeVersion: 'c' });
+    const id = (backbone: typeof first) =>
+      runId({ config: config(backbone), trainSelectionHash: 'a'.repeat(64), valSelectionHash: null, codeVersion: 'c' });
     expect(id(second)).not.toBe(id(first));
     expect(preprocessHash(config(second))).not.toBe(preprocessHash(config(first)));
   });
@@ -59,19 +66,34 @@ describe('identifyBackbone', () => {
 
   it('a pinned sha256 that the folder does not match, and a missing folder, are user errors', async () => {
     const path = folder('pinned', 'w');
-    await expect(identifyBackbone({ ...local(path), weights_sha256: 'f'.repeat(64) }, cache)).rejects.toThrow(/backbone.weights_sha256: the file pins f+, but the files in .* hash to/);
+    await expect(identifyBackbone({ ...local(path), weights_sha256: 'f'.repeat(64) }, cache)).rejects.toThrow(
+      /backbone.weights_sha256: the file pins f+, but the files in .* hash to/,
+    );
     await expect(identifyBackbone(local(join(work, 'nowhere')), cache)).rejects.toBeInstanceOf(UserError);
   });
 
   it('the GPU worker computes the same identity (the check it makes before training or evaluating)', async () => {
     const path = folder('both-languages', 'weights-ü');
     const ts = (await identifyBackbone(local(path), cache)).weights_sha256;
-    const python = execFileSync(join(ROOT, '.venv/bin/python'), ['-c', 'import sys, pathlib; from mirage_gpu_worker.backbone_identity import backbone_folder_sha256 as h; print(h(pathlib.Path(sys.argv[1])))', path], { encoding: 'utf8' }).trim();
+    const python = execFileSync(
+      join(ROOT, '.venv/bin/python'),
+      [
+        '-c',
+        'import sys, pathlib; from mirage_gpu_worker.backbone_identity import backbone_folder_sha256 as h; print(h(pathlib.Path(sys.argv[1])))',
+        path,
+      ],
+      { encoding: 'utf8' },
+    ).trim();
     expect(python).toBe(ts);
   });
 
   it('hub ids and config-built backbones are left as they are', async () => {
-    const hub = { source: 'hub' as const, name_or_path: 'openai/clip-vit-large-patch14', config: null, weights_sha256: null };
+    const hub = {
+      source: 'hub' as const,
+      name_or_path: 'openai/clip-vit-large-patch14',
+      config: null,
+      weights_sha256: null,
+    };
     expect(await identifyBackbone(hub, cache)).toEqual(hub);
   });
 });

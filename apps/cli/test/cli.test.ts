@@ -18,7 +18,8 @@ function mirage(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Outco
 }
 
 const pidsIn = (stdout: string): number[] => [...stdout.matchAll(/pid (\d+)/g)].map((match) => Number(match[1]));
-const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+const alive = (pid: number): boolean =>
+  existsSync(`/proc/${pid}`) && !/\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'mirage-cli-test-'));
@@ -40,13 +41,22 @@ describe('mirage up / status / down', () => {
     const run = await mirage(['up', '--core']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`^postgres +started +pid \\d+ +postgres://mirage@127\\.0\\.0\\.1:${ports.postgres}/mirage$`, 'm'));
+    expect(run.stdout).toMatch(
+      new RegExp(`^postgres +started +pid \\d+ +postgres://mirage@127\\.0\\.0\\.1:${ports.postgres}/mirage$`, 'm'),
+    );
     expect(run.stdout).toMatch(new RegExp(`^s3 +started +pid \\d+ +http://127\\.0\\.0\\.1:${ports.s3}$`, 'm'));
-    expect(run.stdout).toMatch(new RegExp(`^temporal +started +pid \\d+ +127\\.0\\.0\\.1:${ports.temporal} +\\(ui http://127\\.0\\.0\\.1:${ports.temporalUi}\\)$`, 'm'));
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^temporal +started +pid \\d+ +127\\.0\\.0\\.1:${ports.temporal} +\\(ui http://127\\.0\\.0\\.1:${ports.temporalUi}\\)$`,
+        'm',
+      ),
+    );
     expect(run.stdout).toContain(`migrations applied to postgres://mirage@127.0.0.1:${ports.postgres}/mirage`);
     startedPids = pidsIn(run.stdout);
     expect(startedPids).toHaveLength(3);
-    expect(readFileSync(join(home, 'stack.env'), 'utf8')).toContain(`export TEMPORAL_ADDRESS='127.0.0.1:${ports.temporal}'`);
+    expect(readFileSync(join(home, 'stack.env'), 'utf8')).toContain(
+      `export TEMPORAL_ADDRESS='127.0.0.1:${ports.temporal}'`,
+    );
 
     const client = new pg.Client({ connectionString: `postgres://mirage@127.0.0.1:${ports.postgres}/mirage` });
     await client.connect();
@@ -69,15 +79,27 @@ describe('mirage up / status / down', () => {
     const run = await mirage(['status']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^SERVICE +STATE +PID +ADDRESS$/m);
-    expect(run.stdout).toMatch(new RegExp(`^postgres +running +${startedPids[0]} +postgres://mirage@127\\.0\\.0\\.1:${ports.postgres}/mirage$`, 'm'));
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^postgres +running +${startedPids[0]} +postgres://mirage@127\\.0\\.0\\.1:${ports.postgres}/mirage$`,
+        'm',
+      ),
+    );
     expect(run.stdout).toMatch(new RegExp(`^s3 +running +${startedPids[1]} +http://127\\.0\\.0\\.1:${ports.s3}$`, 'm'));
-    expect(run.stdout).toMatch(new RegExp(`^temporal +running +${startedPids[2]} +127\\.0\\.0\\.1:${ports.temporal}`, 'm'));
+    expect(run.stdout).toMatch(
+      new RegExp(`^temporal +running +${startedPids[2]} +127\\.0\\.0\\.1:${ports.temporal}`, 'm'),
+    );
   });
 
-  it('status lists the workers polling each task queue, GPU queues at this checkout\'s code version', async () => {
+  it("status lists the workers polling each task queue, GPU queues at this checkout's code version", async () => {
     const queue = versionedTaskQueue('gpu-h100', repoCodeVersion());
     const connection = await NativeConnection.connect({ address: `127.0.0.1:${ports.temporal}` });
-    const worker = await Worker.create({ connection, taskQueue: queue, identity: 'status-test-worker', activities: { noop: async () => undefined } });
+    const worker = await Worker.create({
+      connection,
+      taskQueue: queue,
+      identity: 'status-test-worker',
+      activities: { noop: async () => undefined },
+    });
     const running = worker.run();
     try {
       let run: Outcome | undefined;
@@ -88,9 +110,13 @@ describe('mirage up / status / down', () => {
       }
       expect(run!.code).toBe(0);
       expect(run!.stdout).toMatch(/^QUEUE +KIND +POLLERS +WORKERS$/m);
-      expect(run!.stdout).toMatch(new RegExp(`^${queue.replace(/[.@]/g, '\\$&')} +activity +1 +status-test-worker$`, 'm'));
+      expect(run!.stdout).toMatch(
+        new RegExp(`^${queue.replace(/[.@]/g, '\\$&')} +activity +1 +status-test-worker$`, 'm'),
+      );
       expect(run!.stdout).toMatch(/^gpu@detector-[0-9a-f]+ +activity +0 +-$/m);
-      const json = JSON.parse((await mirage(['status', '--json', '--queue', 'gpu-h100'])).stdout) as { queues: { queue: string; pollers: string[] }[] };
+      const json = JSON.parse((await mirage(['status', '--json', '--queue', 'gpu-h100'])).stdout) as {
+        queues: { queue: string; pollers: string[] }[];
+      };
       expect(json.queues.find((q) => q.queue === queue)?.pollers).toEqual(['status-test-worker']);
     } finally {
       worker.shutdown();

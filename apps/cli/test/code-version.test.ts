@@ -9,7 +9,10 @@ import { detectorCodeVersion } from '../src/experiments/code-version';
 import { repoCodeVersion } from '../src/experiments/code-version-of-repo';
 import { ROOT } from './support/mirage';
 
-const python = (code: string, ...args: string[]) => execFileSync(join(ROOT, '.venv/bin/python'), ['-c', code, ...args]).toString().trim();
+const python = (code: string, ...args: string[]) =>
+  execFileSync(join(ROOT, '.venv/bin/python'), ['-c', code, ...args])
+    .toString()
+    .trim();
 
 describe('detector code version', () => {
   it('equals what the GPU worker computes for this checkout', () => {
@@ -23,7 +26,11 @@ describe('detector code version', () => {
     writeFileSync(join(dir, '__init__.py'), '');
     writeFileSync(join(dir, 'sub', 'a.py'), 'x = 1\n');
     writeFileSync(join(dir, 'notes.txt'), 'not hashed');
-    const worker = (d: string) => python('import sys; from pathlib import Path; from mirage_gpu_worker.code_version import code_version_of; print(code_version_of(Path(sys.argv[1])))', d);
+    const worker = (d: string) =>
+      python(
+        'import sys; from pathlib import Path; from mirage_gpu_worker.code_version import code_version_of; print(code_version_of(Path(sys.argv[1])))',
+        d,
+      );
     const before = detectorCodeVersion(dir);
     expect(before).toBe(worker(dir));
     writeFileSync(join(dir, 'sub', 'a.py'), 'x = 2\n');

@@ -72,7 +72,9 @@ describe('the register command run by the CLI', () => {
   it('redraws progress in place on a terminal and clears the line at the end', async () => {
     const terminal = sink(true);
     await rejection(runRegisterCommand(PYTHON, ['-c', FAILING_SCAN], terminal));
-    expect(terminal.text).toBe('\rscanned 1/3 files (0.5 files/s, ETA 00:04)\u001b[K\rscanned 2/3 files (0.5 files/s, ETA 00:02)\u001b[K\r\u001b[K');
+    expect(terminal.text).toBe(
+      '\rscanned 1/3 files (0.5 files/s, ETA 00:04)\u001b[K\rscanned 2/3 files (0.5 files/s, ETA 00:02)\u001b[K\r\u001b[K',
+    );
   });
 
   it('shows the real scan counting its files, and stdout stays the summary', async () => {
@@ -81,12 +83,29 @@ describe('the register command run by the CLI', () => {
     const piped = sink(false);
     const out = join(work, 'thirty.jsonl');
     // Every file takes longer than a microsecond, so each one is shown.
-    const args = ['-m', 'mirage_detector.data.register', '--layout', 'folder', '--root', root, '--option', 'generator=g', '--out', out];
-    const stdout = await runRegisterCommand(PYTHON, [...args, '--progress', 'lines', '--progress-every', '0.000001'], piped);
+    const args = [
+      '-m',
+      'mirage_detector.data.register',
+      '--layout',
+      'folder',
+      '--root',
+      root,
+      '--option',
+      'generator=g',
+      '--out',
+      out,
+    ];
+    const stdout = await runRegisterCommand(
+      PYTHON,
+      [...args, '--progress', 'lines', '--progress-every', '0.000001'],
+      piped,
+    );
     expect((JSON.parse(stdout) as { n_images: number }).n_images).toBe(30);
     const lines = piped.text.trimEnd().split('\n');
     expect(lines).toHaveLength(30);
-    lines.forEach((line, i) => expect(line).toMatch(new RegExp(`^scanned ${i + 1}/30 files \\(\\d+\\.\\d files/s, ETA \\d\\d:\\d\\d\\)$`)));
+    lines.forEach((line, i) =>
+      expect(line).toMatch(new RegExp(`^scanned ${i + 1}/30 files \\(\\d+\\.\\d files/s, ETA \\d\\d:\\d\\d\\)$`)),
+    );
 
     const quiet = sink(false);
     await runRegisterCommand(PYTHON, [...args, '--progress', 'lines'], quiet);
@@ -97,7 +116,8 @@ describe('the register command run by the CLI', () => {
 describe('mirage data register on the stack', () => {
   beforeAll(() => {
     for (const name of ['DATABASE_URL', 'S3_ENDPOINT']) {
-      if (!process.env[name]) throw new Error(`${name} is not set: run \`mirage up --core\` and source its stack.env (npm test does)`);
+      if (!process.env[name])
+        throw new Error(`${name} is not set: run \`mirage up --core\` and source its stack.env (npm test does)`);
     }
   });
 
@@ -105,7 +125,11 @@ describe('mirage data register on the stack', () => {
     const root = join(work, 'stack');
     images(root, 6);
     const name = `progress-${randomUUID().slice(0, 8)}`;
-    const registered = await runMirage(['data', 'register', name, '--layout', 'folder', '--root', root, '--option', 'generator=g'], process.env, { cwd: work });
+    const registered = await runMirage(
+      ['data', 'register', name, '--layout', 'folder', '--root', root, '--option', 'generator=g'],
+      process.env,
+      { cwd: work },
+    );
     expect(registered.code, registered.stderr).toBe(0);
     expect(registered.stderr).toBe('');
     expect(registered.stdout).toContain(`registered ${name}@`);
@@ -113,7 +137,25 @@ describe('mirage data register on the stack', () => {
     const notes = join(work, 'notes');
     images(notes, 2);
     writeFileSync(join(notes, 'real', 'readme.txt'), 'not an image');
-    const failed = await runMirage(['data', 'register', `${name}-bad`, '--layout', 'folder', '--root', notes, '--option', 'generator=g', '--option', 'real_dir=none', '--option', 'fake_dir=missing'], process.env, { cwd: work });
+    const failed = await runMirage(
+      [
+        'data',
+        'register',
+        `${name}-bad`,
+        '--layout',
+        'folder',
+        '--root',
+        notes,
+        '--option',
+        'generator=g',
+        '--option',
+        'real_dir=none',
+        '--option',
+        'fake_dir=missing',
+      ],
+      process.env,
+      { cwd: work },
+    );
     expect(failed.code).not.toBe(0);
     expect(failed.stderr).toMatch(/^mirage: cannot scan .* as folder: folder layout option fake_dir='missing'/);
     expect(failed.stderr).not.toMatch(/scanned|error: /);

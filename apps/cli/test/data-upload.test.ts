@@ -18,7 +18,8 @@ import { queryRows, stackStore } from './support/stack-clients';
 
 const run = promisify(execFile);
 for (const name of ['DATABASE_URL', 'S3_ENDPOINT', 'TEMPORAL_ADDRESS']) {
-  if (!process.env[name]) throw new Error(`${name} is not set: run \`mirage up --core\` and source its stack.env (npm test does)`);
+  if (!process.env[name])
+    throw new Error(`${name} is not set: run \`mirage up --core\` and source its stack.env (npm test does)`);
 }
 
 // Fresh bytes every run (the bucket is shared and blobs are never deleted): "uploaded" counts mean what they say.
@@ -27,7 +28,12 @@ const work = mkdtempSync(join(tmpdir(), 'mirage-upload-test-'));
 const data = join(work, 'data');
 const bucket = process.env['S3_BUCKET'] || 'mirage';
 const gpuQueue = `gpu-upload-${nonce}`;
-const names = { train: `up-train-${nonce}`, test: `up-test-${nonce}`, again: `up-again-${nonce}`, localAgain: `local-again-${nonce}` };
+const names = {
+  train: `up-train-${nonce}`,
+  test: `up-test-${nonce}`,
+  again: `up-again-${nonce}`,
+  localAgain: `local-again-${nonce}`,
+};
 let store: ArtifactStore;
 let workers: TestWorkers | undefined;
 let workersStarting: Promise<TestWorkers>;
@@ -76,7 +82,20 @@ resources: { task_queue: ${gpuQueue}, device: cpu, precision: fp32, num_workers:
 }
 
 const register = (name: string, folder: string, upload: boolean, split = 'test') =>
-  mirage(['data', 'register', name, '--layout', 'folder', '--root', join(data, folder), '--option', 'generator=tiny-gan', '--option', `split=${split}`, ...(upload ? ['--upload'] : [])]);
+  mirage([
+    'data',
+    'register',
+    name,
+    '--layout',
+    'folder',
+    '--root',
+    join(data, folder),
+    '--option',
+    'generator=tiny-gan',
+    '--option',
+    `split=${split}`,
+    ...(upload ? ['--upload'] : []),
+  ]);
 
 /** The final progress line's counts: files uploaded and files S3 already held. */
 function uploadCounts(outcome: Outcome): { uploaded: number; present: number } {
@@ -88,12 +107,16 @@ function uploadCounts(outcome: Outcome): { uploaded: number; present: number } {
 const manifestKeyOf = (outcome: Outcome) => /manifest s3 key (\S+)/.exec(outcome.stdout)?.[1] ?? '';
 const versionOf = (outcome: Outcome) => /@([0-9a-f]{12})[: ]/.exec(outcome.stdout.split('\n')[0] ?? '')?.[1] ?? '';
 
-
 beforeAll(async () => {
   await run(join(ROOT, '.venv/bin/python'), ['-c', MAKE_IMAGES, data, nonce]);
   cpSync(join(data, 'train'), join(data, 'again'), { recursive: true });
   mkdirSync(join(work, 'worker'));
-  workersStarting = startHiddenDataWorkers({ gpuQueue, hidden: [data], cwd: join(work, 'worker'), cacheDir: join(work, 'worker-cache') });
+  workersStarting = startHiddenDataWorkers({
+    gpuQueue,
+    hidden: [data],
+    cwd: join(work, 'worker'),
+    cacheDir: join(work, 'worker-cache'),
+  });
   workersStarting.then((w) => (workers = w)).catch(() => undefined);
   store = stackStore(bucket);
 }, 60_000);
@@ -111,7 +134,9 @@ describe('datasets in S3', () => {
     const train = await register(names.train, 'train', true, 'train');
     expect(train.code, train.stderr).toBe(0);
     expect(uploadCounts(train)).toEqual({ uploaded: 16, present: 0 });
-    expect(train.stderr).toMatch(/^uploading 16 files of up-train-\w+ from .*\/data\/train to s3:\/\/\S+\/blobs\/sha256\/ \(8 at a time\)$/m);
+    expect(train.stderr).toMatch(
+      /^uploading 16 files of up-train-\w+ from .*\/data\/train to s3:\/\/\S+\/blobs\/sha256\/ \(8 at a time\)$/m,
+    );
     trainVersion = versionOf(train);
     const test = await register(names.test, 'test', true);
     expect(uploadCounts(test)).toEqual({ uploaded: 8, present: 0 });
@@ -135,7 +160,9 @@ describe('datasets in S3', () => {
     const pushed = await mirage(['data', 'push', names.localAgain]);
     expect(pushed.code, pushed.stderr).toBe(0);
     expect(uploadCounts(pushed)).toEqual({ uploaded: 0, present: 16 });
-    expect(pushed.stdout).toContain(`pushed ${names.localAgain}@${versionOf(local)} as ${names.localAgain}@${trainVersion}`);
+    expect(pushed.stdout).toContain(
+      `pushed ${names.localAgain}@${versionOf(local)} as ${names.localAgain}@${trainVersion}`,
+    );
   }, 60_000);
 
   it('a file changed since registration stops the push, naming the file', async () => {
@@ -144,7 +171,9 @@ describe('datasets in S3', () => {
     writeFileSync(join(data, 'changed', 'fake', 'fake-1.png'), 'replaced after registration');
     const pushed = await mirage(['data', 'push', name, '--concurrency', '1']);
     expect(pushed.code).toBe(2);
-    expect(pushed.stderr).toContain(`mirage: ${join(data, 'changed', 'fake', 'fake-1.png')}: changed since registration`);
+    expect(pushed.stderr).toContain(
+      `mirage: ${join(data, 'changed', 'fake', 'fake-1.png')}: changed since registration`,
+    );
   }, 60_000);
 
   it('a worker that cannot see the dataset folder trains and evaluates from S3 alone', async () => {
@@ -174,9 +203,14 @@ describe('datasets in S3', () => {
     expect(`${launched.stdout}${launched.stderr}`, w.log()).toMatch(/0 succeeded, 1 failed/);
     expect(w.activityStarts('train') - trainsBefore).toBe(1); // non-retryable: one attempt, no retry
     expect(w.activityStarts('evaluate')).toBe(1); // the uploaded sweep's cell only
-    const [failed] = await queryRows<{ status: string; error: string }>(`select status, error from runs where experiment = $1`, [`upload-local-${nonce}`]);
+    const [failed] = await queryRows<{ status: string; error: string }>(
+      `select status, error from runs where experiment = $1`,
+      [`upload-local-${nonce}`],
+    );
     expect(failed?.status).toBe('failed');
-    expect(failed?.error).toMatch(/UnreadableImagesError: training \(3 batches\): \d+ images in a row could not be read, e\.g\. /);
+    expect(failed?.error).toMatch(
+      /UnreadableImagesError: training \(3 batches\): \d+ images in a row could not be read, e\.g\. /,
+    );
     expect(failed?.error).toContain(`${join(data, 'train')}/`);
     expect(failed?.error).toMatch(/unreadable file: FileNotFoundError/);
   }, 180_000);

@@ -47,14 +47,16 @@ function start(command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}
 
 const logOf = (child: ChildProcess): string => (logs.get(child) ?? []).join('');
 const exited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
-const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+const alive = (pid: number): boolean =>
+  existsSync(`/proc/${pid}`) && !/\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function waitFor<T>(probe: () => T | Promise<T>, what: string, ms: number): Promise<NonNullable<T>> {
   const end = Date.now() + ms;
   for (;;) {
     // The orchestrator is expected to survive everything here; if it dies, say so instead of timing out.
-    if (orchestrator && exited(orchestrator)) throw new Error(`the orchestrator exited while waiting for ${what}:\n${logOf(orchestrator)}`);
+    if (orchestrator && exited(orchestrator))
+      throw new Error(`the orchestrator exited while waiting for ${what}:\n${logOf(orchestrator)}`);
     const value = await probe();
     if (value) return value as NonNullable<T>;
     if (Date.now() > end) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
@@ -64,11 +66,21 @@ async function waitFor<T>(probe: () => T | Promise<T>, what: string, ms: number)
 
 function startGpuWorker(): ChildProcess {
   // Both trainings run at once, one torch thread each, so one SIGKILL interrupts both.
-  return start(python, ['-m', 'mirage_gpu_worker'], { MIRAGE_WORKER_MAX_CONCURRENT_ACTIVITIES: '2', MIRAGE_TORCH_THREADS: '1' });
+  return start(python, ['-m', 'mirage_gpu_worker'], {
+    MIRAGE_WORKER_MAX_CONCURRENT_ACTIVITIES: '2',
+    MIRAGE_TORCH_THREADS: '1',
+  });
 }
 
 function spec(): string {
-  return syntheticSweepYaml({ name: 'durability-sweep', prefix: 'dur', evalFamilies: EVAL_IDS, steps: STEPS, checkpointEvery: CHECKPOINT_EVERY, seeds: [0] });
+  return syntheticSweepYaml({
+    name: 'durability-sweep',
+    prefix: 'dur',
+    evalFamilies: EVAL_IDS,
+    steps: STEPS,
+    checkpointEvery: CHECKPOINT_EVERY,
+    seeds: [0],
+  });
 }
 
 beforeAll(async () => {
@@ -81,12 +93,23 @@ beforeAll(async () => {
 
   const data = join(home, 'data');
   await new Promise<void>((done, fail) =>
-    execFile(python, ['-m', 'synthetic_bench', 'generate', '--out', data, '--seed', '0', '--per-class', '40', '--size', '32'], { cwd: join(root, 'tools') }, (error) =>
-      error ? fail(error) : done(),
+    execFile(
+      python,
+      ['-m', 'synthetic_bench', 'generate', '--out', data, '--seed', '0', '--per-class', '40', '--size', '32'],
+      { cwd: join(root, 'tools') },
+      (error) => (error ? fail(error) : done()),
     ),
   );
   for (const family of ['upsampler', ...EVAL_IDS]) {
-    const registered = await mirage(['data', 'register', `dur-${family}`, '--layout', 'manifest', '--root', join(data, `synthetic-${family}`, 'manifest.jsonl')]);
+    const registered = await mirage([
+      'data',
+      'register',
+      `dur-${family}`,
+      '--layout',
+      'manifest',
+      '--root',
+      join(data, `synthetic-${family}`, 'manifest.jsonl'),
+    ]);
     if (registered.code !== 0) throw new Error(`data register dur-${family} failed: ${registered.stderr}`);
   }
   orchestrator = start(join(root, 'node_modules/.bin/tsx'), [join(root, 'apps/orchestrator/src/main.ts')]);
@@ -109,10 +132,17 @@ afterAll(async () => {
 }, 60_000);
 
 /** The checkpoint each run's pending train activity last heartbeated, by run id (null: none yet). */
-async function trainCheckpoints(temporal: Client, sweepId: string, runIds: string[]): Promise<Map<string, number | null>> {
+async function trainCheckpoints(
+  temporal: Client,
+  sweepId: string,
+  runIds: string[],
+): Promise<Map<string, number | null>> {
   const steps = new Map<string, number | null>();
   for (const runId of runIds) {
-    const description = await temporal.workflow.getHandle(`${sweepId}/${runId}`).describe().catch(() => null);
+    const description = await temporal.workflow
+      .getHandle(`${sweepId}/${runId}`)
+      .describe()
+      .catch(() => null);
     const pending = description?.raw.pendingActivities?.find((a) => a.activityType?.name === 'train');
     const payload = pending?.heartbeatDetails?.payloads?.[0];
     const beat = payload ? TrainHeartbeat.safeParse(defaultPayloadConverter.fromPayload(payload)) : null;
@@ -121,7 +151,8 @@ async function trainCheckpoints(temporal: Client, sweepId: string, runIds: strin
   return steps;
 }
 
-const resumedCount = (checkpoints: Map<string, number | null>): number => [...checkpoints.values()].filter((s) => s !== null).length;
+const resumedCount = (checkpoints: Map<string, number | null>): number =>
+  [...checkpoints.values()].filter((s) => s !== null).length;
 
 describe('a sweep survives a killed GPU worker and a restarted Temporal server', () => {
   it('finishes with every run succeeded, every cell recorded once, and a training resumed from its checkpoint', async () => {
@@ -139,16 +170,26 @@ describe('a sweep survives a killed GPU worker and a restarted Temporal server',
     const temporal = new Client({ connection, namespace: stackEnv['TEMPORAL_NAMESPACE'] ?? 'default' });
     try {
       // The sweep workflow records its planned runs in its first activity, just after launch returns.
-      const runIds = await waitFor(async () => {
-        const ids = (await db.query<{ id: string }>('select id from runs where sweep_id = $1 order by id', [sweepId])).rows.map((r) => r.id);
-        return ids.length === 2 ? ids : null;
-      }, 'the planned runs', 30_000);
+      const runIds = await waitFor(
+        async () => {
+          const ids = (
+            await db.query<{ id: string }>('select id from runs where sweep_id = $1 order by id', [sweepId])
+          ).rows.map((r) => r.id);
+          return ids.length === 2 ? ids : null;
+        },
+        'the planned runs',
+        30_000,
+      );
 
       // (a) Both trainings are under way and at least one has published a checkpoint: kill the worker mid-step.
-      const checkpointed = await waitFor(async () => {
-        const steps = await trainCheckpoints(temporal, sweepId, runIds);
-        return [...steps.values()].some((s) => s !== null) ? steps : null;
-      }, 'a train checkpoint', 120_000);
+      const checkpointed = await waitFor(
+        async () => {
+          const steps = await trainCheckpoints(temporal, sweepId, runIds);
+          return [...steps.values()].some((s) => s !== null) ? steps : null;
+        },
+        'a train checkpoint',
+        120_000,
+      );
       expect(logOf(firstGpu).match(/activity train start/g)).toHaveLength(2);
       firstGpu.kill('SIGKILL');
       await waitFor(() => exited(firstGpu), 'the killed GPU worker to exit', 10_000);
@@ -158,7 +199,12 @@ describe('a sweep survives a killed GPU worker and a restarted Temporal server',
 
       // (b) Once the replacement worker is training again (both retries come after the 30 s heartbeat timeout),
       // stop the Temporal dev server by its recorded pid and bring it back from its SQLite state mid-training.
-      await waitFor(() => (logOf(secondGpu).match(/activity train start .*attempt=[2-9]/g) ?? []).length >= resumedCount(checkpointed), 'the resumed trainings', 90_000);
+      await waitFor(
+        () =>
+          (logOf(secondGpu).match(/activity train start .*attempt=[2-9]/g) ?? []).length >= resumedCount(checkpointed),
+        'the resumed trainings',
+        90_000,
+      );
       const resumedAt = (Date.now() - began) / 1000;
       const temporalPid = (JSON.parse(readFileSync(join(home, 'pids', 'temporal.pid'), 'utf8')) as { pid: number }).pid;
       process.kill(temporalPid, 'SIGTERM');
@@ -175,10 +221,12 @@ describe('a sweep survives a killed GPU worker and a restarted Temporal server',
       expect(watched.stdout).toMatch(/2 succeeded, 0 failed/);
 
       const runs = (
-        await db.query<{ id: string; status: string; attempts: number; train_output: { resumed_from_step: number | null; attempt: number } }>(
-          'select id, status, attempts, train_output from runs where sweep_id = $1 order by id',
-          [sweepId],
-        )
+        await db.query<{
+          id: string;
+          status: string;
+          attempts: number;
+          train_output: { resumed_from_step: number | null; attempt: number };
+        }>('select id, status, attempts, train_output from runs where sweep_id = $1 order by id', [sweepId])
       ).rows;
       expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
       const resumed = runs.filter((r) => r.attempts >= 2 || r.train_output.resumed_from_step !== null);
@@ -212,7 +260,8 @@ describe('a sweep survives a killed GPU worker and a restarted Temporal server',
       );
     } catch (error) {
       // What the processes said is the only account of a durability failure; keep it with the test's output.
-      for (const child of processes) console.error(`--- pid ${child.pid} ${child.spawnargs.slice(1).join(' ')}\n${logOf(child).slice(-4000)}`);
+      for (const child of processes)
+        console.error(`--- pid ${child.pid} ${child.spawnargs.slice(1).join(' ')}\n${logOf(child).slice(-4000)}`);
       throw error;
     } finally {
       await connection.close();
@@ -222,7 +271,12 @@ describe('a sweep survives a killed GPU worker and a restarted Temporal server',
 
   it('a Postgres outage mid-run delays the bookkeeping: the run succeeds with one training and its cells recorded once', async () => {
     const file = join(home, 'outage.yaml');
-    writeFileSync(file, spec().replace('name: durability-sweep', 'name: outage-sweep').replace(/sweep: .*\n/, 'sweep: { grid: { method: [mirage] }, max_concurrent: 1 }\n'));
+    writeFileSync(
+      file,
+      spec()
+        .replace('name: durability-sweep', 'name: outage-sweep')
+        .replace(/sweep: .*\n/, 'sweep: { grid: { method: [mirage] }, max_concurrent: 1 }\n'),
+    );
     const gpu = processes.filter((child) => child.spawnargs.includes('mirage_gpu_worker') && !exited(child)).at(-1)!;
     const trainStarts = () => (logOf(gpu).match(/activity train start/g) ?? []).length;
     const trainEnds = () => (logOf(gpu).match(/activity train end .* completed/g) ?? []).length;
@@ -252,9 +306,19 @@ describe('a sweep survives a killed GPU worker and a restarted Temporal server',
       const db = new pg.Client({ connectionString: stackEnv['DATABASE_URL'] });
       await db.connect();
       try {
-        const runs = (await db.query<{ id: string; status: string; train_output: { attempt: number } }>('select id, status, train_output from runs where sweep_id = $1', [sweepId])).rows;
+        const runs = (
+          await db.query<{ id: string; status: string; train_output: { attempt: number } }>(
+            'select id, status, train_output from runs where sweep_id = $1',
+            [sweepId],
+          )
+        ).rows;
         expect(runs.map((r) => [r.status, r.train_output.attempt])).toEqual([['succeeded', 1]]);
-        const cells = (await db.query<{ n: string }>('select count(*) as n from eval_results where run_id = $1 group by dataset, perturbation', [runs[0]!.id])).rows;
+        const cells = (
+          await db.query<{ n: string }>(
+            'select count(*) as n from eval_results where run_id = $1 group by dataset, perturbation',
+            [runs[0]!.id],
+          )
+        ).rows;
         expect(cells.map((c) => Number(c.n))).toEqual(EVAL_IDS.map(() => 1));
       } finally {
         await db.end();
@@ -265,7 +329,8 @@ describe('a sweep survives a killed GPU worker and a restarted Temporal server',
       expect((await temporal.workflow.getHandle(sweepId).describe()).status.name).toBe('COMPLETED');
       console.log(`durability: Postgres down for ${outage.toFixed(1)} s mid-run; the run succeeded with 1 training`);
     } catch (error) {
-      for (const child of processes) console.error(`--- pid ${child.pid} ${child.spawnargs.slice(1).join(' ')}\n${logOf(child).slice(-4000)}`);
+      for (const child of processes)
+        console.error(`--- pid ${child.pid} ${child.spawnargs.slice(1).join(' ')}\n${logOf(child).slice(-4000)}`);
       throw error;
     } finally {
       await connection.close();

@@ -28,7 +28,10 @@ interface TreeRecord {
 }
 type Trees = Record<string, { root: string; records: TreeRecord[] }>;
 
-const PAPER = { genimage: join(ROOT, 'experiments/paper/genimage-sdv14.yaml'), ufd: join(ROOT, 'experiments/paper/ufd-progan.yaml') };
+const PAPER = {
+  genimage: join(ROOT, 'experiments/paper/genimage-sdv14.yaml'),
+  ufd: join(ROOT, 'experiments/paper/ufd-progan.yaml'),
+};
 const work = mkdtempSync(join(tmpdir(), 'mirage-paper-'));
 const queue = `gpu-paper-${randomUUID().slice(0, 8)}`;
 let trees: Trees;
@@ -37,7 +40,10 @@ let workers: TestWorkers;
 /** The `mirage data register` commands of experiments/README.md for the release layouts, with `--root` pointed at `roots`. */
 function readmeRegisterCommands(roots: Record<string, string>): string[][] {
   const readme = readFileSync(join(ROOT, 'experiments/README.md'), 'utf8');
-  const lines = readme.split('\n').map((l) => l.trim()).filter((l) => /^mirage data register (genimage|forensynths|ufd-diffusion) /.test(l));
+  const lines = readme
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^mirage data register (genimage|forensynths|ufd-diffusion) /.test(l));
   return lines.map((line) => {
     const args = line.split(/\s+/).slice(1);
     const name = args[2] as string;
@@ -56,7 +62,10 @@ function expectedCounts(ref: DatasetRefSpec): { n_real: number; n_fake: number }
       (!ref.classes || (r.object_class !== null && ref.classes.includes(r.object_class))),
   );
   const limited = ref.max_images ? picked.slice(0, ref.max_images) : picked;
-  return { n_real: limited.filter((r) => r.label === 'real').length, n_fake: limited.filter((r) => r.label === 'fake').length };
+  return {
+    n_real: limited.filter((r) => r.label === 'real').length,
+    n_fake: limited.filter((r) => r.label === 'fake').length,
+  };
 }
 
 /** Eval cells with acc and AUC recorded for the runs a plan of `file` with `sets` names (this code version only). */
@@ -65,7 +74,10 @@ async function cellCount(file: string, sets: string[]): Promise<number> {
   const client = new pg.Client({ connectionString: process.env['DATABASE_URL'] });
   await client.connect();
   try {
-    const rows = await client.query(`select count(*)::int as n from eval_results where run_id = any($1::text[]) and acc is not null and auc is not null`, [plan.runs.map((r) => r.run_id)]);
+    const rows = await client.query(
+      `select count(*)::int as n from eval_results where run_id = any($1::text[]) and acc is not null and auc is not null`,
+      [plan.runs.map((r) => r.run_id)],
+    );
     return rows.rows[0].n as number;
   } finally {
     await client.end();
@@ -91,28 +103,39 @@ afterAll(() => {
 });
 
 describe('the paper protocols on release-shaped trees', () => {
-  it.each(Object.entries(PAPER))('mirage plan --json resolves every column of %s with both classes and the trees\' counts', async (_name, file) => {
-    const planned = await mirage(['plan', file, '--json']);
-    expect(planned.stderr).toBe('');
-    expect(planned.code).toBe(0);
-    const plan = JSON.parse(planned.stdout) as ExperimentPlan;
-    expect(plan.errors).toEqual([]);
-    const spec = loadExperiment(file).spec;
-    expect(plan.runs).toHaveLength(spec.seeds.length * 4);
-    expect(plan.columns.map((c) => c.id)).toEqual(spec.eval.map(evalTargetId));
-    for (const [i, column] of plan.columns.entries()) {
-      expect({ id: column.id, n_real: column.n_real, n_fake: column.n_fake }).toEqual({ id: column.id, ...expectedCounts(spec.eval[i] as DatasetRefSpec) });
-      expect(column.n_real).toBeGreaterThan(0);
-      expect(column.n_fake).toBeGreaterThan(0);
-    }
-    expect({ n_real: plan.train.n_real, n_fake: plan.train.n_fake }).toEqual(expectedCounts(spec.train));
-    console.log(`plan of ${file}:\n${plan.columns.map((c) => `  ${c.id}: ${c.n_real} real, ${c.n_fake} fake`).join('\n')}`);
-    if (file === PAPER.genimage) {
-      const formats = plan.warnings.filter((w) => w.code === 'format_imbalance').map((w) => w.column);
-      expect(formats).toEqual(expect.arrayContaining(['SD1.4', 'Midjourney', 'BigGAN']));
-      expect(plan.warnings.find((w) => w.column === 'SD1.4' && w.code === 'format_imbalance')?.message).toMatch(/JPEG.*PNG/);
-    }
-  }, 120_000);
+  it.each(Object.entries(PAPER))(
+    "mirage plan --json resolves every column of %s with both classes and the trees' counts",
+    async (_name, file) => {
+      const planned = await mirage(['plan', file, '--json']);
+      expect(planned.stderr).toBe('');
+      expect(planned.code).toBe(0);
+      const plan = JSON.parse(planned.stdout) as ExperimentPlan;
+      expect(plan.errors).toEqual([]);
+      const spec = loadExperiment(file).spec;
+      expect(plan.runs).toHaveLength(spec.seeds.length * 4);
+      expect(plan.columns.map((c) => c.id)).toEqual(spec.eval.map(evalTargetId));
+      for (const [i, column] of plan.columns.entries()) {
+        expect({ id: column.id, n_real: column.n_real, n_fake: column.n_fake }).toEqual({
+          id: column.id,
+          ...expectedCounts(spec.eval[i] as DatasetRefSpec),
+        });
+        expect(column.n_real).toBeGreaterThan(0);
+        expect(column.n_fake).toBeGreaterThan(0);
+      }
+      expect({ n_real: plan.train.n_real, n_fake: plan.train.n_fake }).toEqual(expectedCounts(spec.train));
+      console.log(
+        `plan of ${file}:\n${plan.columns.map((c) => `  ${c.id}: ${c.n_real} real, ${c.n_fake} fake`).join('\n')}`,
+      );
+      if (file === PAPER.genimage) {
+        const formats = plan.warnings.filter((w) => w.code === 'format_imbalance').map((w) => w.column);
+        expect(formats).toEqual(expect.arrayContaining(['SD1.4', 'Midjourney', 'BigGAN']));
+        expect(plan.warnings.find((w) => w.column === 'SD1.4' && w.code === 'format_imbalance')?.message).toMatch(
+          /JPEG.*PNG/,
+        );
+      }
+    },
+    120_000,
+  );
 
   it('run ids cover the train selection, eval choices do not enter them', async () => {
     const ids = async (...sets: string[]) => {
@@ -131,13 +154,41 @@ describe('the paper protocols on release-shaped trees', () => {
     expect(noGenerator.code).toBe(2);
     expect(noGenerator.stderr).toMatch(/missing required option 'generator'/);
     expect(noGenerator.stderr).not.toMatch(/Traceback/);
-    const illTyped = await mirage(['data', 'register', 'bad-verify', '--layout', 'genimage', '--root', genimage, '--option', 'verify=maybe']);
+    const illTyped = await mirage([
+      'data',
+      'register',
+      'bad-verify',
+      '--layout',
+      'genimage',
+      '--root',
+      genimage,
+      '--option',
+      'verify=maybe',
+    ]);
     expect(illTyped.code).toBe(2);
     expect(illTyped.stderr).toMatch(/verify/);
-    const unknown = await mirage(['data', 'register', 'bad-option', '--layout', 'genimage', '--root', genimage, '--option', 'colour=red']);
+    const unknown = await mirage([
+      'data',
+      'register',
+      'bad-option',
+      '--layout',
+      'genimage',
+      '--root',
+      genimage,
+      '--option',
+      'colour=red',
+    ]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/colour/);
-    const missingRoot = await mirage(['data', 'register', 'bad-root', '--layout', 'genimage', '--root', join(work, 'nowhere')]);
+    const missingRoot = await mirage([
+      'data',
+      'register',
+      'bad-root',
+      '--layout',
+      'genimage',
+      '--root',
+      join(work, 'nowhere'),
+    ]);
     expect(missingRoot.code).toBe(2);
     expect(missingRoot.stderr).toContain(join(work, 'nowhere'));
 
@@ -147,9 +198,16 @@ describe('the paper protocols on release-shaped trees', () => {
     expect(planned.code).toBe(1);
     const plan = JSON.parse(planned.stdout) as ExperimentPlan;
     expect(plan.errors.map((e) => [e.code, e.column])).toEqual([['single_class', 'Guided']]);
-    const launched = await mirage(['launch', PAPER.ufd, ...fakesOnly, ...tinyProtocolOverrides({ name: 'paper-bad', taskQueue: queue, methods: ['mirage'] })]);
+    const launched = await mirage([
+      'launch',
+      PAPER.ufd,
+      ...fakesOnly,
+      ...tinyProtocolOverrides({ name: 'paper-bad', taskQueue: queue, methods: ['mirage'] }),
+    ]);
     expect(launched.code).toBe(2);
-    expect(launched.stderr).toMatch(/column Guided \(dataset ufd-diffusion\) has 3 fakes and no real image.*nothing was started|nothing was started[\s\S]*column Guided/);
+    expect(launched.stderr).toMatch(
+      /column Guided \(dataset ufd-diffusion\) has 3 fakes and no real image.*nothing was started|nothing was started[\s\S]*column Guided/,
+    );
     const unregistered = await mirage(['plan', PAPER.ufd, '--set', 'eval.0.name=forensynths-typo']);
     expect(unregistered.code).toBe(2);
     expect(unregistered.stderr).toMatch(/eval\[0\]: dataset "forensynths-typo" is not registered/);
@@ -167,17 +225,33 @@ describe('the paper protocols on release-shaped trees', () => {
     const renamed = await mirage(['launch', PAPER.genimage, ...overrides, '--set', 'eval.0.id=MJ-renamed', '--watch']);
     expect(renamed.stdout).toMatch(/2 succeeded, 0 failed/);
     expect({ train: workers.activityStarts('train'), evaluate: workers.activityStarts('evaluate') }).toEqual(before);
-    const table = await mirage(['table', PAPER.genimage, ...overrides, '--set', 'eval.0.id=MJ-renamed', '--format', 'md']);
+    const table = await mirage([
+      'table',
+      PAPER.genimage,
+      ...overrides,
+      '--set',
+      'eval.0.id=MJ-renamed',
+      '--format',
+      'md',
+    ]);
     expect(table.stderr).toBe('');
     const header = table.stdout.split('\n').find((l) => l.startsWith('| Method'));
     expect(header).toContain('MJ-renamed');
     for (const method of ['mirage', 'univfd']) {
       const row = table.stdout.split('\n').find((l) => l.startsWith(`| ${method} |`)) as string;
-      expect(row.split('|').slice(2, -1).every((cell) => /\d/.test(cell)), `${method} row: ${row}`).toBe(true);
+      expect(
+        row
+          .split('|')
+          .slice(2, -1)
+          .every((cell) => /\d/.test(cell)),
+        `${method} row: ${row}`,
+      ).toBe(true);
     }
 
     // A cell computed under other library versions is stale: plan reports it, a launch recomputes exactly it.
-    const runIds = (JSON.parse((await mirage(['plan', PAPER.genimage, ...overrides, '--json'])).stdout) as ExperimentPlan).runs.map((r) => r.run_id);
+    const runIds = (
+      JSON.parse((await mirage(['plan', PAPER.genimage, ...overrides, '--json'])).stdout) as ExperimentPlan
+    ).runs.map((r) => r.run_id);
     const client = new pg.Client({ connectionString: process.env['DATABASE_URL'] });
     await client.connect();
     try {
@@ -190,13 +264,21 @@ describe('the paper protocols on release-shaped trees', () => {
       await client.end();
     }
     const renamedOverrides = [...overrides, '--set', 'eval.0.id=MJ-renamed'];
-    const planned = JSON.parse((await mirage(['plan', PAPER.genimage, ...renamedOverrides, '--json'])).stdout) as ExperimentPlan;
-    expect(planned.warnings.find((w) => w.code === 'stale_cells')?.message).toMatch(/^1 cached eval cells were computed under other library versions/);
+    const planned = JSON.parse(
+      (await mirage(['plan', PAPER.genimage, ...renamedOverrides, '--json'])).stdout,
+    ) as ExperimentPlan;
+    expect(planned.warnings.find((w) => w.code === 'stale_cells')?.message).toMatch(
+      /^1 cached eval cells were computed under other library versions/,
+    );
     const evaluations = workers.activityStarts('evaluate');
-    expect((await mirage(['launch', PAPER.genimage, ...renamedOverrides, '--watch'])).stdout).toMatch(/2 succeeded, 0 failed/);
+    expect((await mirage(['launch', PAPER.genimage, ...renamedOverrides, '--watch'])).stdout).toMatch(
+      /2 succeeded, 0 failed/,
+    );
     expect(workers.activityStarts('evaluate') - evaluations).toBe(1);
     const footnoted = await mirage(['table', PAPER.genimage, ...renamedOverrides, '--format', 'md', '--environment']);
-    expect(footnoted.stdout).toMatch(/_Environment: Python 3\.11\.\d+, torch [^,]+, transformers [^,]+, numpy [^,]+, Pillow [^,]+, CPU/);
+    expect(footnoted.stdout).toMatch(
+      /_Environment: Python 3\.11\.\d+, torch [^,]+, transformers [^,]+, numpy [^,]+, Pillow [^,]+, CPU/,
+    );
   }, 600_000);
 
   it('UniversalFakeDetect (train ProGAN 4 classes) runs end to end and fills every cell, diffusion columns included', async () => {

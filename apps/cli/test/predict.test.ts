@@ -8,13 +8,21 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ArtifactStore } from '@mirage/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkpointLocation, parsePredictions, parseThreshold, predictionTable, withThreshold, type Prediction } from '../src/commands/predict';
+import {
+  checkpointLocation,
+  parsePredictions,
+  parseThreshold,
+  predictionTable,
+  withThreshold,
+  type Prediction,
+} from '../src/commands/predict';
 import { ROOT, runMirage } from './support/mirage';
 import { stackStore } from './support/stack-clients';
 
 const run = promisify(execFile);
 for (const name of ['DATABASE_URL', 'S3_ENDPOINT', 'TEMPORAL_ADDRESS']) {
-  if (!process.env[name]) throw new Error(`${name} is not set: run \`mirage up --core\` and source its stack.env (npm test does)`);
+  if (!process.env[name])
+    throw new Error(`${name} is not set: run \`mirage up --core\` and source its stack.env (npm test does)`);
 }
 
 // A tiny random CLIP (source "config"), so the checkpoint needs no weights on disk; 2 steps of training.
@@ -25,8 +33,21 @@ const TINY_RUN_CONFIG = {
     source: 'config',
     name_or_path: null,
     config: {
-      vision: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, image_size: 32, patch_size: 8 },
-      text: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 32 },
+      vision: {
+        hidden_size: 32,
+        num_hidden_layers: 1,
+        num_attention_heads: 2,
+        intermediate_size: 64,
+        image_size: 32,
+        patch_size: 8,
+      },
+      text: {
+        hidden_size: 32,
+        num_hidden_layers: 1,
+        num_attention_heads: 2,
+        intermediate_size: 64,
+        max_position_embeddings: 32,
+      },
       projection_dim: 32,
     },
     weights_sha256: null,
@@ -35,7 +56,11 @@ const TINY_RUN_CONFIG = {
   loss: { name: 'mirage', w_intra: 1.0, w_inter: 1.0, margin: 0.2, variant: 'hinge', temperature: 0.07 },
   optimizer: { name: 'adamw', lr: 0.01, weight_decay: 0.0, momentum: 0.9, betas: [0.9, 0.999] },
   schedule: { steps: 2, warmup_steps: 1, batch_size: 4, grad_clip: 1.0, checkpoint_every: 2, eval_batch_size: 16 },
-  preprocess: { train: { policy: 'random_crop', size: 32 }, eval: { policy: 'clip_resize', size: 32 }, small_images: 'pad' },
+  preprocess: {
+    train: { policy: 'random_crop', size: 32 },
+    eval: { policy: 'clip_resize', size: 32 },
+    small_images: 'pad',
+  },
   augment: { jpeg: { p: 0.0, quality: [30, 100] }, blur: { p: 0.0, sigma: [0.0, 3.0] }, flip: { p: 0.0 } },
   seed: 0,
   device: 'cpu',
@@ -75,7 +100,11 @@ let store: ArtifactStore;
 const mirage = (args: string[]) => runMirage(args, process.env, { cwd: work, timeoutMs: 180_000 });
 
 beforeAll(async () => {
-  const { stdout } = await run(join(ROOT, '.venv/bin/python'), ['-c', TRAIN_TINY, JSON.stringify(TINY_RUN_CONFIG), images, join(work, 'ck')], { cwd: ROOT });
+  const { stdout } = await run(
+    join(ROOT, '.venv/bin/python'),
+    ['-c', TRAIN_TINY, JSON.stringify(TINY_RUN_CONFIG), images, join(work, 'ck')],
+    { cwd: ROOT },
+  );
   checkpoint = stdout.trim();
   writeFileSync(join(images, 'broken.png'), 'not a png');
   writeFileSync(join(images, 'notes.txt'), 'not an image, and not listed');
@@ -92,7 +121,11 @@ afterAll(async () => {
 const names = ['broken.png', ...Array.from({ length: 6 }, (_, i) => `img_${String(i).padStart(3, '0')}.png`)];
 
 /** The table's rows as [path, p_fake, verdict...]. */
-const tableRows = (stdout: string) => stdout.trim().split('\n').map((line) => line.split(/\s{2,}/));
+const tableRows = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.split(/\s{2,}/));
 
 describe('mirage predict', () => {
   let table: string[][];
@@ -113,7 +146,16 @@ describe('mirage predict', () => {
   });
 
   it('reads a checkpoint from the stack S3, prints JSON lines and takes --threshold', async () => {
-    const out = await mirage(['predict', `s3://${bucket}/${key}`, join(images, 'img_000.png'), join(images, 'img_001.png'), join(images, 'broken.png'), '--json', '--threshold', '0']);
+    const out = await mirage([
+      'predict',
+      `s3://${bucket}/${key}`,
+      join(images, 'img_000.png'),
+      join(images, 'img_001.png'),
+      join(images, 'broken.png'),
+      '--json',
+      '--threshold',
+      '0',
+    ]);
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     const rows = parsePredictions(out.stdout);
@@ -142,10 +184,19 @@ describe('mirage predict', () => {
 });
 
 describe('predict helpers', () => {
-  const p = (path: string, p_fake: number | null): Prediction => ({ path, p_fake, verdict: p_fake === null ? 'error' : 'real', error: p_fake === null ? 'bad' : null });
+  const p = (path: string, p_fake: number | null): Prediction => ({
+    path,
+    p_fake,
+    verdict: p_fake === null ? 'error' : 'real',
+    error: p_fake === null ? 'bad' : null,
+  });
 
   it('applies a threshold with the detector rule: a score equal to it is real', () => {
-    expect(withThreshold([p('a', 0.3), p('b', 0.3000001), p('c', null)], 0.3).map((x) => x.verdict)).toEqual(['real', 'fake', 'error']);
+    expect(withThreshold([p('a', 0.3), p('b', 0.3000001), p('c', null)], 0.3).map((x) => x.verdict)).toEqual([
+      'real',
+      'fake',
+      'error',
+    ]);
   });
 
   it('refuses output that breaks the contract and thresholds outside [0, 1]', () => {
@@ -157,7 +208,11 @@ describe('predict helpers', () => {
   });
 
   it('tells S3 keys from local paths and lays out the table', () => {
-    expect(checkpointLocation('s3://b/runs/r/ck.safetensors')).toEqual({ kind: 's3', bucket: 'b', key: 'runs/r/ck.safetensors' });
+    expect(checkpointLocation('s3://b/runs/r/ck.safetensors')).toEqual({
+      kind: 's3',
+      bucket: 'b',
+      key: 'runs/r/ck.safetensors',
+    });
     expect(checkpointLocation('ck.safetensors')).toEqual({ kind: 'file', path: 'ck.safetensors' });
     expect(predictionTable([p('long/path.png', 0.12345), p('x.png', null)])).toBe(
       'path           p_fake  verdict\nlong/path.png  0.1235  real\nx.png          -       error (bad)',

@@ -16,7 +16,8 @@ import { syntheticSweepYaml } from './support/synthetic-sweep';
 const run = promisify(execFile);
 const root = resolve(__dirname, '../../..');
 for (const name of ['DATABASE_URL', 'S3_ENDPOINT', 'TEMPORAL_ADDRESS']) {
-  if (!process.env[name]) throw new Error(`${name} is not set: run \`mirage up --core\` and source its stack.env (npm test does)`);
+  if (!process.env[name])
+    throw new Error(`${name} is not set: run \`mirage up --core\` and source its stack.env (npm test does)`);
 }
 
 const work = mkdtempSync(join(tmpdir(), 'mirage-e2e-'));
@@ -26,10 +27,21 @@ const gpuLog: string[] = [];
 const mirage = (args: string[]) => runMirage(args, process.env);
 
 function spec(evalFamilies: string[]): string {
-  return syntheticSweepYaml({ name: 'e2e-sweep', prefix: 'e2e', evalFamilies, steps: 12, checkpointEvery: 6, seeds: [0, 1] });
+  return syntheticSweepYaml({
+    name: 'e2e-sweep',
+    prefix: 'e2e',
+    evalFamilies,
+    steps: 12,
+    checkpointEvery: 6,
+    seeds: [0, 1],
+  });
 }
 
-const activityStarts = (name: string) => gpuLog.join('').split('\n').filter((l) => l.includes(`activity ${name} start`)).length;
+const activityStarts = (name: string) =>
+  gpuLog
+    .join('')
+    .split('\n')
+    .filter((l) => l.includes(`activity ${name} start`)).length;
 
 async function waitFor(predicate: () => boolean, what: string, ms = 60_000) {
   const end = Date.now() + ms;
@@ -40,15 +52,46 @@ async function waitFor(predicate: () => boolean, what: string, ms = 60_000) {
 }
 
 beforeAll(async () => {
-  await run(join(root, '.venv/bin/python'), ['-m', 'synthetic_bench', 'generate', '--out', join(work, 'data'), '--seed', '0', '--per-class', '40', '--size', '32'], { cwd: join(root, 'tools') });
+  await run(
+    join(root, '.venv/bin/python'),
+    [
+      '-m',
+      'synthetic_bench',
+      'generate',
+      '--out',
+      join(work, 'data'),
+      '--seed',
+      '0',
+      '--per-class',
+      '40',
+      '--size',
+      '32',
+    ],
+    { cwd: join(root, 'tools') },
+  );
   for (const family of ['upsampler', 'diffusion', 'quantizer']) {
-    const registered = await mirage(['data', 'register', `e2e-${family}`, '--layout', 'manifest', '--root', join(work, 'data', `synthetic-${family}`, 'manifest.jsonl')]);
+    const registered = await mirage([
+      'data',
+      'register',
+      `e2e-${family}`,
+      '--layout',
+      'manifest',
+      '--root',
+      join(work, 'data', `synthetic-${family}`, 'manifest.jsonl'),
+    ]);
     expect(registered.stderr).toBe('');
   }
   const gpu = spawn(join(root, '.venv/bin/python'), ['-m', 'mirage_gpu_worker'], { cwd: root, env: process.env });
   gpu.stdout?.on('data', (d: Buffer) => gpuLog.push(d.toString()));
   gpu.stderr?.on('data', (d: Buffer) => gpuLog.push(d.toString()));
-  workers.push(gpu, spawn(join(root, 'node_modules/.bin/tsx'), [join(root, 'apps/orchestrator/src/main.ts')], { cwd: root, env: process.env, stdio: 'ignore' }));
+  workers.push(
+    gpu,
+    spawn(join(root, 'node_modules/.bin/tsx'), [join(root, 'apps/orchestrator/src/main.ts')], {
+      cwd: root,
+      env: process.env,
+      stdio: 'ignore',
+    }),
+  );
   await waitFor(() => gpuLog.join('').includes('worker ready'), 'the GPU worker');
 }, 180_000);
 
@@ -68,7 +111,9 @@ describe('a sweep on the real stack', () => {
     const client = new pg.Client({ connectionString: process.env['DATABASE_URL'] });
     await client.connect();
     try {
-      const cells = await client.query(`select e.run_id, e.dataset from eval_results e join runs r on r.id = e.run_id where r.experiment = 'e2e-sweep'`);
+      const cells = await client.query(
+        `select e.run_id, e.dataset from eval_results e join runs r on r.id = e.run_id where r.experiment = 'e2e-sweep'`,
+      );
       expect(cells.rowCount).toBe(8);
     } finally {
       await client.end();

@@ -17,7 +17,8 @@ import { startWorkers, type TestWorkers } from './support/workers';
 
 const run = promisify(execFile);
 for (const name of ['DATABASE_URL', 'S3_ENDPOINT', 'TEMPORAL_ADDRESS']) {
-  if (!process.env[name]) throw new Error(`${name} is not set: run \`mirage up --core\` and source its stack.env (npm test does)`);
+  if (!process.env[name])
+    throw new Error(`${name} is not set: run \`mirage up --core\` and source its stack.env (npm test does)`);
 }
 const mirage = (args: string[]) => runMirage(args, process.env);
 const work = mkdtempSync(join(tmpdir(), 'mirage-lifecycle-'));
@@ -31,9 +32,33 @@ async function rows<T>(sql: string, params: unknown[]): Promise<T[]> {
 }
 
 beforeAll(async () => {
-  await run(join(ROOT, '.venv/bin/python'), ['-m', 'synthetic_bench', 'generate', '--out', join(work, 'data'), '--seed', '0', '--per-class', '20', '--size', '32'], { cwd: join(ROOT, 'tools') });
+  await run(
+    join(ROOT, '.venv/bin/python'),
+    [
+      '-m',
+      'synthetic_bench',
+      'generate',
+      '--out',
+      join(work, 'data'),
+      '--seed',
+      '0',
+      '--per-class',
+      '20',
+      '--size',
+      '32',
+    ],
+    { cwd: join(ROOT, 'tools') },
+  );
   for (const family of ['upsampler', 'diffusion']) {
-    const registered = await mirage(['data', 'register', `life-${family}`, '--layout', 'manifest', '--root', join(work, 'data', `synthetic-${family}`, 'manifest.jsonl')]);
+    const registered = await mirage([
+      'data',
+      'register',
+      `life-${family}`,
+      '--layout',
+      'manifest',
+      '--root',
+      join(work, 'data', `synthetic-${family}`, 'manifest.jsonl'),
+    ]);
     expect(registered.stderr).toBe('');
   }
   db = new pg.Client({ connectionString: process.env['DATABASE_URL'] });
@@ -51,7 +76,14 @@ afterAll(async () => {
 
 function sweepFile(name: string, extra = ''): string {
   const file = join(work, `${name}.yaml`);
-  const yaml = syntheticSweepYaml({ name, prefix: 'life', evalFamilies: ['diffusion'], steps: 100_000, checkpointEvery: 20, seeds: [0] })
+  const yaml = syntheticSweepYaml({
+    name,
+    prefix: 'life',
+    evalFamilies: ['diffusion'],
+    steps: 100_000,
+    checkpointEvery: 20,
+    seeds: [0],
+  })
     .replace('task_queue: gpu', `task_queue: ${queue}`)
     .replace(/sweep: .*\n/, `sweep: { grid: { method: [mirage] }, max_concurrent: 1 }\n`);
   writeFileSync(file, yaml + extra);
@@ -66,7 +98,14 @@ describe('sweep lifecycle', () => {
     const sweepId = /started sweep (\S+)/.exec(launched.stdout)?.[1] as string;
     expect(sweepId).toBeTruthy();
     const deadline = Date.now() + 120_000;
-    while ((await rows<{ n: number }>(`select count(*)::int as n from checkpoints c join runs r on r.id = c.run_id where r.sweep_id = $1`, [sweepId]))[0]?.n === 0) {
+    while (
+      (
+        await rows<{ n: number }>(
+          `select count(*)::int as n from checkpoints c join runs r on r.id = c.run_id where r.sweep_id = $1`,
+          [sweepId],
+        )
+      )[0]?.n === 0
+    ) {
       if (Date.now() > deadline) throw new Error(`no checkpoint recorded:\n${workers.log()}`);
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -77,8 +116,17 @@ describe('sweep lifecycle', () => {
     expect(Date.now() - started).toBeLessThan(60_000);
     const client = new Client({ connection });
     expect((await client.workflow.getHandle(sweepId).describe()).status.name).toBe('CANCELLED');
-    expect(await rows<{ status: string }>(`select status from runs where sweep_id = $1`, [sweepId])).toEqual([{ status: 'cancelled' }]);
-    expect((await rows<{ n: number }>(`select count(*)::int as n from checkpoints c join runs r on r.id = c.run_id where r.sweep_id = $1`, [sweepId]))[0]?.n).toBeGreaterThan(0);
+    expect(await rows<{ status: string }>(`select status from runs where sweep_id = $1`, [sweepId])).toEqual([
+      { status: 'cancelled' },
+    ]);
+    expect(
+      (
+        await rows<{ n: number }>(
+          `select count(*)::int as n from checkpoints c join runs r on r.id = c.run_id where r.sweep_id = $1`,
+          [sweepId],
+        )
+      )[0]?.n,
+    ).toBeGreaterThan(0);
     expect(workers.orchestratorLog()).not.toMatch(/Unhandled Promise rejection/);
 
     const watched = await mirage(['watch', sweepId]);
@@ -89,13 +137,21 @@ describe('sweep lifecycle', () => {
     expect(again.stderr).toMatch(/already ended \(cancelled\)/);
 
     // A later launch is a new execution, and its training resumes from the newest checkpoint the cancelled one left.
-    const newest = (await rows<{ step: number }>(`select max(c.step)::int as step from checkpoints c join runs r on r.id = c.run_id where r.sweep_id = $1`, [sweepId]))[0]?.step as number;
+    const newest = (
+      await rows<{ step: number }>(
+        `select max(c.step)::int as step from checkpoints c join runs r on r.id = c.run_id where r.sweep_id = $1`,
+        [sweepId],
+      )
+    )[0]?.step as number;
     const relaunched = await mirage(['launch', file]);
     expect(relaunched.stdout).toContain(`started sweep ${sweepId}`);
     const resumedAt = Date.now() + 90_000;
     let resumed: RegExpExecArray | null = null;
-    while (!(resumed = /no checkpoint in the heartbeat details; resuming from \S+ \(step (\d+)\)/.exec(workers.log()))) {
-      if (Date.now() > resumedAt) throw new Error(`the relaunched training did not resume:\n${workers.log().slice(-3000)}`);
+    while (
+      !(resumed = /no checkpoint in the heartbeat details; resuming from \S+ \(step (\d+)\)/.exec(workers.log()))
+    ) {
+      if (Date.now() > resumedAt)
+        throw new Error(`the relaunched training did not resume:\n${workers.log().slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 500));
     }
     expect(Number(resumed[1])).toBeGreaterThanOrEqual(newest);
@@ -112,7 +168,9 @@ describe('sweep lifecycle', () => {
     let error: string | null = null;
     while (!error) {
       if (Date.now() > deadline) throw new Error('the unpolled queue was never reported');
-      error = (await rows<{ error: string | null }>(`select error from runs where sweep_id = $1`, [sweepId]))[0]?.error ?? null;
+      error =
+        (await rows<{ error: string | null }>(`select error from runs where sweep_id = $1`, [sweepId]))[0]?.error ??
+        null;
       await new Promise((r) => setTimeout(r, 500));
     }
     expect(error).toMatch(new RegExp(`^no worker polls task queue "${nobody}@detector-[0-9a-f]+"`));
@@ -121,10 +179,18 @@ describe('sweep lifecycle', () => {
 
   it('a grid over a path that does not exist is an error naming file, line and field; nothing starts', async () => {
     const file = sweepFile('life-badgrid');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('grid: { method: [mirage] }', 'grid: { method: [mirage], optimizer.lrr: [0.1, 0.01] }'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        'grid: { method: [mirage] }',
+        'grid: { method: [mirage], optimizer.lrr: [0.1, 0.01] }',
+      ),
+    );
     const launched = await mirage(['launch', file]);
     expect(launched.code).toBe(2);
-    expect(launched.stderr).toMatch(new RegExp(`${file}:\\d+:\\d+ sweep\\.grid\\.optimizer\\.lrr: .*unknown config path "optimizer.lrr"`));
+    expect(launched.stderr).toMatch(
+      new RegExp(`${file}:\\d+:\\d+ sweep\\.grid\\.optimizer\\.lrr: .*unknown config path "optimizer.lrr"`),
+    );
     expect(launched.stdout).not.toMatch(/started sweep/);
     expect(await rows(`select id from sweeps where experiment = $1`, ['life-badgrid'])).toEqual([]);
   }, 120_000);
@@ -137,26 +203,40 @@ describe('sweep lifecycle', () => {
       readFileSync(file, 'utf8')
         .replace('steps: 100000', 'steps: 40')
         .replace('checkpoint_every: 20', 'checkpoint_every: 10')
-        .replace('grid: { method: [mirage] }, max_concurrent: 1', "grid: { 'optimizer.lr': [0.01, 0.0000001] }, max_concurrent: 1, early_stop: { method: asha, metric: val_auc, grace_steps: 10, reduction_factor: 2 }")
+        .replace(
+          'grid: { method: [mirage] }, max_concurrent: 1',
+          "grid: { 'optimizer.lr': [0.01, 0.0000001] }, max_concurrent: 1, early_stop: { method: asha, metric: val_auc, grace_steps: 10, reduction_factor: 2 }",
+        )
         .replace(/^train: (.*)$/m, 'train: $1\nval: { name: life-upsampler, split: val }'),
     );
     const launched = await mirage(['launch', file, '--watch']);
     expect(launched.stderr).toBe('');
     const sweepId = /started sweep (\S+)/.exec(launched.stdout)?.[1] as string;
     expect(launched.code, launched.stdout).toBe(0);
-    const rungs = await rows<{ run_id: string; step: number; value: number }>(`select run_id, step, value from sweep_rungs where sweep_id = $1 order by step, seq`, [sweepId]);
+    const rungs = await rows<{ run_id: string; step: number; value: number }>(
+      `select run_id, step, value from sweep_rungs where sweep_id = $1 order by step, seq`,
+      [sweepId],
+    );
     // Re-derive every verdict from the recorded values (numpy's linear-interpolation percentile at 1 - 1/2).
     const expectedStop = new Map<string, number>();
     for (const step of [...new Set(rungs.map((r) => r.step))]) {
       const at = rungs.filter((r) => r.step === step);
       at.forEach((row, i) => {
-        const seen = at.slice(0, i + 1).map((r) => r.value).sort((a, b) => a - b);
+        const seen = at
+          .slice(0, i + 1)
+          .map((r) => r.value)
+          .sort((a, b) => a - b);
         const position = 0.5 * (seen.length - 1);
-        const cutoff = seen[Math.floor(position)]! + (seen[Math.ceil(position)]! - seen[Math.floor(position)]!) * (position - Math.floor(position));
+        const cutoff =
+          seen[Math.floor(position)]! +
+          (seen[Math.ceil(position)]! - seen[Math.floor(position)]!) * (position - Math.floor(position));
         if (row.value < cutoff && !expectedStop.has(row.run_id)) expectedStop.set(row.run_id, step);
       });
     }
-    expect(expectedStop.size, `rung values ${JSON.stringify(rungs)}: the barely-learning run should rank below the first`).toBe(1);
+    expect(
+      expectedStop.size,
+      `rung values ${JSON.stringify(rungs)}: the barely-learning run should rank below the first`,
+    ).toBe(1);
     const runs = await rows<{ id: string; status: string; error: string | null; step: number; cells: number }>(
       `select r.id, r.status, r.error, (select max(step)::int from checkpoints c where c.run_id = r.id) as step,
               (select count(*)::int from eval_results e where e.run_id = r.id) as cells

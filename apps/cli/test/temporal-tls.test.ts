@@ -27,13 +27,59 @@ const children: ChildProcess[] = [];
 /** A CA, a server certificate for localhost and a client certificate, made with openssl. */
 function makeCertificates(): void {
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: work, stdio: 'pipe' });
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=mirage-test-ca');
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=mirage-test-ca',
+  );
   // Extensions make them X.509 v3 certificates, which rustls (the Python SDK's core) requires.
-  writeFileSync(file('server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n');
+  writeFileSync(
+    file('server.ext'),
+    'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n',
+  );
   writeFileSync(file('client.ext'), 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n');
-  for (const [name, ext] of [['server', ['-extfile', 'server.ext']], ['client', ['-extfile', 'client.ext']]] as const) {
-    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name === 'server' ? 'localhost' : 'mirage-worker'}`);
-    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '1', ...ext);
+  for (const [name, ext] of [
+    ['server', ['-extfile', 'server.ext']],
+    ['client', ['-extfile', 'client.ext']],
+  ] as const) {
+    ssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      `/CN=${name === 'server' ? 'localhost' : 'mirage-worker'}`,
+    );
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '1',
+      ...ext,
+    );
   }
 }
 
@@ -68,11 +114,21 @@ beforeAll(async () => {
   makeCertificates();
   const [host, port] = (process.env['TEMPORAL_ADDRESS'] as string).split(':');
   proxy = createServer(
-    { key: readFileSync(file('server.key')), cert: readFileSync(file('server.pem')), ca: readFileSync(file('ca.pem')), requestCert: true, rejectUnauthorized: true, ALPNProtocols: ['h2'] },
+    {
+      key: readFileSync(file('server.key')),
+      cert: readFileSync(file('server.pem')),
+      ca: readFileSync(file('ca.pem')),
+      requestCert: true,
+      rejectUnauthorized: true,
+      ALPNProtocols: ['h2'],
+    },
     (socket) => {
       const upstream = connect(Number(port), host);
       socket.pipe(upstream).pipe(socket);
-      const close = () => { socket.destroy(); upstream.destroy(); };
+      const close = () => {
+        socket.destroy();
+        upstream.destroy();
+      };
       socket.on('error', close);
       upstream.on('error', close);
     },
@@ -93,23 +149,41 @@ describe('a Temporal server behind mutual TLS', () => {
     const ok = await runMirage(['cancel', `sweep-${randomUUID()}`], secured());
     expect(ok.stderr).toMatch(/^mirage: no sweep sweep-/);
     const before = refused;
-    const noCert = await runMirage(['cancel', 'sweep-x'], secured({ TEMPORAL_TLS_CLIENT_CERT_PATH: '', TEMPORAL_TLS_CLIENT_KEY_PATH: '' }));
+    const noCert = await runMirage(
+      ['cancel', 'sweep-x'],
+      secured({ TEMPORAL_TLS_CLIENT_CERT_PATH: '', TEMPORAL_TLS_CLIENT_KEY_PATH: '' }),
+    );
     expect(noCert.code).toBe(2);
     expect(noCert.stderr).toContain(`mirage: cannot reach Temporal at ${proxyAddress}`);
     expect(refused).toBeGreaterThan(before);
     const half = await runMirage(['cancel', 'sweep-x'], secured({ TEMPORAL_TLS_CLIENT_KEY_PATH: '' }));
     expect(half.code).toBe(2);
-    expect(half.stderr).toBe('mirage: TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH must be set together (a client certificate and its key)\n');
-    const unreadable = await runMirage(['cancel', 'sweep-x'], secured({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: file('nowhere.pem') }));
-    expect(unreadable.stderr).toMatch(/TEMPORAL_TLS_SERVER_CA_CERT_PATH=.*nowhere\.pem: cannot read the file \(ENOENT\)/);
+    expect(half.stderr).toBe(
+      'mirage: TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH must be set together (a client certificate and its key)\n',
+    );
+    const unreadable = await runMirage(
+      ['cancel', 'sweep-x'],
+      secured({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: file('nowhere.pem') }),
+    );
+    expect(unreadable.stderr).toMatch(
+      /TEMPORAL_TLS_SERVER_CA_CERT_PATH=.*nowhere\.pem: cannot read the file \(ENOENT\)/,
+    );
   }, 120_000);
 
   it('the GPU worker and the orchestrator serve their queues through it', async () => {
     const queue = `gpu-tls-${randomUUID().slice(0, 8)}`;
-    const gpu = start(join(ROOT, '.venv/bin/python'), ['-m', 'mirage_gpu_worker'], secured({ MIRAGE_GPU_TASK_QUEUE: queue }));
+    const gpu = start(
+      join(ROOT, '.venv/bin/python'),
+      ['-m', 'mirage_gpu_worker'],
+      secured({ MIRAGE_GPU_TASK_QUEUE: queue }),
+    );
     await waitFor('GPU worker ready', () => gpu.log().includes('worker ready'), gpu.log);
     // `node --import tsx`, one process: its pid is the worker identity's.
-    const orchestrator = start(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/orchestrator/src/main.ts')], secured());
+    const orchestrator = start(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'apps/orchestrator/src/main.ts')],
+      secured(),
+    );
     await waitFor('orchestrator serving', () => orchestrator.log().includes('serving workflows'), orchestrator.log);
     // Seen by the server itself (the CLI asks it directly here): both pollers came in over TLS.
     const status = await runMirage(['status', '--queue', queue, '--json'], process.env);
@@ -118,10 +192,16 @@ describe('a Temporal server behind mutual TLS', () => {
     expect(pollers(`${queue}@${repoCodeVersion()}`).some((p) => p.startsWith(`${gpu.child.pid}@`))).toBe(true);
     expect(pollers(TASK_QUEUES.control).some((p) => p.startsWith(`${orchestrator.child.pid}@`))).toBe(true);
 
-    const broken = start(join(ROOT, '.venv/bin/python'), ['-m', 'mirage_gpu_worker'], secured({ TEMPORAL_TLS_CLIENT_KEY_PATH: '' }));
+    const broken = start(
+      join(ROOT, '.venv/bin/python'),
+      ['-m', 'mirage_gpu_worker'],
+      secured({ TEMPORAL_TLS_CLIENT_KEY_PATH: '' }),
+    );
     const code = await new Promise<number | null>((resolve) => broken.child.on('exit', resolve));
     expect(code).not.toBe(0);
-    expect(broken.log()).toContain('TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH must be set together');
+    expect(broken.log()).toContain(
+      'TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH must be set together',
+    );
     expect(broken.log()).not.toContain('Traceback');
   }, 180_000);
 });

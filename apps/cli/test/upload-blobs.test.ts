@@ -60,7 +60,12 @@ afterAll(() => {
 describe('the files of a manifest and its uploaded form', () => {
   const a = 'a'.repeat(64);
   const v = 'b'.repeat(64);
-  const records = [record('real/x.png', a), record('clips/v.mp4', v, 0), record('clips/v.mp4', v, 1), record(`s3://${bucket}/other/y.png`, 'c'.repeat(64))];
+  const records = [
+    record('real/x.png', a),
+    record('clips/v.mp4', v, 0),
+    record('clips/v.mp4', v, 1),
+    record(`s3://${bucket}/other/y.png`, 'c'.repeat(64)),
+  ];
 
   it('lists one local file per sha256 (a video once for all its frames) and leaves remote uris alone', () => {
     expect(localBlobs(records, '/data/set')).toEqual([
@@ -72,7 +77,12 @@ describe('the files of a manifest and its uploaded form', () => {
   it('points every local record at its blob and changes nothing else', () => {
     expect(blobKey(a)).toBe(`blobs/sha256/aa/${a}`);
     const uploaded = uploadedRecords(records, bucket);
-    expect(uploaded.map((r) => r.uri)).toEqual([blobUri(bucket, a), blobUri(bucket, v), blobUri(bucket, v), records[3]?.uri]);
+    expect(uploaded.map((r) => r.uri)).toEqual([
+      blobUri(bucket, a),
+      blobUri(bucket, v),
+      blobUri(bucket, v),
+      records[3]?.uri,
+    ]);
     expect(uploaded.map(({ uri: _, ...rest }) => rest)).toEqual(records.map(({ uri: _, ...rest }) => rest));
     expect(parseManifestLines(manifestBytes(uploaded).toString('utf8'), 'uploaded')).toEqual(uploaded);
   });
@@ -96,7 +106,10 @@ describe('uploadBlobs on the real S3', () => {
       },
     };
     const tallies: UploadTally[] = [];
-    const first = await uploadBlobs(counting, [...files, duplicate], { concurrency: 3, onProgress: (t) => tallies.push(t) });
+    const first = await uploadBlobs(counting, [...files, duplicate], {
+      concurrency: 3,
+      onProgress: (t) => tallies.push(t),
+    });
     expect(first).toMatchObject({ files: 10, done: 10, uploaded: 10, present: 0 });
     expect(first.bytesUploaded).toBe(files.reduce((n, _, i) => n + 2000 + i, 0));
     expect(most).toBeLessThanOrEqual(3);
@@ -104,22 +117,29 @@ describe('uploadBlobs on the real S3', () => {
     for (const f of files) expect((await store.stat(blobKey(f.sha256)))?.sha256).toBe(f.sha256);
     const second = await uploadBlobs(store, files, { concurrency: 8 });
     expect(second).toMatchObject({ uploaded: 0, present: 10, bytesUploaded: 0, bytesPresent: first.bytesUploaded });
-    expect(uploadSummary(second)).toBe(`blobs: 10 files: 0 uploaded (0 bytes), 10 already in S3 (${first.bytesUploaded} bytes)`);
+    expect(uploadSummary(second)).toBe(
+      `blobs: 10 files: 0 uploaded (0 bytes), 10 already in S3 (${first.bytesUploaded} bytes)`,
+    );
   });
 
   it('streams a file above 32 MiB through a multipart upload, checked against its record', async () => {
     const big = file('big.bin', randomBytes(33 * 1024 * 1024));
-    expect(await uploadBlobs(store, [big], { concurrency: 2 })).toMatchObject({ uploaded: 1, bytesUploaded: 33 * 1024 * 1024 });
+    expect(await uploadBlobs(store, [big], { concurrency: 2 })).toMatchObject({
+      uploaded: 1,
+      bytesUploaded: 33 * 1024 * 1024,
+    });
     expect(await store.stat(blobKey(big.sha256))).toMatchObject({ sha256: big.sha256, bytes: 33 * 1024 * 1024 });
   }, 60_000);
 
   it('refuses a file whose bytes differ from its record, naming it, and stores nothing under the promised key', async () => {
     const promised = sha256(randomBytes(32));
     const changed = { path: file('changed.bin', randomBytes(100)).path, sha256: promised };
-    await expect(uploadBlobs(store, [changed], { concurrency: 1 })).rejects.toThrow(`${changed.path}: changed since registration`);
-    expect(await store.stat(blobKey(promised))).toBeNull();
-    await expect(uploadBlobs(store, [{ path: join(work, 'absent.png'), sha256: promised }], { concurrency: 1 })).rejects.toThrow(
-      `${join(work, 'absent.png')}: cannot read it (ENOENT)`,
+    await expect(uploadBlobs(store, [changed], { concurrency: 1 })).rejects.toThrow(
+      `${changed.path}: changed since registration`,
     );
+    expect(await store.stat(blobKey(promised))).toBeNull();
+    await expect(
+      uploadBlobs(store, [{ path: join(work, 'absent.png'), sha256: promised }], { concurrency: 1 }),
+    ).rejects.toThrow(`${join(work, 'absent.png')}: cannot read it (ENOENT)`);
   });
 });

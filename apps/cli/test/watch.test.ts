@@ -2,7 +2,14 @@
 import { PassThrough } from 'node:stream';
 import type { SweepProgress } from '@mirage/contracts';
 import { describe, expect, it } from 'vitest';
-import { changeLogView, progressViewFor, runChangeLine, summaryLine, terminalView, type RunProgress } from '../src/commands/watch';
+import {
+  changeLogView,
+  progressViewFor,
+  runChangeLine,
+  summaryLine,
+  terminalView,
+  type RunProgress,
+} from '../src/commands/watch';
 
 function run(overrides: Partial<RunProgress> = {}): RunProgress {
   return {
@@ -49,8 +56,14 @@ describe('watch, piped (not a TTY)', () => {
       summary: running,
       runs: [run({ status: 'training', attempts: 1, currentStep: step, totalSteps: 300, lastLoss: 1 / (1 + step) })],
     })),
-    { summary: running, runs: [run({ status: 'evaluating', attempts: 1, currentStep: 300, totalSteps: 300, lastLoss: 0.0033 })] },
-    { summary: summaryLine('sweep-s', progress(1, 0, 0, 1)), runs: [run({ status: 'succeeded', attempts: 1, currentStep: 300, totalSteps: 300, lastLoss: 0.0033 })] },
+    {
+      summary: running,
+      runs: [run({ status: 'evaluating', attempts: 1, currentStep: 300, totalSteps: 300, lastLoss: 0.0033 })],
+    },
+    {
+      summary: summaryLine('sweep-s', progress(1, 0, 0, 1)),
+      runs: [run({ status: 'succeeded', attempts: 1, currentStep: 300, totalSteps: 300, lastLoss: 0.0033 })],
+    },
   ];
   const lines = pipedLog(polls);
 
@@ -83,8 +96,17 @@ describe('watch, piped (not a TTY)', () => {
     const a = { status: 'training' as const, attempts: 1, currentStep: 50, totalSteps: 100, lastLoss: 0.5 };
     const log = pipedLog([
       { summary, runs: [run(a), run({ ...a, id: 'run-def', seed: 1 })] },
-      { summary, runs: [run({ ...a, currentStep: 55 }), run({ ...a, id: 'run-def', seed: 1, attempts: 2, currentStep: 50 })] },
-      { summary, runs: [run({ ...a, currentStep: 56 }), run({ ...a, id: 'run-def', seed: 1, status: 'failed', attempts: 2, error: 'CUDA out of memory' })] },
+      {
+        summary,
+        runs: [run({ ...a, currentStep: 55 }), run({ ...a, id: 'run-def', seed: 1, attempts: 2, currentStep: 50 })],
+      },
+      {
+        summary,
+        runs: [
+          run({ ...a, currentStep: 56 }),
+          run({ ...a, id: 'run-def', seed: 1, status: 'failed', attempts: 2, error: 'CUDA out of memory' }),
+        ],
+      },
     ]);
     expect(log).toEqual([
       summary,
@@ -100,10 +122,16 @@ describe('watch, piped (not a TTY)', () => {
     const chunks: string[] = [];
     out.on('data', (d: Buffer) => chunks.push(d.toString()));
     const view = progressViewFor(out);
-    view.show('sweep s: 0 succeeded, 0 failed, 1 running of 1', [run({ status: 'training', attempts: 1, currentStep: 3, totalSteps: 10 })]);
-    view.show('sweep s: 0 succeeded, 0 failed, 1 running of 1', [run({ status: 'training', attempts: 1, currentStep: 3, totalSteps: 10 })]);
+    view.show('sweep s: 0 succeeded, 0 failed, 1 running of 1', [
+      run({ status: 'training', attempts: 1, currentStep: 3, totalSteps: 10 }),
+    ]);
+    view.show('sweep s: 0 succeeded, 0 failed, 1 running of 1', [
+      run({ status: 'training', attempts: 1, currentStep: 3, totalSteps: 10 }),
+    ]);
     view.close();
-    expect(chunks.join('')).toBe('sweep s: 0 succeeded, 0 failed, 1 running of 1\nrun-abc mirage seed 0: training step 3/10 loss -\n');
+    expect(chunks.join('')).toBe(
+      'sweep s: 0 succeeded, 0 failed, 1 running of 1\nrun-abc mirage seed 0: training step 3/10 loss -\n',
+    );
     expect(chunks.join('')).not.toContain('\u001b'); // no cursor movement in a log
   });
 });
@@ -156,6 +184,8 @@ describe('watch, on a TTY that reports no size', () => {
 describe('runChangeLine', () => {
   it('names the whole run id, so a log line can be pasted into the dashboard', () => {
     const id = `run-${'a'.repeat(24)}`;
-    expect(runChangeLine(run({ id, status: 'training', currentStep: 120, totalSteps: 300, lastLoss: 0.41 }))).toBe(`${id} mirage seed 0: training step 120/300 loss 0.4100`);
+    expect(runChangeLine(run({ id, status: 'training', currentStep: 120, totalSteps: 300, lastLoss: 0.41 }))).toBe(
+      `${id} mirage seed 0: training step 120/300 loss 0.4100`,
+    );
   });
 });

@@ -63,7 +63,9 @@ function ms(value: number): string {
 async function compare(label: string, old: () => Promise<unknown>, next: () => Promise<unknown>): Promise<void> {
   const before = await time(`old ${label}`, old);
   const after = await time(`new ${label}`, next);
-  console.log(`${''.padEnd(44)} ratio old/new: p50 ${(before.p50 / after.p50).toFixed(1)}x   p95 ${(before.p95 / after.p95).toFixed(1)}x`);
+  console.log(
+    `${''.padEnd(44)} ratio old/new: p50 ${(before.p50 / after.p50).toFixed(1)}x   p95 ${(before.p95 / after.p95).toFixed(1)}x`,
+  );
 }
 
 // What a reader sees: the page's HTML for every metric and aggregate, built from one source.
@@ -92,8 +94,12 @@ try {
   await runMigrations(url.toString());
   const db = handle.db;
   const seedStart = performance.now();
-  await db.execute(sql`insert into experiments (name, spec, spec_hash) values (${EXPERIMENT}, '{"protocol":"bench"}', 'h')`);
-  await db.execute(sql`insert into sweeps (id, experiment, spec_hash, status, total_runs) values ('bench-sweep', ${EXPERIMENT}, 'h', 'succeeded', ${RUNS})`);
+  await db.execute(
+    sql`insert into experiments (name, spec, spec_hash) values (${EXPERIMENT}, '{"protocol":"bench"}', 'h')`,
+  );
+  await db.execute(
+    sql`insert into sweeps (id, experiment, spec_hash, status, total_runs) values ('bench-sweep', ${EXPERIMENT}, 'h', 'succeeded', ${RUNS})`,
+  );
   await db.execute(sql`
     insert into runs (id, sweep_id, experiment, method, config, config_hash, seed, code_version, status)
     select 'run-' || i, 'bench-sweep', ${EXPERIMENT}, 'method-' || (i % ${METHODS}), '{}', 'cfg-' || (i % ${METHODS}),
@@ -106,7 +112,9 @@ try {
     from generate_series(0, ${RUNS - 1}) as i, generate_series(0, ${GENERATORS - 1}) as g,
          lateral (select 0.5 + 0.5 * random() + 0 * i + 0 * g as r) as v`);
   await db.execute(sql`analyze`);
-  console.log(`seeded ${RUNS} runs x ${GENERATORS} generators = ${RUNS * GENERATORS} eval rows in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+  console.log(
+    `seeded ${RUNS} runs x ${GENERATORS} generators = ${RUNS * GENERATORS} eval rows in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`,
+  );
 
   const [oldPages, newPages] = [await pages(db, resultScanSource), await pages(db, cellSumsSource)];
   const differing = oldPages.filter((page, i) => pageDifference(page, newPages[i] as string) !== null).length;
@@ -119,10 +127,25 @@ try {
 
   const app = createApp({ db, store: noStore });
   const query = `/leaderboard?experiment=${EXPERIMENT}&metric=acc&agg=mean_std`;
-  const matrix: MatrixQuery = { experiment: EXPERIMENT, metric: 'acc', aggregate: 'mean_std', perturbation: 'none', title: 't', synthetic: false };
-  await compare('query: leaderboardMatrix', () => leaderboardMatrixFromResults(db, matrix), () => leaderboardMatrix(db, matrix));
+  const matrix: MatrixQuery = {
+    experiment: EXPERIMENT,
+    metric: 'acc',
+    aggregate: 'mean_std',
+    perturbation: 'none',
+    title: 't',
+    synthetic: false,
+  };
+  await compare(
+    'query: leaderboardMatrix',
+    () => leaderboardMatrixFromResults(db, matrix),
+    () => leaderboardMatrix(db, matrix),
+  );
   const load = { experiment: EXPERIMENT, metric: 'acc' as const, aggregate: 'mean_std' as const, perturbation: 'none' };
-  await compare('loadLeaderboard (matrix + perturbations)', () => loadLeaderboard(db, load, resultScanSource), () => loadLeaderboard(db, load, cellSumsSource));
+  await compare(
+    'loadLeaderboard (matrix + perturbations)',
+    () => loadLeaderboard(db, load, resultScanSource),
+    () => loadLeaderboard(db, load, cellSumsSource),
+  );
   await time('new GET /api/leaderboard (JSON)', async () => {
     const response = await app.request(`/api${query}`);
     if (response.status !== 200) throw new Error(`status ${response.status}`);
@@ -139,9 +162,26 @@ try {
   const upsert = () => {
     write++;
     return upsertEvalResult(db, {
-      runId: `run-${write % RUNS}`, dataset: 'gen-0', perturbation: 'none', acc: 0.5 + (write % 7) / 14, accReal: 0.5, accFake: 0.5,
-      ap: 0.9, auc: 0.9, accCalibrated: null, threshold: 0.5, thresholdPolicy: 'fixed', n: 1000, nReal: 500, nFake: 500,
-      scoresKey: 'k', scoresSha256: 's', checkpointSha256: `ck-${write % RUNS}`, manifestHash: 'm-0', preprocessHash: 'p', codeVersion: 'bench',
+      runId: `run-${write % RUNS}`,
+      dataset: 'gen-0',
+      perturbation: 'none',
+      acc: 0.5 + (write % 7) / 14,
+      accReal: 0.5,
+      accFake: 0.5,
+      ap: 0.9,
+      auc: 0.9,
+      accCalibrated: null,
+      threshold: 0.5,
+      thresholdPolicy: 'fixed',
+      n: 1000,
+      nReal: 500,
+      nFake: 500,
+      scoresKey: 'k',
+      scoresSha256: 's',
+      checkpointSha256: `ck-${write % RUNS}`,
+      manifestHash: 'm-0',
+      preprocessHash: 'p',
+      codeVersion: 'bench',
     });
   };
   await db.execute(sql`alter table eval_results disable trigger user`);

@@ -30,7 +30,8 @@ export function createApp(deps: DashboardDeps): Hono {
   app.onError((error, c) => {
     // 42P01 undefined_table: the dashboard never migrates (it is read-only), so say who does.
     const unmigrated = (error as { cause?: { code?: string } }).cause?.code === '42P01';
-    const status = error instanceof BadRequestError ? 400 : error instanceof NotFoundError ? 404 : unmigrated ? 503 : 500;
+    const status =
+      error instanceof BadRequestError ? 400 : error instanceof NotFoundError ? 404 : unmigrated ? 503 : 500;
     if (status >= 500) console.error(`dashboard: ${c.req.method} ${c.req.path} failed:`, error);
     const message = unmigrated
       ? 'The database has no MiraGe tables yet: run `mirage up` (it applies the migrations), then `mirage demo`.'
@@ -38,7 +39,10 @@ export function createApp(deps: DashboardDeps): Hono {
         ? 'Internal error; see the dashboard log.'
         : error.message;
     if (c.req.path.startsWith('/api/')) return c.json({ error: message }, status);
-    return c.html(errorPage(status === 400 ? 'Bad request' : status === 404 ? 'Not found' : 'Unavailable', message), status);
+    return c.html(
+      errorPage(status === 400 ? 'Bad request' : status === 404 ? 'Not found' : 'Unavailable', message),
+      status,
+    );
   });
   return app;
 }

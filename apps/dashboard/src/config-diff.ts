@@ -1,5 +1,9 @@
 /** A config flattened to dotted paths (`optimizer.lr`, `eval.0.name`) and leaf values. */
-export function flattenConfig(value: unknown, prefix = '', out: Map<string, unknown> = new Map()): Map<string, unknown> {
+export function flattenConfig(
+  value: unknown,
+  prefix = '',
+  out: Map<string, unknown> = new Map(),
+): Map<string, unknown> {
   if (value !== null && typeof value === 'object' && Object.keys(value).length > 0) {
     for (const [key, child] of Object.entries(value)) flattenConfig(child, prefix ? `${prefix}.${key}` : key, out);
   } else {

@@ -18,11 +18,19 @@ const DashboardEnv = z
   })
   .superRefine((env, ctx) => {
     if (!env.DASHBOARD_DATABASE_URL && !env.DATABASE_URL) {
-      ctx.addIssue({ code: 'custom', path: ['DASHBOARD_DATABASE_URL'], message: 'DASHBOARD_DATABASE_URL (or DATABASE_URL) is required (postgres://user@host:port/db)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DASHBOARD_DATABASE_URL'],
+        message: 'DASHBOARD_DATABASE_URL (or DATABASE_URL) is required (postgres://user@host:port/db)',
+      });
     }
     const own = env.DASHBOARD_S3_ACCESS_KEY_ID && env.DASHBOARD_S3_SECRET_ACCESS_KEY;
     if (!own && !(env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY)) {
-      ctx.addIssue({ code: 'custom', path: ['DASHBOARD_S3_ACCESS_KEY_ID'], message: 'DASHBOARD_S3_ACCESS_KEY_ID and DASHBOARD_S3_SECRET_ACCESS_KEY (or the S3_ pair) are required' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DASHBOARD_S3_ACCESS_KEY_ID'],
+        message: 'DASHBOARD_S3_ACCESS_KEY_ID and DASHBOARD_S3_SECRET_ACCESS_KEY (or the S3_ pair) are required',
+      });
     }
   });
 

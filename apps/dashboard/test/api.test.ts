@@ -6,7 +6,13 @@ import { createArtifactStore, type ArtifactStore } from '@mirage/storage';
 import { renderTable } from '@mirage/tables';
 import { createApp, readOnlyConnectionString } from '../src/index';
 import { loadPaperComparison } from '../src/queries/paper';
-import { createScratchDatabase, dashboardS3Options, s3Options, uniqueName, type ScratchDatabase } from './support/services';
+import {
+  createScratchDatabase,
+  dashboardS3Options,
+  s3Options,
+  uniqueName,
+  type ScratchDatabase,
+} from './support/services';
 import { EXPERIMENT, HOSTILE_METHOD, PAPER, seedDashboard, SYNTHETIC_EXPERIMENT } from './support/seed';
 import { createDb } from '@mirage/db';
 
@@ -43,8 +49,18 @@ async function pointEvalAt(runId: string, dataset: string, key: string, body: st
 
 // run-synth gets a real scores file; run-mirage-0 gets a corrupt one, one replaced after evaluation, and two missing.
 async function seedScoreFiles() {
-  await pointEvalAt('run-synth', 'synthetic-gen', SCORES_KEY, SCORE_LINES.map((l) => JSON.stringify(l)).join('\n') + '\n');
-  await pointEvalAt('run-mirage-0', 'adm', 'runs/run-mirage-0/scores/adm-none.jsonl', '{"uri":"a","label":"real","p_fake":0.2}\nnot json\n');
+  await pointEvalAt(
+    'run-synth',
+    'synthetic-gen',
+    SCORES_KEY,
+    SCORE_LINES.map((l) => JSON.stringify(l)).join('\n') + '\n',
+  );
+  await pointEvalAt(
+    'run-mirage-0',
+    'adm',
+    'runs/run-mirage-0/scores/adm-none.jsonl',
+    '{"uri":"a","label":"real","p_fake":0.2}\nnot json\n',
+  );
   await store.put('runs/run-mirage-0/scores/midjourney-none.jsonl', '{"uri":"a","label":"real","p_fake":0.2}\n');
 }
 
@@ -67,7 +83,10 @@ async function text(path: string, status = 200): Promise<string> {
 
 interface Section {
   experiment: { name: string; synthetic: boolean };
-  table: { columns: { id: string }[]; rows: { id: string; cells: { value: number | null; std: number | null; best: boolean }[] }[] } | null;
+  table: {
+    columns: { id: string }[];
+    rows: { id: string; cells: { value: number | null; std: number | null; best: boolean }[] }[];
+  } | null;
   perturbations: string[];
 }
 
@@ -96,7 +115,9 @@ describe('leaderboard', () => {
     expect(mj.std).toBeCloseTo(Math.SQRT2 * 2, 9);
     const ap = await json<{ sections: Section[] }>(`/api/leaderboard?experiment=${EXPERIMENT}&metric=ap`);
     expect(cell(ap.sections[0]!, 'univfd', 'midjourney').value).toBeCloseTo(65, 9);
-    const jpeg = await json<{ sections: Section[] }>(`/api/leaderboard?experiment=${EXPERIMENT}&perturbation=jpeg(quality=75)`);
+    const jpeg = await json<{ sections: Section[] }>(
+      `/api/leaderboard?experiment=${EXPERIMENT}&perturbation=jpeg(quality=75)`,
+    );
     expect(jpeg.sections[0]!.table!.columns.map((c) => c.id)).toEqual(['midjourney', 'mean']);
     expect(cell(jpeg.sections[0]!, 'mirage', 'midjourney').value).toBeCloseTo(66, 9);
   });
@@ -119,7 +140,9 @@ describe('leaderboard', () => {
 
   it('puts the synthetic banner only on synthetic experiments', async () => {
     expect(await text(`/leaderboard?experiment=${EXPERIMENT}`)).not.toContain('SYNTHETIC data');
-    expect(await text(`/leaderboard?experiment=${SYNTHETIC_EXPERIMENT}`)).toContain('SYNTHETIC data - not a paper result');
+    expect(await text(`/leaderboard?experiment=${SYNTHETIC_EXPERIMENT}`)).toContain(
+      'SYNTHETIC data - not a paper result',
+    );
   });
 
   it('says what to do when there is nothing to show', async () => {
@@ -137,8 +160,12 @@ describe('paper view', () => {
     const page = await text(`/paper/${EXPERIMENT}`);
     expect(page).toContain(PAPER);
     // mirage on midjourney: mean of seeds 82.0 vs reported 85.5.
-    expect(page).toMatch(/<td class="text">mirage<\/td><td class="text">midjourney<\/td>\s*<td data-value="82">82\.0<\/td>\s*<td data-value="85.5">85\.5<\/td>\s*<td class="delta delta-neg" data-value="-3.5">-3\.5<\/td>/);
-    expect(page).toMatch(/<td class="text">npr<\/td><td class="text">midjourney<\/td>\s*<td data-value="">—<\/td>\s*<td data-value="77.7">77\.7<\/td>/);
+    expect(page).toMatch(
+      /<td class="text">mirage<\/td><td class="text">midjourney<\/td>\s*<td data-value="82">82\.0<\/td>\s*<td data-value="85.5">85\.5<\/td>\s*<td class="delta delta-neg" data-value="-3.5">-3\.5<\/td>/,
+    );
+    expect(page).toMatch(
+      /<td class="text">npr<\/td><td class="text">midjourney<\/td>\s*<td data-value="">—<\/td>\s*<td data-value="77.7">77\.7<\/td>/,
+    );
     expect(page).toContain(`href="/paper/${EXPERIMENT}/table.md?metric=acc&amp;agg=mean&amp;paper=`);
   });
 
@@ -197,7 +224,9 @@ describe('run view', () => {
     const page = await text('/runs/run-mirage-0');
     expect(page).toContain('&quot;lr&quot;: 0.002');
     expect(page.match(/<polyline data-term="/g)).toHaveLength(3);
-    expect(page).toMatch(/<td class="text">midjourney<\/td><td class="text">jpeg\(quality=75\)<\/td>\s*<td data-value="0.66">66\.0<\/td>/);
+    expect(page).toMatch(
+      /<td class="text">midjourney<\/td><td class="text">jpeg\(quality=75\)<\/td>\s*<td data-value="0.66">66\.0<\/td>/,
+    );
     const links = [...page.matchAll(/class="download" href="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
     expect(links).toHaveLength(2);
     const url = new URL(links[0]!);
@@ -205,8 +234,12 @@ describe('run view', () => {
     expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
     expect(page).not.toContain(s3Options('x').secretAccessKey);
     const environment = page.slice(page.indexOf('<table id="environment">'));
-    expect(environment).toMatch(/<td class="text">training<\/td><td class="text">3\.11\.7<\/td><td class="text">2\.13\.0\+cpu<\/td>/);
-    expect(environment).toMatch(/<td class="text">evaluation midjourney \/ jpeg\(quality=75\)<\/td>.*<td class="text">12\.8<\/td>.*NVIDIA H200/s);
+    expect(environment).toMatch(
+      /<td class="text">training<\/td><td class="text">3\.11\.7<\/td><td class="text">2\.13\.0\+cpu<\/td>/,
+    );
+    expect(environment).toMatch(
+      /<td class="text">evaluation midjourney \/ jpeg\(quality=75\)<\/td>.*<td class="text">12\.8<\/td>.*NVIDIA H200/s,
+    );
   });
 
   it('draws a ROC curve with its AUC and a p_fake histogram from the scores file', async () => {
@@ -214,7 +247,9 @@ describe('run view', () => {
     expect(page).toMatch(/<svg class="chart roc-chart" id="roc-\d+"/);
     expect(page).toMatch(/<svg class="chart score-histogram" id="hist-\d+"/);
     expect(page).toContain('ROC synthetic-gen / none: AUC 0.8750 (2 real, 2 fake)');
-    const counts = [...page.matchAll(/fill="(#[0-9a-f]+)" data-count="(\d+)"/g)].filter((m) => m[2] !== '0').map((m) => `${m[1]}:${m[2]}`);
+    const counts = [...page.matchAll(/fill="(#[0-9a-f]+)" data-count="(\d+)"/g)]
+      .filter((m) => m[2] !== '0')
+      .map((m) => `${m[1]}:${m[2]}`);
     // real 0.3 -> bin 6, real 0.8 -> bin 16; fake 0.8 -> bin 16, fake 0.9 -> bin 18.
     expect(counts).toEqual(['#1a5fb4:1', '#1a5fb4:1', '#c01c28:1', '#c01c28:1']);
     expect(page).not.toContain('Capped:');
@@ -223,7 +258,9 @@ describe('run view', () => {
   it('shows missing, corrupt and tampered score files inline and honours the file and line caps', async () => {
     const page = await text('/runs/run-mirage-0');
     expect(page).toContain('cannot chart runs/run-mirage-0/scores/adm-none.jsonl: line 2: not valid JSON');
-    expect(page).toContain('scores file runs/run-mirage-0/scores/midjourney-none.jsonl does not match the SHA-256 recorded');
+    expect(page).toContain(
+      'scores file runs/run-mirage-0/scores/midjourney-none.jsonl does not match the SHA-256 recorded',
+    );
     expect(page).toContain('cannot chart runs/run-mirage-0/scores/sdv14-none.jsonl: s3 object');
     expect(page).not.toContain('roc-chart');
     const capped = createApp({ db: scratch.handle.db, store, scoreChartLimits: { maxFiles: 1, maxLines: 3 } });
@@ -236,9 +273,12 @@ describe('run view', () => {
   });
 
   it('mirrors the run as JSON and 404s for unknown runs', async () => {
-    const body = await json<{ run: { id: string }; evalResults: unknown[]; checkpoints: { url: string }[]; trainMetrics: unknown[] }>(
-      '/api/runs/run-mirage-0',
-    );
+    const body = await json<{
+      run: { id: string };
+      evalResults: unknown[];
+      checkpoints: { url: string }[];
+      trainMetrics: unknown[];
+    }>('/api/runs/run-mirage-0');
     expect(body.run.id).toBe('run-mirage-0');
     expect(body.evalResults).toHaveLength(4);
     expect(body.trainMetrics).toHaveLength(20);
@@ -248,13 +288,28 @@ describe('run view', () => {
 
   it('shows a video column at both levels and says which is which', async () => {
     expect(await text('/runs/run-synth')).not.toContain('Video level');
-    const video = { aggregate: { method: 'trimmed_mean' as const, trim: 0.1 }, n_videos: 7, n_real: 4, n_fake: 3, acc_real: 0.75, acc_fake: 2 / 3, acc: 0.7083, ap: 0.8, auc: 0.75, acc_calibrated: null };
+    const video = {
+      aggregate: { method: 'trimmed_mean' as const, trim: 0.1 },
+      n_videos: 7,
+      n_real: 4,
+      n_fake: 3,
+      acc_real: 0.75,
+      acc_fake: 2 / 3,
+      acc: 0.7083,
+      ap: 0.8,
+      auc: 0.75,
+      acc_calibrated: null,
+    };
     await scratch.handle.db.update(evalResults).set({ video }).where(eq(evalResults.runId, 'run-synth'));
     try {
       const page = await text('/runs/run-synth');
-      expect(page).toContain('Rows of video columns are at frame level (every frame scored alone); their video level is below.');
+      expect(page).toContain(
+        'Rows of video columns are at frame level (every frame scored alone); their video level is below.',
+      );
       const table = page.slice(page.indexOf('<table class="sortable" id="video-results">'));
-      expect(table).toMatch(/<td class="text">synthetic-gen<\/td><td class="text">none<\/td><td class="text">trimmed mean \(10 % dropped at each end\) of frame p\(fake\)<\/td>\s*<td data-value="0.7083">70\.8<\/td>/);
+      expect(table).toMatch(
+        /<td class="text">synthetic-gen<\/td><td class="text">none<\/td><td class="text">trimmed mean \(10 % dropped at each end\) of frame p\(fake\)<\/td>\s*<td data-value="0.7083">70\.8<\/td>/,
+      );
       expect(table).toContain('<td data-value="7">7 (4/3)</td>');
     } finally {
       await scratch.handle.db.update(evalResults).set({ video: null }).where(eq(evalResults.runId, 'run-synth'));
@@ -264,16 +319,19 @@ describe('run view', () => {
 
 describe('compare', () => {
   it('diffs configs by dotted path and gives metric deltas B - A', async () => {
-    const body = await json<{ configDiff: { path: string; a: unknown; b: unknown }[]; metrics: { dataset: string; delta: { acc: number } }[] }>(
-      '/api/compare?a=run-univfd-0&b=run-mirage-0',
-    );
+    const body = await json<{
+      configDiff: { path: string; a: unknown; b: unknown }[];
+      metrics: { dataset: string; delta: { acc: number } }[];
+    }>('/api/compare?a=run-univfd-0&b=run-mirage-0');
     expect(body.configDiff.map((d) => d.path)).toEqual(['method', 'optimizer.lr']);
     expect(body.metrics.find((m) => m.dataset === 'midjourney')!.delta.acc).toBeCloseTo(0.2, 9);
     const page = await text('/compare?a=run-univfd-0&b=run-mirage-0');
     expect(page).toContain('<code>optimizer.lr</code></td><td class="text">0.001</td><td class="text">0.002</td>');
     expect(page).toContain('60.0 → 80.0 (+20.0)');
     expect(page).toContain('B only: midjourney / jpeg(quality=75)');
-    expect(await text('/compare?a=run-univfd-0&b=ghost', 404)).toContain('No run with id &quot;ghost&quot; (parameter b)');
+    expect(await text('/compare?a=run-univfd-0&b=ghost', 404)).toContain(
+      'No run with id &quot;ghost&quot; (parameter b)',
+    );
     expect(await text('/compare')).toContain('Give two run ids');
   });
 });
@@ -285,7 +343,9 @@ describe('read-only', () => {
       expect((await handle.db.select().from(experiments)).length).toBe(2);
       // 25006: read_only_sql_transaction, raised by Postgres itself.
       await expect(handle.db.delete(reportedResults)).rejects.toMatchObject({ cause: { code: '25006' } });
-      await expect(handle.db.update(runs).set({ status: 'failed' }).where(eq(runs.id, 'run-synth'))).rejects.toMatchObject({
+      await expect(
+        handle.db.update(runs).set({ status: 'failed' }).where(eq(runs.id, 'run-synth')),
+      ).rejects.toMatchObject({
         cause: { code: '25006' },
       });
     } finally {
@@ -300,8 +360,12 @@ describe('the dashboard S3 identity', () => {
     const reader = createArtifactStore({ ...dashboardS3Options(store.bucket), forcePathStyle: true });
     try {
       expect((await reader.get(SCORES_KEY)).toString('utf8')).toContain('"p_fake":0.9');
-      await expect(reader.put('runs/run-synth/scores/forged.jsonl', 'x')).rejects.toMatchObject({ name: 'AccessDenied' });
-      await expect(store.get('runs/run-synth/scores/forged.jsonl')).rejects.toThrow(/not found|NoSuchKey|does not exist/i);
+      await expect(reader.put('runs/run-synth/scores/forged.jsonl', 'x')).rejects.toMatchObject({
+        name: 'AccessDenied',
+      });
+      await expect(store.get('runs/run-synth/scores/forged.jsonl')).rejects.toThrow(
+        /not found|NoSuchKey|does not exist/i,
+      );
     } finally {
       reader.close();
     }

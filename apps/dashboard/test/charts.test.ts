@@ -22,7 +22,14 @@ describe('rocCurve', () => {
 
   it('handles a three-way tie across classes and unsorted input', () => {
     // Fakes .7,.7,.2 vs reals .1,.7,.2: (2.5 + 2.5 + 1.5) / 9 = 13/18.
-    const roc = rocCurve([s('real', 0.1), s('fake', 0.7), s('fake', 0.7), s('real', 0.7), s('fake', 0.2), s('real', 0.2)]);
+    const roc = rocCurve([
+      s('real', 0.1),
+      s('fake', 0.7),
+      s('fake', 0.7),
+      s('real', 0.7),
+      s('fake', 0.2),
+      s('real', 0.2),
+    ]);
     expect(roc.points.map((p) => [p.fpr, p.tpr])).toEqual([
       [0, 0],
       [1 / 3, 2 / 3],
@@ -46,7 +53,10 @@ describe('rocCurve', () => {
 
 describe('scoreHistogram', () => {
   it('counts per class with p = 1.0 in the last bin and p = 0 in the first', () => {
-    const h = scoreHistogram([s('real', 0), s('real', 0.5), s('fake', 0.5), s('fake', 0.999), s('fake', 1), s('real', 0.07)], 20);
+    const h = scoreHistogram(
+      [s('real', 0), s('real', 0.5), s('fake', 0.5), s('fake', 0.999), s('fake', 1), s('real', 0.07)],
+      20,
+    );
     expect(h.edges).toHaveLength(21);
     expect(h.edges[20]).toBe(1);
     expect(h.real[0]).toBe(1);
@@ -72,7 +82,10 @@ describe('parseScoresJsonl', () => {
     const capped = parseScoresJsonl(text, 3);
     expect(capped.scores).toEqual([s('real', 0.1), s('fake', 0.9), s('fake', 0.8)]);
     expect(capped).toMatchObject({ totalLines: 4, capped: true });
-    expect(parseScoresJsonl([line('real', 0.1), line('fake', 1)].join('\n'), 10)).toMatchObject({ totalLines: 2, capped: false });
+    expect(parseScoresJsonl([line('real', 0.1), line('fake', 1)].join('\n'), 10)).toMatchObject({
+      totalLines: 2,
+      capped: false,
+    });
   });
 
   it('names the line and field of the first bad line', () => {

@@ -36,7 +36,9 @@ let page: Page;
 
 beforeAll(async () => {
   await stat(CHROMIUM).catch(() => {
-    throw new Error(`${CHROMIUM} not found: install the Debian package (apt-get install -y chromium; see tools/setup.sh)`);
+    throw new Error(
+      `${CHROMIUM} not found: install the Debian package (apt-get install -y chromium; see tools/setup.sh)`,
+    );
   });
   scratch = await createScratchDatabase('dash_e2e');
   await seedDashboard(scratch.handle.db);
@@ -73,7 +75,13 @@ describe('dashboard in a browser', () => {
   it('renders the seeded matrix, sorts on header clicks and never runs injected markup', async () => {
     await page.goto(`${dashboard.url}/leaderboard`);
     const table = `matrix-${EXPERIMENT}`;
-    await expect(page.locator(`#${table} thead th`).allInnerTexts()).resolves.toEqual(['Method', 'adm', 'midjourney', 'sdv14', 'Mean']);
+    await expect(page.locator(`#${table} thead th`).allInnerTexts()).resolves.toEqual([
+      'Method',
+      'adm',
+      'midjourney',
+      'sdv14',
+      'Mean',
+    ]);
     await expect(page.locator(`#${table} tr[data-method="mirage"] td`).allInnerTexts()).resolves.toEqual([
       'mirage',
       '72.0',
@@ -103,7 +111,9 @@ describe('dashboard in a browser', () => {
     const row = page.locator('#paper-comparison tbody tr', { hasText: 'midjourney' }).filter({ hasText: 'mirage' });
     await expect(row.locator('td').allInnerTexts()).resolves.toEqual(['mirage', 'midjourney', '82.0', '85.5', '-3.5']);
     await expect(row.locator('td.delta').getAttribute('class')).resolves.toContain('delta-neg');
-    const md = await page.request.get(new URL((await page.locator('#table-md').getAttribute('href'))!, dashboard.url).toString());
+    const md = await page.request.get(
+      new URL((await page.locator('#table-md').getAttribute('href'))!, dashboard.url).toString(),
+    );
     expect(await md.text()).toContain('| mirage | **71.0** (+1.0) | **82.0** (-3.5) |');
   });
 
@@ -114,13 +124,17 @@ describe('dashboard in a browser', () => {
     await expect(page.locator('#refresh-note').innerText()).resolves.toContain('Refreshing every 1 s');
 
     await scratch.handle.db.update(runs).set({ currentStep: 640 }).where(eq(runs.id, 'run-live-training'));
-    await page.locator('tr[data-run-id="run-live-training"] td.steps', { hasText: '640/1000' }).waitFor({ timeout: 15_000 });
+    await page
+      .locator('tr[data-run-id="run-live-training"] td.steps', { hasText: '640/1000' })
+      .waitFor({ timeout: 15_000 });
 
     await scratch.handle.db
       .update(runs)
       .set({ status: 'succeeded', currentStep: 1000 })
       .where(eq(runs.sweepId, 'sweep-live'));
-    await page.locator('tr[data-run-id="run-live-pending"] td.status', { hasText: 'succeeded' }).waitFor({ timeout: 15_000 });
+    await page
+      .locator('tr[data-run-id="run-live-pending"] td.status', { hasText: 'succeeded' })
+      .waitFor({ timeout: 15_000 });
     await expect(page.locator('#refresh-note').innerText()).resolves.toBe('Every run has finished; not refreshing.');
     expect(await page.locator('meta[http-equiv="refresh"]').count()).toBe(0);
   });

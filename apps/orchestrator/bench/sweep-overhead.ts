@@ -48,7 +48,10 @@ const TARGET_MS_PER_RUN = 50;
 
 // Figures only: the SDK's per-worker INFO lines, and core's WARN for each progress mirror that completes after its
 // run workflow closed (the mirror is cancelled with TRY_CANCEL, by design), would bury them.
-Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
+Runtime.install({
+  logger: new DefaultLogger('ERROR'),
+  telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } },
+});
 
 const env = readEnv();
 const stamp = `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
@@ -68,7 +71,11 @@ const manifest = (dataset: string): ManifestRef => ({
 });
 
 // The Temporal server's CPU share, when its pid is known: TEMPORAL_PID, else the pid file `mirage up` wrote.
-const temporalPid = Number(process.env['TEMPORAL_PID'] ?? readPidFile(join(process.env['MIRAGE_HOME'] ?? join(REPO_ROOT, '.mirage'), 'pids', 'temporal.pid'))?.pid ?? 0);
+const temporalPid = Number(
+  process.env['TEMPORAL_PID'] ??
+    readPidFile(join(process.env['MIRAGE_HOME'] ?? join(REPO_ROOT, '.mirage'), 'pids', 'temporal.pid'))?.pid ??
+    0,
+);
 const CLOCK_TICKS_PER_MS = 100 / 1000; // USER_HZ is 100 on Linux
 
 /** utime + stime of a process in ms, or null when it cannot be read. */
@@ -83,12 +90,29 @@ function processCpuMs(pid: number): number | null {
   }
 }
 
-const ENVIRONMENT: RunEnvironment = { python: '3.11.7', torch: '2.13.0', transformers: '5.0.0', numpy: '2.0.0', pillow: '11.0.0', lock_sha256: null, cuda: null, cudnn: null, gpu: null, driver: null, host: 'test' };
+const ENVIRONMENT: RunEnvironment = {
+  python: '3.11.7',
+  torch: '2.13.0',
+  transformers: '5.0.0',
+  numpy: '2.0.0',
+  pillow: '11.0.0',
+  lock_sha256: null,
+  cuda: null,
+  cudnn: null,
+  gpu: null,
+  driver: null,
+  host: 'test',
+};
 
 /** GPU stand-ins: answer at once with outputs that pass the contracts and keep every run's cache key distinct. */
 const noopGpu = {
   async train(input: TrainInput): Promise<TrainOutput> {
-    const checkpoint = { key: `${input.checkpoint_prefix}/step-00000001.safetensors`, sha256: sha256Hex(input.run_id), bytes: 0, step: 1 };
+    const checkpoint = {
+      key: `${input.checkpoint_prefix}/step-00000001.safetensors`,
+      sha256: sha256Hex(input.run_id),
+      bytes: 0,
+      step: 1,
+    };
     return {
       run_id: input.run_id,
       checkpoint,
@@ -148,8 +172,21 @@ function sweepInput(runs: number): SweepWorkflowInput {
       source: 'config',
       name_or_path: null,
       config: {
-        vision: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, image_size: 32, patch_size: 8 },
-        text: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 32 },
+        vision: {
+          hidden_size: 32,
+          num_hidden_layers: 1,
+          num_attention_heads: 2,
+          intermediate_size: 64,
+          image_size: 32,
+          patch_size: 8,
+        },
+        text: {
+          hidden_size: 32,
+          num_hidden_layers: 1,
+          num_attention_heads: 2,
+          intermediate_size: 64,
+          max_position_embeddings: 32,
+        },
         projection_dim: 32,
       },
     },
@@ -162,7 +199,11 @@ function sweepInput(runs: number): SweepWorkflowInput {
   return {
     sweep_id: `bench-sweep-${runs}-${stamp}`,
     spec,
-    datasets: { train: manifest('bench-train'), val: null, eval: [{ id: 'bench-eval', manifest: manifest('bench-eval') }] },
+    datasets: {
+      train: manifest('bench-train'),
+      val: null,
+      eval: [{ id: 'bench-eval', manifest: manifest('bench-eval') }],
+    },
     code_version: 'bench',
     bucket: env.S3_BUCKET,
     total_runs: runs,
@@ -179,22 +220,34 @@ async function timeSweep(client: Client, runs: number): Promise<number> {
   const input = sweepInput(runs);
   // What `mirage launch` does before it starts a sweep: record its plan (not part of the orchestration timed here).
   const planned = planSweepRuns(input.spec, trainSelections(input.datasets), input.code_version);
-  await recordSweepPlan(dbHandle.db, { sweepId: input.sweep_id, spec: input.spec, runs: planned, codeVersion: input.code_version });
+  await recordSweepPlan(dbHandle.db, {
+    sweepId: input.sweep_id,
+    spec: input.spec,
+    runs: planned,
+    codeVersion: input.code_version,
+  });
   const start = performance.now();
   const cpu = process.cpuUsage();
   const serverCpu = processCpuMs(temporalPid);
-  const progress = await client.workflow.execute<(i: SweepWorkflowInput) => Promise<SweepProgress>>(WORKFLOW_NAMES.sweep, {
-    taskQueue: controlQueue,
-    workflowId: input.sweep_id,
-    args: [input],
-  });
+  const progress = await client.workflow.execute<(i: SweepWorkflowInput) => Promise<SweepProgress>>(
+    WORKFLOW_NAMES.sweep,
+    {
+      taskQueue: controlQueue,
+      workflowId: input.sweep_id,
+      args: [input],
+    },
+  );
   const ms = performance.now() - start;
   const used = process.cpuUsage(cpu);
-  if (progress.succeeded !== runs) throw new Error(`sweep of ${runs}: ${progress.succeeded} succeeded, ${progress.failed} failed`);
+  if (progress.succeeded !== runs)
+    throw new Error(`sweep of ${runs}: ${progress.succeeded} succeeded, ${progress.failed} failed`);
   // The worker's own CPU per run separates its share (workflow replay, activities, pg, S3) from the server's.
   const workerCpuMs = (used.user + used.system) / 1000 / runs;
   const serverCpuEnd = processCpuMs(temporalPid);
-  const server = serverCpu !== null && serverCpuEnd !== null ? `${((serverCpuEnd - serverCpu) / runs).toFixed(1)} ms/run` : 'n/a (set TEMPORAL_PID)';
+  const server =
+    serverCpu !== null && serverCpuEnd !== null
+      ? `${((serverCpuEnd - serverCpu) / runs).toFixed(1)} ms/run`
+      : 'n/a (set TEMPORAL_PID)';
   console.log(
     `${String(runs).padStart(5)} runs  ${(ms / 1000).toFixed(1).padStart(6)} s wall  ${(ms / runs).toFixed(1).padStart(6)} ms/run  ` +
       `(CPU: worker process ${workerCpuMs.toFixed(1)} ms/run, Temporal server ${server})`,
@@ -213,17 +266,34 @@ const SCALE_STARTED = 250;
 
 async function measureScale(client: Client, runs: number): Promise<void> {
   const input = sweepInput(runs);
-  console.log(`sweep plan at scale: ${runs} runs, no-op GPU activities, max_concurrent ${MAX_CONCURRENT}, Temporal ${env.TEMPORAL_ADDRESS}`);
-  const [planned, planMs] = await timed(() => planSweepRuns(input.spec, trainSelections(input.datasets), input.code_version));
+  console.log(
+    `sweep plan at scale: ${runs} runs, no-op GPU activities, max_concurrent ${MAX_CONCURRENT}, Temporal ${env.TEMPORAL_ADDRESS}`,
+  );
+  const [planned, planMs] = await timed(() =>
+    planSweepRuns(input.spec, trainSelections(input.datasets), input.code_version),
+  );
   const planMb = Buffer.byteLength(JSON.stringify(planned)) / 2 ** 20;
-  console.log(`plan (CLI, once per launch): ${(planMs / 1000).toFixed(1)} s; as JSON ${planMb.toFixed(0)} MB (what the old design computed inside workflow code)`);
-  const [, recordMs] = await timed(() => recordSweepPlan(dbHandle.db, { sweepId: input.sweep_id, spec: input.spec, runs: planned, codeVersion: input.code_version }));
+  console.log(
+    `plan (CLI, once per launch): ${(planMs / 1000).toFixed(1)} s; as JSON ${planMb.toFixed(0)} MB (what the old design computed inside workflow code)`,
+  );
+  const [, recordMs] = await timed(() =>
+    recordSweepPlan(dbHandle.db, {
+      sweepId: input.sweep_id,
+      spec: input.spec,
+      runs: planned,
+      codeVersion: input.code_version,
+    }),
+  );
   console.log(`record plan in Postgres: ${(recordMs / 1000).toFixed(1)} s`);
   const [, firstPageMs] = await timed(() => listPlannedRuns(dbHandle.db, input.sweep_id, 0, 50));
   const [, lastPageMs] = await timed(() => listPlannedRuns(dbHandle.db, input.sweep_id, runs - 50, 50));
   console.log(`plan page of 50 runs: first ${firstPageMs.toFixed(1)} ms, last ${lastPageMs.toFixed(1)} ms`);
   const started = performance.now();
-  const handle = await client.workflow.start(WORKFLOW_NAMES.sweep, { taskQueue: controlQueue, workflowId: input.sweep_id, args: [input] });
+  const handle = await client.workflow.start(WORKFLOW_NAMES.sweep, {
+    taskQueue: controlQueue,
+    workflowId: input.sweep_id,
+    args: [input],
+  });
   let firstRunMs: number | null = null;
   for (;;) {
     const progress = await handle.query<SweepProgress>('progress').catch(() => null);
@@ -250,7 +320,9 @@ async function measureScale(client: Client, runs: number): Promise<void> {
       `largest workflow task ${Math.max(...taskMs).toFixed(0)} ms`,
   );
   const [, tableMs] = await timed(() => listEvalResults(dbHandle.db, { runIds: planned.map((r) => r.run_id) }));
-  console.log(`table query over all ${runs} planned run ids: ${tableMs.toFixed(0)} ms (the old query bound one parameter per run and failed above 65,535)`);
+  console.log(
+    `table query over all ${runs} planned run ids: ${tableMs.toFixed(0)} ms (the old query bound one parameter per run and failed above 65,535)`,
+  );
 }
 
 const dbName = `orch_bench_${stamp.replace(/-/g, '_')}`;
@@ -273,23 +345,35 @@ const clientConnection = await Connection.connect({ address: env.TEMPORAL_ADDRES
 const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
 try {
   await runMigrations(url.toString());
-  await store.put(metricsKey, JSON.stringify({ step: 1, loss_terms: { total: 0.5 }, lr: 0.001, images_per_second: 0 }) + '\n');
+  await store.put(
+    metricsKey,
+    JSON.stringify({ step: 1, loss_terms: { total: 0.5 }, lr: 0.001, images_per_second: 0 }) + '\n',
+  );
   const { worker: control, connection } = await createOrchestratorWorker({
     address: env.TEMPORAL_ADDRESS,
     namespace: env.TEMPORAL_NAMESPACE,
     deps: { db: dbHandle.db, store, temporal: client },
     taskQueue: controlQueue,
   });
-  const gpu = await Worker.create({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: versionedTaskQueue(gpuQueue, 'bench'), activities: noopGpu });
+  const gpu = await Worker.create({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: versionedTaskQueue(gpuQueue, 'bench'),
+    activities: noopGpu,
+  });
   const serving = Promise.all([control.run(), gpu.run()]);
   try {
     if (SCALE) await measureScale(client, SCALE_RUNS);
     else {
-      console.log(`sweep overhead: no-op GPU activities, real control activities, max_concurrent ${MAX_CONCURRENT}, Temporal ${env.TEMPORAL_ADDRESS}`);
+      console.log(
+        `sweep overhead: no-op GPU activities, real control activities, max_concurrent ${MAX_CONCURRENT}, Temporal ${env.TEMPORAL_ADDRESS}`,
+      );
       const reference = await timeSweep(client, REFERENCE);
       const measured = await timeSweep(client, RUNS);
       console.log(`ratio ${RUNS}/${REFERENCE} (ms per run): ${(measured / reference).toFixed(2)}`);
-      console.log(`target <= ${TARGET_MS_PER_RUN} ms/run at ${RUNS} runs: ${measured <= TARGET_MS_PER_RUN ? 'met' : 'NOT met'}`);
+      console.log(
+        `target <= ${TARGET_MS_PER_RUN} ms/run at ${RUNS} runs: ${measured <= TARGET_MS_PER_RUN ? 'met' : 'NOT met'}`,
+      );
     }
   } finally {
     gpu.shutdown();

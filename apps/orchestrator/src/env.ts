@@ -23,7 +23,9 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): OrchestratorEn
   const parsed = Env.safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`orchestrator environment is incomplete (run \`mirage up\` and source .mirage/stack.env): ${problems}`);
+    throw new Error(
+      `orchestrator environment is incomplete (run \`mirage up\` and source .mirage/stack.env): ${problems}`,
+    );
   }
   return parsed.data;
 }

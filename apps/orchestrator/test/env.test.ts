@@ -3,7 +3,9 @@ import { readEnv } from '../src/env';
 
 describe('readEnv', () => {
   it('names every missing variable and how to get them', () => {
-    expect(() => readEnv({ TEMPORAL_ADDRESS: '127.0.0.1:7233' })).toThrow(/DATABASE_URL.*S3_ENDPOINT|S3_ENDPOINT.*DATABASE_URL/s);
+    expect(() => readEnv({ TEMPORAL_ADDRESS: '127.0.0.1:7233' })).toThrow(
+      /DATABASE_URL.*S3_ENDPOINT|S3_ENDPOINT.*DATABASE_URL/s,
+    );
     expect(() => readEnv({})).toThrow(/mirage up/);
   });
 

@@ -7,7 +7,9 @@ describe('UnpolledQueueReport', () => {
     const none = async () => 0;
     expect(await report.check(true, none, 'gpu-a100', 0)).toBeUndefined();
     expect(await report.check(true, none, 'gpu-a100', 999)).toBeUndefined();
-    expect(await report.check(true, none, 'gpu-a100', 1500)).toMatch(/^no worker polls task queue "gpu-a100" \(the training has waited 2 s; a GPU worker polls /);
+    expect(await report.check(true, none, 'gpu-a100', 1500)).toMatch(
+      /^no worker polls task queue "gpu-a100" \(the training has waited 2 s; a GPU worker polls /,
+    );
     expect(await report.check(true, none, 'gpu-a100', 5000)).toBeUndefined();
     expect(await report.check(false, none, 'gpu-a100', 6000)).toBeNull();
     expect(await report.check(false, none, 'gpu-a100', 7000)).toBeUndefined();

@@ -4,4 +4,6 @@ import { findFreeStackPorts } from '../src/index';
 
 const ports = await findFreeStackPorts();
 console.log(`export MIRAGE_TEMPORAL_PORT=${ports.temporal} MIRAGE_TEMPORAL_UI_PORT=${ports.temporalUi}`);
-console.log(`export MIRAGE_PG_PORT=${ports.postgres} MIRAGE_S3_PORT=${ports.s3} MIRAGE_PORT_BASE=${ports.temporalHttp}`);
+console.log(
+  `export MIRAGE_PG_PORT=${ports.postgres} MIRAGE_S3_PORT=${ports.s3} MIRAGE_PORT_BASE=${ports.temporalHttp}`,
+);

@@ -12,13 +12,27 @@ export {
   type PublicPorts,
   type StackPorts,
 } from './ports';
-export { isRecordedProcessAlive, readPidFile, type LaunchCommand, type ProcessRecord, type StopOutcome } from './process';
+export {
+  isRecordedProcessAlive,
+  readPidFile,
+  type LaunchCommand,
+  type ProcessRecord,
+  type StopOutcome,
+} from './process';
 export { embeddedPostgresBinDir, redactUrl } from './postgres';
 export type { S3Credentials } from './s3';
 export type { PortClaim, ServiceSpec } from './service';
 export { createServices } from './services';
 export { renderStackEnv } from './stack-files';
-export { downStack, stackStatus, upStack, type DownResult, type ServiceState, type ServiceStatus, type UpResult } from './stack';
+export {
+  downStack,
+  stackStatus,
+  upStack,
+  type DownResult,
+  type ServiceState,
+  type ServiceStatus,
+  type UpResult,
+} from './stack';
 export {
   TEMPORAL_SECURITY_ENV,
   temporalConnectionSecurity,

@@ -62,9 +62,14 @@ export function seaweedAdminGrpcPort(ports: StackPorts): number {
 export function portsFromBase(publicPorts: PublicPorts, internalBase: number): StackPorts {
   const highest = internalBase + INTERNAL_PORT_COUNT - 1 + SEAWEED_GRPC_OFFSET;
   if (!Number.isInteger(internalBase) || internalBase < 1024 || highest > 65535) {
-    throw new RangeError(`internal port base must be an integer in 1024..${65535 - SEAWEED_GRPC_OFFSET - INTERNAL_PORT_COUNT + 1}, got ${internalBase}`);
+    throw new RangeError(
+      `internal port base must be an integer in 1024..${65535 - SEAWEED_GRPC_OFFSET - INTERNAL_PORT_COUNT + 1}, got ${internalBase}`,
+    );
   }
-  const internal = Object.fromEntries(INTERNAL_PORT_ORDER.map((name, i) => [name, internalBase + i])) as Omit<StackPorts, keyof PublicPorts>;
+  const internal = Object.fromEntries(INTERNAL_PORT_ORDER.map((name, i) => [name, internalBase + i])) as Omit<
+    StackPorts,
+    keyof PublicPorts
+  >;
   return { ...publicPorts, ...internal };
 }
 
@@ -85,11 +90,16 @@ function allPorts(ports: StackPorts): number[] {
  * Finds a port set whose every port is free right now, for tests that need a private stack. Ports are drawn
  * from [low, high) so that they stay clear of the defaults and of the ephemeral range.
  */
-export async function findFreeStackPorts(range: { low: number; high: number } = { low: 22000, high: 30000 }): Promise<StackPorts> {
+export async function findFreeStackPorts(
+  range: { low: number; high: number } = { low: 22000, high: 30000 },
+): Promise<StackPorts> {
   const block = INTERNAL_PORT_COUNT + 4;
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = range.low + Math.floor(Math.random() * Math.floor((range.high - range.low - block) / block)) * block;
-    const ports = portsFromBase({ temporal: base + 10, temporalUi: base + 11, postgres: base + 12, s3: base + 13 }, base);
+    const ports = portsFromBase(
+      { temporal: base + 10, temporalUi: base + 11, postgres: base + 12, s3: base + 13 },
+      base,
+    );
     const free = await Promise.all(allPorts(ports).map(isPortFree));
     if (free.every(Boolean)) return ports;
   }

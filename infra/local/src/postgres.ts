@@ -30,7 +30,9 @@ export function embeddedPostgresBinDir(): string {
     const entry = createRequire(import.meta.url).resolve(pkg);
     return resolve(dirname(entry), '..', 'native', 'bin');
   } catch {
-    throw new StackError(`PostgreSQL binaries (${pkg}) are not installed; run tools/setup.sh, or set DATABASE_URL to use your own database`);
+    throw new StackError(
+      `PostgreSQL binaries (${pkg}) are not installed; run tools/setup.sh, or set DATABASE_URL to use your own database`,
+    );
   }
 }
 
@@ -122,10 +124,14 @@ export function createPostgresService(options: PostgresServiceOptions): ServiceS
         await allowTraversal(options.stateDir);
         await allowTraversal(baseDir);
         if (!userCan(user, '-x', binary('postgres'))) {
-          throw new StackError(`postgres runs as user ${user.name}, who cannot execute ${binary('postgres')} (a parent directory is private?)`);
+          throw new StackError(
+            `postgres runs as user ${user.name}, who cannot execute ${binary('postgres')} (a parent directory is private?)`,
+          );
         }
         if (!userCan(user, '-x', baseDir)) {
-          throw new StackError(`postgres runs as user ${user.name}, who cannot reach ${baseDir}; make its parent directories traversable or set MIRAGE_HOME elsewhere`);
+          throw new StackError(
+            `postgres runs as user ${user.name}, who cannot reach ${baseDir}; make its parent directories traversable or set MIRAGE_HOME elsewhere`,
+          );
         }
       }
       if (!existsSync(join(dataDir, 'PG_VERSION'))) await initdb(user);

@@ -58,7 +58,11 @@ export function isRecordedProcessAlive(record: ProcessRecord): boolean {
  * Starts a process in its own session (so it outlives the caller and ignores its terminal's signals),
  * appends its output to logFile and records it in pidFile.
  */
-export function spawnDetached(launch: LaunchCommand, logFile: string, pidFile: string): { child: ChildProcess; record: ProcessRecord } {
+export function spawnDetached(
+  launch: LaunchCommand,
+  logFile: string,
+  pidFile: string,
+): { child: ChildProcess; record: ProcessRecord } {
   const log = openSync(logFile, 'a');
   try {
     writeSync(log, `\n--- ${new Date().toISOString()} starting: ${[launch.command, ...launch.args].join(' ')}\n`);
@@ -72,7 +76,11 @@ export function spawnDetached(launch: LaunchCommand, logFile: string, pidFile: s
     });
     if (child.pid === undefined) throw new Error(`could not spawn ${launch.command}`);
     child.unref();
-    const record: ProcessRecord = { pid: child.pid, argv: [launch.command, ...launch.args], startedAt: new Date().toISOString() };
+    const record: ProcessRecord = {
+      pid: child.pid,
+      argv: [launch.command, ...launch.args],
+      startedAt: new Date().toISOString(),
+    };
     writeFileSync(pidFile, JSON.stringify(record) + '\n');
     return { child, record };
   } finally {
@@ -97,7 +105,11 @@ export type StopOutcome = 'stopped' | 'killed' | 'not running';
  * Stops exactly the recorded process: the polite signal first, SIGKILL after timeoutMs. A pid that now
  * belongs to another command is left alone.
  */
-export async function stopRecordedProcess(record: ProcessRecord, signal: NodeJS.Signals, timeoutMs: number): Promise<StopOutcome> {
+export async function stopRecordedProcess(
+  record: ProcessRecord,
+  signal: NodeJS.Signals,
+  timeoutMs: number,
+): Promise<StopOutcome> {
   if (!isRecordedProcessAlive(record)) return 'not running';
   try {
     process.kill(record.pid, signal);

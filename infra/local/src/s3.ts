@@ -120,7 +120,9 @@ export function createS3Service(options: S3ServiceOptions): ServiceSpec {
           {
             // The dashboard reads score files and signs checkpoint links; a write with these keys is denied.
             name: 'mirage-dashboard',
-            credentials: [{ accessKey: credentials.readOnlyAccessKeyId, secretKey: credentials.readOnlySecretAccessKey }],
+            credentials: [
+              { accessKey: credentials.readOnlyAccessKeyId, secretKey: credentials.readOnlySecretAccessKey },
+            ],
             actions: ['Read', 'List'],
           },
         ],
@@ -128,7 +130,8 @@ export function createS3Service(options: S3ServiceOptions): ServiceSpec {
       await writeFile(identitiesFile, JSON.stringify(identities, null, 2) + '\n', { mode: 0o600 });
     },
     // A signed call proves both that the gateway is up and that it accepts our keys.
-    health: (timeoutMs) => withClient(timeoutMs, (client) => client.send(new ListBucketsCommand({}))).then(() => undefined),
+    health: (timeoutMs) =>
+      withClient(timeoutMs, (client) => client.send(new ListBucketsCommand({}))).then(() => undefined),
     // The gateway answers before the volume server has registered; retry the write probe until it lands.
     ready: (timeoutMs) =>
       withClient(timeoutMs, async (client) => {
@@ -164,7 +167,10 @@ export function createS3Service(options: S3ServiceOptions): ServiceSpec {
       S3_BUCKET: credentials.bucket,
       ...(options.externalEndpoint
         ? {}
-        : { DASHBOARD_S3_ACCESS_KEY_ID: credentials.readOnlyAccessKeyId, DASHBOARD_S3_SECRET_ACCESS_KEY: credentials.readOnlySecretAccessKey }),
+        : {
+            DASHBOARD_S3_ACCESS_KEY_ID: credentials.readOnlyAccessKeyId,
+            DASHBOARD_S3_SECRET_ACCESS_KEY: credentials.readOnlySecretAccessKey,
+          }),
     },
   };
 }

@@ -57,12 +57,19 @@ function runningRecord(layout: StackLayout, name: string): ProcessRecord | null 
   return record && isRecordedProcessAlive(record) ? record : null;
 }
 
-async function waitHealthy(spec: ServiceSpec, record: ProcessRecord, layout: StackLayout, timeoutMs: number): Promise<void> {
+async function waitHealthy(
+  spec: ServiceSpec,
+  record: ProcessRecord,
+  layout: StackLayout,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown = new Error('no health check completed');
   for (;;) {
     if (!isRecordedProcessAlive(record)) {
-      throw new StackError(`cannot start ${spec.name}: the process exited; last lines of ${logFileOf(layout, spec.name)}:\n${logTail(logFileOf(layout, spec.name))}`);
+      throw new StackError(
+        `cannot start ${spec.name}: the process exited; last lines of ${logFileOf(layout, spec.name)}:\n${logTail(logFileOf(layout, spec.name))}`,
+      );
     }
     const remaining = deadline - Date.now();
     if (remaining <= 0) break;
@@ -92,7 +99,8 @@ async function assertPortsFree(specs: ServiceSpec[], hints: Partial<Record<strin
 
 function assertExecutable(spec: ServiceSpec): void {
   const { command } = spec.command();
-  if (!existsSync(command)) throw new StackError(`cannot start ${spec.name}: ${command} not found (run tools/setup.sh)`);
+  if (!existsSync(command))
+    throw new StackError(`cannot start ${spec.name}: ${command} not found (run tools/setup.sh)`);
 }
 
 /**
@@ -113,7 +121,9 @@ export async function upStack(options: StackOptions): Promise<UpResult> {
     const record = runningRecord(layout, spec.name);
     if (!record) continue;
     if (!sameCommand(record, spec)) {
-      throw new StackError(`${spec.name} is already running (pid ${record.pid}) with other settings (ports or directories); stop the stack first`);
+      throw new StackError(
+        `${spec.name} is already running (pid ${record.pid}) with other settings (ports or directories); stop the stack first`,
+      );
     }
     running.set(spec.name, record);
   }
@@ -133,11 +143,17 @@ export async function upStack(options: StackOptions): Promise<UpResult> {
     await Promise.all(managed.map((spec) => waitHealthy(spec, all.get(spec.name) as ProcessRecord, layout, timeoutMs)));
   } catch (error) {
     await Promise.all(
-      toStart.filter((spec) => started.has(spec.name)).map(async (spec) => {
-        await stopRecordedProcess(started.get(spec.name) as ProcessRecord, spec.stopSignal, options.stopTimeoutMs ?? 15_000);
-        removePidFile(pidFileOf(layout, spec.name));
-        await spec.cleanup?.();
-      }),
+      toStart
+        .filter((spec) => started.has(spec.name))
+        .map(async (spec) => {
+          await stopRecordedProcess(
+            started.get(spec.name) as ProcessRecord,
+            spec.stopSignal,
+            options.stopTimeoutMs ?? 15_000,
+          );
+          removePidFile(pidFileOf(layout, spec.name));
+          await spec.cleanup?.();
+        }),
     );
     throw error;
   }
@@ -145,8 +161,14 @@ export async function upStack(options: StackOptions): Promise<UpResult> {
   const services = specs.map((spec) => {
     const record = running.get(spec.name) ?? started.get(spec.name);
     const base = { name: spec.name, address: spec.address, ...(spec.uiUrl ? { uiUrl: spec.uiUrl } : {}) };
-    if (spec.external || !record) return { ...base, state: 'external' as const, pid: null, action: 'external' as const };
-    return { ...base, state: 'running' as const, pid: record.pid, action: running.has(spec.name) ? ('already running' as const) : ('started' as const) };
+    if (spec.external || !record)
+      return { ...base, state: 'external' as const, pid: null, action: 'external' as const };
+    return {
+      ...base,
+      state: 'running' as const,
+      pid: record.pid,
+      action: running.has(spec.name) ? ('already running' as const) : ('started' as const),
+    };
   });
   const env = Object.assign({}, ...specs.map((spec) => spec.env)) as Record<string, string>;
   await writeStackFiles(
@@ -184,7 +206,9 @@ export async function downStack(options: StackOptions): Promise<DownResult> {
   const layout = stackLayout(options.stateDir);
   const specs = createServices(options);
   const recorded = existsSync(layout.pidsDir)
-    ? readdirSync(layout.pidsDir).filter((file) => file.endsWith('.pid')).map((file) => basename(file, '.pid'))
+    ? readdirSync(layout.pidsDir)
+        .filter((file) => file.endsWith('.pid'))
+        .map((file) => basename(file, '.pid'))
     : [];
   const names = [...new Set([...specs.filter((spec) => !spec.external).map((spec) => spec.name), ...recorded])];
   const specOf = (name: string): ServiceSpec | undefined => specs.find((spec) => spec.name === name);
@@ -193,7 +217,9 @@ export async function downStack(options: StackOptions): Promise<DownResult> {
       const pidFile = pidFileOf(layout, name);
       const record = readPidFile(pidFile);
       const spec = specOf(name);
-      const outcome: StopOutcome = record ? await stopRecordedProcess(record, spec?.stopSignal ?? 'SIGTERM', options.stopTimeoutMs ?? 15_000) : 'not running';
+      const outcome: StopOutcome = record
+        ? await stopRecordedProcess(record, spec?.stopSignal ?? 'SIGTERM', options.stopTimeoutMs ?? 15_000)
+        : 'not running';
       removePidFile(pidFile);
       // A process that survived even SIGKILL still holds its files.
       if (!record || !isRecordedProcessAlive(record)) await spec?.cleanup?.();

@@ -24,7 +24,11 @@ export type TemporalSecurityEnv = z.infer<z.ZodObject<typeof TEMPORAL_SECURITY_E
 
 /** The TLS and API-key part of a Temporal connection's options (client `Connection` and worker `NativeConnection`). */
 export interface TemporalConnectionSecurity {
-  tls?: { serverNameOverride?: string; serverRootCACertificate?: Buffer; clientCertPair?: { crt: Buffer; key: Buffer } };
+  tls?: {
+    serverNameOverride?: string;
+    serverRootCACertificate?: Buffer;
+    clientCertPair?: { crt: Buffer; key: Buffer };
+  };
   apiKey?: string;
 }
 
@@ -41,12 +45,21 @@ export function temporalConnectionSecurity(env: TemporalSecurityEnv): TemporalCo
   const cert = env.TEMPORAL_TLS_CLIENT_CERT_PATH;
   const key = env.TEMPORAL_TLS_CLIENT_KEY_PATH;
   if ((cert === undefined) !== (key === undefined)) {
-    throw new TemporalSecurityError('TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH must be set together (a client certificate and its key)');
+    throw new TemporalSecurityError(
+      'TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH must be set together (a client certificate and its key)',
+    );
   }
   const ca = env.TEMPORAL_TLS_SERVER_CA_CERT_PATH;
-  const implied = cert !== undefined || ca !== undefined || env.TEMPORAL_TLS_SERVER_NAME !== undefined || env.TEMPORAL_API_KEY !== undefined;
+  const implied =
+    cert !== undefined ||
+    ca !== undefined ||
+    env.TEMPORAL_TLS_SERVER_NAME !== undefined ||
+    env.TEMPORAL_API_KEY !== undefined;
   if (env.TEMPORAL_TLS === 'false') {
-    if (implied) throw new TemporalSecurityError('TEMPORAL_TLS=false, but TLS settings or an API key are set too: remove one or the other');
+    if (implied)
+      throw new TemporalSecurityError(
+        'TEMPORAL_TLS=false, but TLS settings or an API key are set too: remove one or the other',
+      );
     return {};
   }
   if (env.TEMPORAL_TLS !== 'true' && !implied) return {};
@@ -54,7 +67,14 @@ export function temporalConnectionSecurity(env: TemporalSecurityEnv): TemporalCo
     tls: {
       ...(env.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME } : {}),
       ...(ca ? { serverRootCACertificate: readPem('TEMPORAL_TLS_SERVER_CA_CERT_PATH', ca) } : {}),
-      ...(cert && key ? { clientCertPair: { crt: readPem('TEMPORAL_TLS_CLIENT_CERT_PATH', cert), key: readPem('TEMPORAL_TLS_CLIENT_KEY_PATH', key) } } : {}),
+      ...(cert && key
+        ? {
+            clientCertPair: {
+              crt: readPem('TEMPORAL_TLS_CLIENT_CERT_PATH', cert),
+              key: readPem('TEMPORAL_TLS_CLIENT_KEY_PATH', key),
+            },
+          }
+        : {}),
     },
     ...(env.TEMPORAL_API_KEY ? { apiKey: env.TEMPORAL_API_KEY } : {}),
   };
@@ -64,6 +84,8 @@ function readPem(variable: string, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
-    throw new TemporalSecurityError(`${variable}=${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new TemporalSecurityError(
+      `${variable}=${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
 }

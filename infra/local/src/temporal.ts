@@ -38,24 +38,34 @@ export function createTemporalService(options: TemporalServiceOptions): ServiceS
     command: () => ({
       command: join(options.binDir, 'temporal'),
       args: [
-        'server', 'start-dev',
-        '--ip', '127.0.0.1',
-        '--port', String(ports.temporal),
-        '--ui-port', String(ports.temporalUi),
-        '--http-port', String(ports.temporalHttp),
-        '--metrics-port', String(ports.temporalMetrics),
-        '--db-filename', join(dataDir, 'temporal.db'),
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(ports.temporal),
+        '--ui-port',
+        String(ports.temporalUi),
+        '--http-port',
+        String(ports.temporalHttp),
+        '--metrics-port',
+        String(ports.temporalMetrics),
+        '--db-filename',
+        join(dataDir, 'temporal.db'),
         // WAL with synchronous=normal survives a killed server (only a power loss can drop the last commits) and
         // halves what each workflow task costs the dev server: 275 -> 131 ms of orchestration per run in
         // apps/orchestrator/bench/sweep-overhead.ts on the 2-core machine.
-        '--sqlite-pragma', 'journal_mode=wal',
-        '--sqlite-pragma', 'synchronous=normal',
+        '--sqlite-pragma',
+        'journal_mode=wal',
+        '--sqlite-pragma',
+        'synchronous=normal',
         // Sweeps and runs carry these (MirageExperiment, MirageSweep, MirageMethod, MirageUser: Keyword), so they
         // can be listed by experiment, sweep, method or user. The dev server registers them only in a new database;
         // ready() adds them to one that predates them.
         ...devServerSearchAttributeArgs(),
         '--ui-disable-news-fetch',
-        '--log-level', 'warn',
+        '--log-level',
+        'warn',
       ],
     }),
     prepare: async () => {
@@ -78,12 +88,16 @@ export function createTemporalService(options: TemporalServiceOptions): ServiceS
       const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
       try {
         await connection.withDeadline(Date.now() + timeoutMs, async () => {
-          const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: options.namespace });
+          const { customAttributes } = await connection.operatorService.listSearchAttributes({
+            namespace: options.namespace,
+          });
           const missing = SEARCH_ATTRIBUTE_NAMES.filter((name) => !customAttributes?.[name]);
           if (missing.length === 0) return;
           await connection.operatorService.addSearchAttributes({
             namespace: options.namespace,
-            searchAttributes: Object.fromEntries(missing.map((name) => [name, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+            searchAttributes: Object.fromEntries(
+              missing.map((name) => [name, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+            ),
           });
         });
       } finally {

@@ -60,10 +60,18 @@ describe('stack guards', () => {
     cleanups.push(() => void bystander.kill('SIGKILL'));
     const { pidsDir } = stackLayout(options.stateDir);
     mkdirSync(pidsDir, { recursive: true });
-    const record = { pid: bystander.pid, argv: ['/bin/temporal', 'server', 'start-dev'], startedAt: new Date().toISOString() };
+    const record = {
+      pid: bystander.pid,
+      argv: ['/bin/temporal', 'server', 'start-dev'],
+      startedAt: new Date().toISOString(),
+    };
     writeFileSync(join(pidsDir, 'temporal.pid'), JSON.stringify(record));
     const down = await downStack(options);
-    expect(down.services.find((service) => service.name === 'temporal')).toEqual({ name: 'temporal', pid: bystander.pid, outcome: 'not running' });
+    expect(down.services.find((service) => service.name === 'temporal')).toEqual({
+      name: 'temporal',
+      pid: bystander.pid,
+      outcome: 'not running',
+    });
     expect(pidAlive(bystander.pid as number)).toBe(true);
     expect(existsSync(join(pidsDir, 'temporal.pid'))).toBe(false);
   });

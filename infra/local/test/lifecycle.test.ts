@@ -20,7 +20,9 @@ const s3Client = (accessKeyId: string, secretAccessKey: string): S3Client =>
   });
 
 beforeAll(async () => {
-  options = await privateStackOptions({ s3: { accessKeyId: 'test-key', secretAccessKey: 'test-secret-1234', bucket: 'lifecycle-bucket' } });
+  options = await privateStackOptions({
+    s3: { accessKeyId: 'test-key', secretAccessKey: 'test-secret-1234', bucket: 'lifecycle-bucket' },
+  });
   first = await upStack(options);
   startedPids = first.services.map((service) => service.pid).filter((pid): pid is number => pid !== null);
 });
@@ -44,7 +46,11 @@ describe('a private local stack', () => {
 
   it('treats a second up as a no-op: same pids, reported as already running', async () => {
     const second = await upStack(options);
-    expect(second.services.map((service) => service.action)).toEqual(['already running', 'already running', 'already running']);
+    expect(second.services.map((service) => service.action)).toEqual([
+      'already running',
+      'already running',
+      'already running',
+    ]);
     expect(second.services.map((service) => service.pid)).toEqual(startedPids);
   });
 
@@ -52,7 +58,12 @@ describe('a private local stack', () => {
     const status = await stackStatus(options);
     const { ports } = options;
     expect(status).toEqual([
-      { name: 'postgres', state: 'running', pid: startedPids[0], address: `postgres://mirage@127.0.0.1:${ports.postgres}/mirage` },
+      {
+        name: 'postgres',
+        state: 'running',
+        pid: startedPids[0],
+        address: `postgres://mirage@127.0.0.1:${ports.postgres}/mirage`,
+      },
       { name: 's3', state: 'running', pid: startedPids[1], address: `http://127.0.0.1:${ports.s3}` },
       {
         name: 'temporal',
@@ -77,7 +88,10 @@ describe('a private local stack', () => {
     expect(envText).toContain(`export TEMPORAL_ADDRESS='127.0.0.1:${ports.temporal}'\n`);
     expect(envText).toContain(`export TEMPORAL_NAMESPACE='default'\n`);
     expect(envText).toContain(`export TEMPORAL_UI_URL='http://127.0.0.1:${ports.temporalUi}'\n`);
-    const json = JSON.parse(readFileSync(layout.stackJson, 'utf8')) as { env: Record<string, string>; services: { name: string }[] };
+    const json = JSON.parse(readFileSync(layout.stackJson, 'utf8')) as {
+      env: Record<string, string>;
+      services: { name: string }[];
+    };
     expect(json.env['TEMPORAL_ADDRESS']).toBe(`127.0.0.1:${ports.temporal}`);
     expect(json.services.map((service) => service.name)).toEqual(['postgres', 's3', 'temporal']);
   });
@@ -86,7 +100,9 @@ describe('a private local stack', () => {
     const client = new pg.Client({ connectionString: first.env['DATABASE_URL'] });
     await client.connect();
     try {
-      const result = await client.query<{ db: string; usr: string }>('select current_database() as db, current_user as usr');
+      const result = await client.query<{ db: string; usr: string }>(
+        'select current_database() as db, current_user as usr',
+      );
       expect(result.rows[0]).toEqual({ db: 'mirage', usr: 'mirage' });
     } finally {
       await client.end();
@@ -99,7 +115,9 @@ describe('a private local stack', () => {
     const buckets = await good.send(new ListBucketsCommand({}));
     expect(buckets.Buckets?.map((bucket) => bucket.Name)).toContain('lifecycle-bucket');
     await expect(s3Client('test-key', 'wrong-secret').send(new ListBucketsCommand({}))).rejects.toThrow(/signature/i);
-    await expect(s3Client('intruder', 'whatever').send(new CreateBucketCommand({ Bucket: 'intruder-bucket' }))).rejects.toThrow(/access key/i);
+    await expect(
+      s3Client('intruder', 'whatever').send(new CreateBucketCommand({ Bucket: 'intruder-bucket' })),
+    ).rejects.toThrow(/access key/i);
   });
 
   it('serves Temporal with the default namespace', async () => {
@@ -125,7 +143,9 @@ describe('a private local stack', () => {
     const down = await downStack(options);
     expect(down.services.map((service) => service.outcome)).toEqual(['stopped', 'stopped', 'stopped']);
     for (const pid of startedPids) expect(pidAlive(pid)).toBe(false);
-    const ourSockets = readdirSync('/tmp').filter((entry) => entry.startsWith('seaweedfs-') && entry.endsWith(`-${options.ports.s3}.sock`));
+    const ourSockets = readdirSync('/tmp').filter(
+      (entry) => entry.startsWith('seaweedfs-') && entry.endsWith(`-${options.ports.s3}.sock`),
+    );
     expect(ourSockets).toEqual([]);
     expect((await stackStatus(options)).map((service) => service.state)).toEqual(['stopped', 'stopped', 'stopped']);
     const again = await downStack(options);

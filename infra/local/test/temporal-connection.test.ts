@@ -31,7 +31,10 @@ describe('temporalConnectionSecurity', () => {
   it.each([
     [{ TEMPORAL_TLS_CLIENT_KEY_PATH: '/k.pem' }, /must be set together/],
     [{ TEMPORAL_TLS: 'false' as const, TEMPORAL_API_KEY: 'key' }, /TEMPORAL_TLS=false, but/],
-    [{ TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/nowhere/ca.pem' }, /TEMPORAL_TLS_SERVER_CA_CERT_PATH=\/nowhere\/ca.pem: cannot read the file \(ENOENT\)/],
+    [
+      { TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/nowhere/ca.pem' },
+      /TEMPORAL_TLS_SERVER_CA_CERT_PATH=\/nowhere\/ca.pem: cannot read the file \(ENOENT\)/,
+    ],
   ])('names the variables of a setting it cannot use: %j', (env, message) => {
     expect(() => temporalConnectionSecurity(env)).toThrow(message);
   });

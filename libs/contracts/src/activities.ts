@@ -41,7 +41,10 @@ export const RunEnvironment = z.strictObject({
   transformers: z.string().min(1),
   numpy: z.string().min(1),
   pillow: z.string().min(1),
-  lock_sha256: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  lock_sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
   cuda: z.string().nullable(),
   cudnn: z.string().nullable(),
   gpu: z.string().nullable(),
@@ -117,7 +120,8 @@ export const DEFAULT_VIDEO_AGGREGATE: VideoAggregate = { method: 'mean', trim: 0
 
 /** How a table or page names an aggregate: "mean", "max", "trimmed mean (10 % dropped at each end)". */
 export function describeVideoAggregate(aggregate: VideoAggregate): string {
-  if (aggregate.method === 'trimmed_mean') return `trimmed mean (${Math.round(aggregate.trim * 100)} % dropped at each end)`;
+  if (aggregate.method === 'trimmed_mean')
+    return `trimmed mean (${Math.round(aggregate.trim * 100)} % dropped at each end)`;
   return aggregate.method;
 }
 

@@ -34,7 +34,8 @@ export const BLOB_KEY_PREFIX = 'blobs/sha256/';
 
 /** `blobs/sha256/<first 2 hex>/<sha256>`: where a file with these bytes lives in S3. */
 export function blobKey(sha256: string): string {
-  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`blobKey: ${JSON.stringify(sha256)} is not a lowercase hex sha256`);
+  if (!/^[0-9a-f]{64}$/.test(sha256))
+    throw new Error(`blobKey: ${JSON.stringify(sha256)} is not a lowercase hex sha256`);
   return `${BLOB_KEY_PREFIX}${sha256.slice(0, 2)}/${sha256}`;
 }
 

@@ -4,7 +4,16 @@ export const LABELS = ['real', 'fake'] as const;
 export const SPLITS = ['train', 'val', 'test'] as const;
 
 /** Names of the dataset layouts the detector registers (`mirage data register --layout`). */
-export const LAYOUTS = ['genimage', 'forensynths', 'ufd-diffusion', 'folder', 'manifest', 'synthetic', 'video-folder', 'video-manifest'] as const;
+export const LAYOUTS = [
+  'genimage',
+  'forensynths',
+  'ufd-diffusion',
+  'folder',
+  'manifest',
+  'synthetic',
+  'video-folder',
+  'video-manifest',
+] as const;
 
 /**
  * One image of a dataset manifest (one JSON object per line of the manifest file). `uri` is a POSIX path relative

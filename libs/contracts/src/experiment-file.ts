@@ -42,7 +42,11 @@ export function validateExperiment(value: unknown, text: string, file: string): 
 }
 
 /** Line and column of a field of an experiment file (of its nearest existing parent when it is missing). */
-export function locateInExperiment(text: string, file: string, path: readonly PropertyKey[]): { line: number; column: number } {
+export function locateInExperiment(
+  text: string,
+  file: string,
+  path: readonly PropertyKey[],
+): { line: number; column: number } {
   return parseYamlWithLocations(text, file).locate(path);
 }
 

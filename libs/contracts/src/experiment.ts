@@ -86,8 +86,20 @@ export const ExperimentSpec = z.strictObject({
   synthetic: z.boolean().default(false),
   method: z.enum(METHODS).default('mirage'),
   backbone: BackboneConfig,
-  prompt: PromptConfig.default({ n_ctx: 4, ctx_init: 'a photo of a', depth: 9, class_words: { real: 'real', fake: 'fake' } }),
-  loss: LossConfig.default({ name: 'mirage', w_intra: 1, w_inter: 1, margin: 0.2, variant: 'hinge', temperature: 0.07 }),
+  prompt: PromptConfig.default({
+    n_ctx: 4,
+    ctx_init: 'a photo of a',
+    depth: 9,
+    class_words: { real: 'real', fake: 'fake' },
+  }),
+  loss: LossConfig.default({
+    name: 'mirage',
+    w_intra: 1,
+    w_inter: 1,
+    margin: 0.2,
+    variant: 'hinge',
+    temperature: 0.07,
+  }),
   optimizer: OptimizerConfig.default({ name: 'adamw', lr: 0.002, weight_decay: 0, momentum: 0.9, betas: [0.9, 0.999] }),
   schedule: ScheduleConfig.default({
     steps: 1000,
@@ -106,7 +118,10 @@ export const ExperimentSpec = z.strictObject({
   train: DatasetRefSpec,
   val: DatasetRefSpec.optional(),
   eval: z.array(EvalTargetSpec).min(1),
-  perturbations: z.array(Perturbation).min(1).default([{ name: 'none' }]),
+  perturbations: z
+    .array(Perturbation)
+    .min(1)
+    .default([{ name: 'none' }]),
   /** How video-level scores aggregate frame scores on columns of video frames (an evaluation choice). */
   video_aggregate: VideoAggregate.default({ method: 'mean', trim: 0.1 }),
   seeds: z.array(z.number().int().min(0)).min(1).default([0]),

@@ -32,7 +32,11 @@ export function createSearchAttributesCommand(namespace: string): string {
 }
 
 /** A sweep's attributes, set by `mirage launch` when it starts the sweep workflow. */
-export function sweepSearchAttributes(input: { experiment: string; sweepId: string; user: string }): SearchAttributePair[] {
+export function sweepSearchAttributes(input: {
+  experiment: string;
+  sweepId: string;
+  user: string;
+}): SearchAttributePair[] {
   return [
     { key: SEARCH_ATTRIBUTES.experiment, value: input.experiment },
     { key: SEARCH_ATTRIBUTES.sweep, value: input.sweepId },

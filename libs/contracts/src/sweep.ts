@@ -3,7 +3,12 @@ import { runId } from './identity';
 import { RunConfig, type METHODS } from './run-config';
 
 /** The objective each method is defined with (used when a sweep varies `method`). */
-export const METHOD_LOSS: Record<(typeof METHODS)[number], 'mirage' | 'ce'> = { mirage: 'mirage', maple: 'ce', coop: 'ce', univfd: 'ce' };
+export const METHOD_LOSS: Record<(typeof METHODS)[number], 'mirage' | 'ce'> = {
+  mirage: 'mirage',
+  maple: 'ce',
+  coop: 'ce',
+  univfd: 'ce',
+};
 
 /** A value a sweep may assign to a RunConfig path. */
 export type SweepValue = string | number | boolean | null;
@@ -73,7 +78,8 @@ export function expandSweep(spec: ExperimentSpec): PlannedRun[] {
       // Sweeping over `method` compares methods, each with its own objective: the baselines are defined by
       // cross-entropy, MiraGe by its loss. An explicit `loss.name` in the sweep wins.
       if ('method' in overrides && !('loss.name' in overrides)) {
-        (raw['loss'] as Record<string, unknown>)['name'] = METHOD_LOSS[overrides['method'] as keyof typeof METHOD_LOSS] ?? 'ce';
+        (raw['loss'] as Record<string, unknown>)['name'] =
+          METHOD_LOSS[overrides['method'] as keyof typeof METHOD_LOSS] ?? 'ce';
       }
       applyMethodOverrides(raw, spec, overrides);
       const parsed = RunConfig.safeParse(raw);
@@ -94,7 +100,11 @@ export function expandSweep(spec: ExperimentSpec): PlannedRun[] {
 
 // A method's own settings (ExperimentSpec.method_overrides) apply under every sweep point of that method; a path the
 // sweep point sets itself is left as the point set it.
-function applyMethodOverrides(raw: Record<string, unknown>, spec: ExperimentSpec, overrides: Record<string, SweepValue>): void {
+function applyMethodOverrides(
+  raw: Record<string, unknown>,
+  spec: ExperimentSpec,
+  overrides: Record<string, SweepValue>,
+): void {
   const own = spec.method_overrides[raw['method'] as keyof ExperimentSpec['method_overrides']];
   if (!own) return;
   for (const [path, value] of flattenPaths(own as Record<string, unknown>)) {
@@ -128,7 +138,8 @@ function randomPoints(spec: ExperimentSpec): Record<string, SweepValue>[] {
       const u = next();
       if ('choice' in dist) point[path] = dist.choice[Math.floor(u * dist.choice.length)] ?? null;
       else if ('uniform' in dist) point[path] = dist.uniform[0] + u * (dist.uniform[1] - dist.uniform[0]);
-      else point[path] = Math.exp(Math.log(dist.log_uniform[0]) + u * Math.log(dist.log_uniform[1] / dist.log_uniform[0]));
+      else
+        point[path] = Math.exp(Math.log(dist.log_uniform[0]) + u * Math.log(dist.log_uniform[1] / dist.log_uniform[0]));
     }
     return point;
   });
@@ -158,7 +169,9 @@ export function setPath(target: Record<string, unknown>, path: string, value: un
     }
     const child = node[part];
     if (child === null || typeof child !== 'object' || Array.isArray(child)) {
-      throw new SweepExpansionError(`unknown config path "${path}" (no object at "${parts.slice(0, i + 1).join('.')}")`);
+      throw new SweepExpansionError(
+        `unknown config path "${path}" (no object at "${parts.slice(0, i + 1).join('.')}")`,
+      );
     }
     node = child as Record<string, unknown>;
   }
@@ -184,6 +197,11 @@ export function planSweepRuns(
 ): IdentifiedRun[] {
   return expandSweep(spec).map((run) => ({
     ...run,
-    run_id: runId({ config: run.config, trainSelectionHash: selections.trainHash, valSelectionHash: selections.valHash, codeVersion }),
+    run_id: runId({
+      config: run.config,
+      trainSelectionHash: selections.trainHash,
+      valSelectionHash: selections.valHash,
+      codeVersion,
+    }),
   }));
 }

@@ -7,7 +7,9 @@ describe('runKeys', () => {
     expect(keys.checkpointPrefix).toBe('runs/run-1a2b/checkpoints');
     expect(keys.trainMetrics).toBe('runs/run-1a2b/train-metrics.jsonl');
     expect(keys.scores('midjourney', 'none')).toBe('runs/run-1a2b/scores/midjourney/none.jsonl');
-    expect(keys.scores('genimage/midjourney v5', 'jpeg(quality=75)')).toBe('runs/run-1a2b/scores/genimage-midjourney-v5/jpeg-quality-75.jsonl');
+    expect(keys.scores('genimage/midjourney v5', 'jpeg(quality=75)')).toBe(
+      'runs/run-1a2b/scores/genimage-midjourney-v5/jpeg-quality-75.jsonl',
+    );
     expect(keys.scores('adm', 'blur(sigma=1.0)')).toBe('runs/run-1a2b/scores/adm/blur-sigma-1.0.jsonl');
   });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ashaDecision, EarlyStopSpec, rungSteps, rungValue } from '../src/index';
 
-const spec = (grace_steps: number, reduction_factor: number) => EarlyStopSpec.parse({ method: 'asha', grace_steps, reduction_factor });
+const spec = (grace_steps: number, reduction_factor: number) =>
+  EarlyStopSpec.parse({ method: 'asha', grace_steps, reduction_factor });
 
 describe('rungSteps', () => {
   it('puts rungs at grace * factor^k strictly before the end of training', () => {

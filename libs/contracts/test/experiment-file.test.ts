@@ -28,13 +28,22 @@ function issuesOf(text: string) {
 describe('parseExperimentYaml', () => {
   it('fills documented defaults', () => {
     const spec = parseExperimentYaml(valid, 'exp.yaml');
-    expect(spec.loss).toEqual({ name: 'mirage', w_intra: 1, w_inter: 1, margin: 0.2, variant: 'hinge', temperature: 0.07 });
+    expect(spec.loss).toEqual({
+      name: 'mirage',
+      w_intra: 1,
+      w_inter: 1,
+      margin: 0.2,
+      variant: 'hinge',
+      temperature: 0.07,
+    });
     expect(spec.seeds).toEqual([0]);
     expect(spec.perturbations).toEqual([{ name: 'none' }]);
   });
 
   it('names file, line and zod path of a wrong type', () => {
-    const issues = issuesOf(`${valid}optimizer:\n  name: adamw\n  lr: fast\n  weight_decay: 0\n  momentum: 0.9\n  betas: [0.9, 0.999]\n`);
+    const issues = issuesOf(
+      `${valid}optimizer:\n  name: adamw\n  lr: fast\n  weight_decay: 0\n  momentum: 0.9\n  betas: [0.9, 0.999]\n`,
+    );
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ file: 'exp.yaml', path: 'optimizer.lr', line: 15 });
     expect(issues[0]?.message).toMatch(/number/);

@@ -4,8 +4,21 @@ import { ExperimentSpec, expandSweep, perturbationId, type RunConfig, runId, Swe
 const GOLDEN_RUN_ID = 'run-08cc135075f079f7bcf1c2a9';
 
 const tiny = {
-  vision: { hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 64, image_size: 32, patch_size: 8 },
-  text: { hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 64, max_position_embeddings: 32 },
+  vision: {
+    hidden_size: 32,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    intermediate_size: 64,
+    image_size: 32,
+    patch_size: 8,
+  },
+  text: {
+    hidden_size: 32,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    intermediate_size: 64,
+    max_position_embeddings: 32,
+  },
   projection_dim: 32,
 };
 const base = {
@@ -17,19 +30,41 @@ const base = {
 
 describe('expandSweep', () => {
   it('crosses grid points with seeds in a stable order', () => {
-    const spec = ExperimentSpec.parse({ ...base, seeds: [0, 1], sweep: { grid: { method: ['mirage', 'coop'], 'optimizer.lr': [0.1, 0.2] } } });
+    const spec = ExperimentSpec.parse({
+      ...base,
+      seeds: [0, 1],
+      sweep: { grid: { method: ['mirage', 'coop'], 'optimizer.lr': [0.1, 0.2] } },
+    });
     const runs = expandSweep(spec);
     expect(runs).toHaveLength(8);
     expect(runs.map((r) => [r.config.method, r.config.optimizer.lr, r.config.seed])).toEqual([
-      ['mirage', 0.1, 0], ['mirage', 0.1, 1], ['mirage', 0.2, 0], ['mirage', 0.2, 1],
-      ['coop', 0.1, 0], ['coop', 0.1, 1], ['coop', 0.2, 0], ['coop', 0.2, 1],
+      ['mirage', 0.1, 0],
+      ['mirage', 0.1, 1],
+      ['mirage', 0.2, 0],
+      ['mirage', 0.2, 1],
+      ['coop', 0.1, 0],
+      ['coop', 0.1, 1],
+      ['coop', 0.2, 0],
+      ['coop', 0.2, 1],
     ]);
     expect(expandSweep(spec)).toEqual(runs);
-    expect(runs.map((r) => r.config.loss.name)).toEqual(['mirage', 'mirage', 'mirage', 'mirage', 'ce', 'ce', 'ce', 'ce']);
+    expect(runs.map((r) => r.config.loss.name)).toEqual([
+      'mirage',
+      'mirage',
+      'mirage',
+      'mirage',
+      'ce',
+      'ce',
+      'ce',
+      'ce',
+    ]);
   });
 
   it('samples random points reproducibly from the sweep seed', () => {
-    const spec = ExperimentSpec.parse({ ...base, sweep: { random: { samples: 5, seed: 3, space: { 'optimizer.lr': { log_uniform: [1e-4, 1e-1] } } } } });
+    const spec = ExperimentSpec.parse({
+      ...base,
+      sweep: { random: { samples: 5, seed: 3, space: { 'optimizer.lr': { log_uniform: [1e-4, 1e-1] } } } },
+    });
     const lrs = expandSweep(spec).map((r) => r.config.optimizer.lr);
     expect(new Set(lrs).size).toBe(5);
     for (const lr of lrs) expect(lr).toBeGreaterThanOrEqual(1e-4);
@@ -61,7 +96,7 @@ describe('expandSweep', () => {
     expect(error.message).toMatch(/^sweep\.grid\.optimizer\.lrr: unknown config path "optimizer.lrr"/);
   });
 
-  it("gives a method its own settings in a sweep over methods; a path the grid sets wins", () => {
+  it('gives a method its own settings in a sweep over methods; a path the grid sets wins', () => {
     const spec = ExperimentSpec.parse({
       ...base,
       sweep: { grid: { method: ['mirage', 'univfd'] } },
@@ -69,7 +104,11 @@ describe('expandSweep', () => {
     });
     const [mirage, univfd] = expandSweep(spec);
     expect([mirage?.config.optimizer.lr, mirage?.config.schedule.batch_size]).toEqual([0.002, 32]);
-    expect([univfd?.config.optimizer.lr, univfd?.config.optimizer.weight_decay, univfd?.config.schedule.batch_size]).toEqual([0.0001, 0, 256]);
+    expect([
+      univfd?.config.optimizer.lr,
+      univfd?.config.optimizer.weight_decay,
+      univfd?.config.schedule.batch_size,
+    ]).toEqual([0.0001, 0, 256]);
     expect(univfd?.config.optimizer.name).toBe('adamw');
     const gridWins = ExperimentSpec.parse({ ...spec, sweep: { grid: { method: ['univfd'], 'optimizer.lr': [0.5] } } });
     expect(expandSweep(gridWins)[0]?.config.optimizer.lr).toBe(0.5);
@@ -88,7 +127,8 @@ describe('identities', () => {
   });
 
   it('resources.compile reaches the run config only when on, so eager runs keep their ids', () => {
-    const id = (config: RunConfig) => runId({ config, trainSelectionHash: 'h1', valSelectionHash: null, codeVersion: 'v1' });
+    const id = (config: RunConfig) =>
+      runId({ config, trainSelectionHash: 'h1', valSelectionHash: null, codeVersion: 'v1' });
     const [absent] = expandSweep(ExperimentSpec.parse(base));
     const [off] = expandSweep(ExperimentSpec.parse({ ...base, resources: { compile: false } }));
     const [on] = expandSweep(ExperimentSpec.parse({ ...base, resources: { compile: true } }));

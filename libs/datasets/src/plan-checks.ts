@@ -53,10 +53,21 @@ function describe(s: PlannedSelection): string {
 function checkClasses(s: PlannedSelection, f: PlanFindings): void {
   const { nReal, nFake } = s.selected;
   if (nReal > 0 && nFake > 0) return;
-  const missing = nReal === 0 && nFake === 0 ? 'no image at all' : nReal === 0 ? `${nFake} fakes and no real image` : `${nReal} reals and no fake image`;
+  const missing =
+    nReal === 0 && nFake === 0
+      ? 'no image at all'
+      : nReal === 0
+        ? `${nFake} fakes and no real image`
+        : `${nReal} reals and no fake image`;
   const generators = [...new Set(s.selected.records.map((r) => r.generator))].sort();
-  const hint = generators.length ? ` (generators selected: ${generators.join(', ')}; a column needs the generator that holds its reals too)` : '';
-  f.errors.push({ code: nReal + nFake === 0 ? 'empty' : 'single_class', column: s.id, message: `${describe(s)} has ${missing}: acc, AP and AUC need both classes${hint}` });
+  const hint = generators.length
+    ? ` (generators selected: ${generators.join(', ')}; a column needs the generator that holds its reals too)`
+    : '';
+  f.errors.push({
+    code: nReal + nFake === 0 ? 'empty' : 'single_class',
+    column: s.id,
+    message: `${describe(s)} has ${missing}: acc, AP and AUC need both classes${hint}`,
+  });
 }
 
 function byLabel(records: readonly ManifestRecord[]): { real: ManifestRecord[]; fake: ManifestRecord[] } {
@@ -78,12 +89,24 @@ function checkBiases(s: PlannedSelection, f: PlanFindings): void {
   const realQuality = median(real.flatMap((r) => (r.jpeg_quality === null ? [] : [r.jpeg_quality])));
   const fakeQuality = median(fake.flatMap((r) => (r.jpeg_quality === null ? [] : [r.jpeg_quality])));
   if (realQuality !== null && fakeQuality !== null && Math.abs(realQuality - fakeQuality) >= JPEG_QUALITY_GAP) {
-    f.warnings.push({ code: 'jpeg_quality_imbalance', column: s.id, message: `${describe(s)}: median JPEG quality ${realQuality} for reals, ${fakeQuality} for fakes` });
+    f.warnings.push({
+      code: 'jpeg_quality_imbalance',
+      column: s.id,
+      message: `${describe(s)}: median JPEG quality ${realQuality} for reals, ${fakeQuality} for fakes`,
+    });
   }
   const realSide = median(real.flatMap(shortSide));
   const fakeSide = median(fake.flatMap(shortSide));
-  if (realSide !== null && fakeSide !== null && Math.max(realSide, fakeSide) / Math.min(realSide, fakeSide) >= SIZE_RATIO) {
-    f.warnings.push({ code: 'size_imbalance', column: s.id, message: `${describe(s)}: median short side ${realSide} px for reals, ${fakeSide} px for fakes` });
+  if (
+    realSide !== null &&
+    fakeSide !== null &&
+    Math.max(realSide, fakeSide) / Math.min(realSide, fakeSide) >= SIZE_RATIO
+  ) {
+    f.warnings.push({
+      code: 'size_imbalance',
+      column: s.id,
+      message: `${describe(s)}: median short side ${realSide} px for reals, ${fakeSide} px for fakes`,
+    });
   }
 }
 
@@ -91,7 +114,10 @@ function checkSmallImages(s: PlannedSelection, f: PlanFindings): void {
   if (s.crop.policy === 'clip_resize') return;
   const small = s.selected.records.filter((r) => shortSide(r).some((side) => side < s.crop.size));
   if (small.length === 0) return;
-  const what = s.crop.smallImages === 'pad' ? 'zero-padded to the crop (preprocess.small_images: pad)' : 'resized up to the crop (preprocess.small_images: resize_up)';
+  const what =
+    s.crop.smallImages === 'pad'
+      ? 'zero-padded to the crop (preprocess.small_images: pad)'
+      : 'resized up to the crop (preprocess.small_images: resize_up)';
   f.warnings.push({
     code: 'smaller_than_crop',
     column: s.id,
@@ -108,7 +134,12 @@ function checkDuplicates(s: PlannedSelection, f: PlanFindings): void {
     if (seen.has(key)) repeated++;
     seen.add(key);
   }
-  if (repeated > 0) f.warnings.push({ code: 'duplicates', column: s.id, message: `${describe(s)}: ${repeated} images are byte-identical copies of others in it` });
+  if (repeated > 0)
+    f.warnings.push({
+      code: 'duplicates',
+      column: s.id,
+      message: `${describe(s)}: ${repeated} images are byte-identical copies of others in it`,
+    });
 }
 
 function checkOverlap(selections: readonly PlannedSelection[], f: PlanFindings): void {
@@ -118,7 +149,8 @@ function checkOverlap(selections: readonly PlannedSelection[], f: PlanFindings):
   const train = training.find((s) => s.role === 'train');
   const val = training.find((s) => s.role === 'val');
   if (train && val) overlapError(val, new Set(train.selected.records.map((r) => r.sha256)), 'train', f);
-  for (const s of selections.filter((c) => c.role === 'eval')) overlapError(s, new Set(trainHashes.keys()), 'train/val', f);
+  for (const s of selections.filter((c) => c.role === 'eval'))
+    overlapError(s, new Set(trainHashes.keys()), 'train/val', f);
 }
 
 function overlapError(s: PlannedSelection, against: Set<string>, name: string, f: PlanFindings): void {
@@ -135,7 +167,12 @@ function checkDuplicateColumns(selections: readonly PlannedSelection[], f: PlanF
   const byHash = new Map<string, string>();
   for (const s of selections.filter((c) => c.role === 'eval')) {
     const first = byHash.get(s.selected.sha256);
-    if (first !== undefined) f.warnings.push({ code: 'duplicate_columns', column: s.id, message: `columns ${first} and ${s.id} select exactly the same images` });
+    if (first !== undefined)
+      f.warnings.push({
+        code: 'duplicate_columns',
+        column: s.id,
+        message: `columns ${first} and ${s.id} select exactly the same images`,
+      });
     else byHash.set(s.selected.sha256, s.id);
   }
 }

@@ -29,9 +29,15 @@ export function selectRecords(records: readonly ManifestRecord[], selection: Dat
       (classes === null || (r.object_class !== null && classes.has(r.object_class))),
   );
   const seed = selection.sample_seed;
-  const keyed = picked.map((record) => ({ record, key: seed === null ? record.sha256 : sha256(`${seed}:${record.sha256}`) }));
+  const keyed = picked.map((record) => ({
+    record,
+    key: seed === null ? record.sha256 : sha256(`${seed}:${record.sha256}`),
+  }));
   // The frames of one video share its sha256 and uri: they stay together, in frame order.
-  keyed.sort((a, b) => compare(a.key, b.key) || compare(a.record.uri, b.record.uri) || (a.record.frame ?? 0) - (b.record.frame ?? 0));
+  keyed.sort(
+    (a, b) =>
+      compare(a.key, b.key) || compare(a.record.uri, b.record.uri) || (a.record.frame ?? 0) - (b.record.frame ?? 0),
+  );
   const chosen = keyed.slice(0, selection.max_images ?? keyed.length).map((k) => k.record);
   const bytes = Buffer.from(chosen.map((r) => `${canonicalManifestLine(r)}\n`).join(''), 'utf8');
   const nFake = chosen.filter((r) => r.label === 'fake').length;

@@ -4,13 +4,27 @@ import { parseManifestLines, selectRecords } from '../src/index';
 
 const sha = (n: number) => n.toString(16).padStart(64, '0');
 const record = (n: number, over: Partial<ManifestRecord> = {}): ManifestRecord => ({
-  uri: `img/${n}.png`, label: n % 2 ? 'fake' : 'real', generator: 'progan', object_class: n % 3 ? 'car' : 'cat', split: 'train',
-  width: 256, height: 256, format: 'PNG', jpeg_quality: null, sha256: sha(n), video_id: null, frame: null, timestamp: null, ...over,
+  uri: `img/${n}.png`,
+  label: n % 2 ? 'fake' : 'real',
+  generator: 'progan',
+  object_class: n % 3 ? 'car' : 'cat',
+  split: 'train',
+  width: 256,
+  height: 256,
+  format: 'PNG',
+  jpeg_quality: null,
+  sha256: sha(n),
+  video_id: null,
+  frame: null,
+  timestamp: null,
+  ...over,
 });
 const all = { split: null, generators: null, classes: null, max_images: null, sample_seed: null };
 
 describe('selectRecords', () => {
-  const records = Array.from({ length: 12 }, (_, i) => record(i, { split: i < 8 ? 'train' : 'val', generator: i % 4 === 0 ? 'stylegan' : 'progan' }));
+  const records = Array.from({ length: 12 }, (_, i) =>
+    record(i, { split: i < 8 ? 'train' : 'val', generator: i % 4 === 0 ? 'stylegan' : 'progan' }),
+  );
 
   it('filters by split, generators and classes, and counts the classes', () => {
     const picked = selectRecords(records, { ...all, split: 'train', generators: ['progan'], classes: ['car'] });
@@ -47,7 +61,9 @@ describe('selectRecords', () => {
 describe('parseManifestLines', () => {
   it('names the line and the field that break the contract', () => {
     const good = JSON.stringify(record(1));
-    expect(() => parseManifestLines(`${good}\n${JSON.stringify({ ...record(2), label: 'maybe' })}\n`, 'm.jsonl')).toThrow(/m.jsonl line 2: label/);
+    expect(() =>
+      parseManifestLines(`${good}\n${JSON.stringify({ ...record(2), label: 'maybe' })}\n`, 'm.jsonl'),
+    ).toThrow(/m.jsonl line 2: label/);
     expect(() => parseManifestLines('{"uri": ', 'm.jsonl')).toThrow(/m.jsonl line 1: invalid JSON/);
   });
 
@@ -59,10 +75,16 @@ describe('parseManifestLines', () => {
   it('writes the frame fields only for video frames, so image selections hash as they did before videos', () => {
     const image = record(3);
     const { video_id: _v, frame: _f, timestamp: _t, ...before } = image;
-    expect(selectRecords([image], all).bytes.toString()).toBe(`${JSON.stringify(Object.fromEntries(Object.entries(before).sort()))}\n`);
-    const frames = [2, 0, 1].map((frame) => record(5, { uri: 'clip.mp4', video_id: 'clip', frame, timestamp: frame / 2 }));
+    expect(selectRecords([image], all).bytes.toString()).toBe(
+      `${JSON.stringify(Object.fromEntries(Object.entries(before).sort()))}\n`,
+    );
+    const frames = [2, 0, 1].map((frame) =>
+      record(5, { uri: 'clip.mp4', video_id: 'clip', frame, timestamp: frame / 2 }),
+    );
     const picked = selectRecords(frames, all);
     expect(picked.records.map((r) => r.frame)).toEqual([0, 1, 2]);
-    expect(picked.bytes.toString().split('\n')[0]).toMatch(/"frame":0,"generator".*"timestamp":0,"uri":"clip.mp4","video_id":"clip"/);
+    expect(picked.bytes.toString().split('\n')[0]).toMatch(
+      /"frame":0,"generator".*"timestamp":0,"uri":"clip.mp4","video_id":"clip"/,
+    );
   });
 });

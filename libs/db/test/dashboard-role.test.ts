@@ -1,6 +1,13 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DASHBOARD_ROLE, createDb, dashboardDatabaseUrl, runMigrations, upsertExperiment, type DbHandle } from '../src/index';
+import {
+  DASHBOARD_ROLE,
+  createDb,
+  dashboardDatabaseUrl,
+  runMigrations,
+  upsertExperiment,
+  type DbHandle,
+} from '../src/index';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 let database: TestDatabase;

@@ -3,8 +3,19 @@ import { upsertExperiment, upsertRun, upsertSweep } from '../src/index';
 
 /** Records an experiment, a sweep and the given runs so child rows have parents to reference. */
 export async function seedRuns(db: Db, runIds: readonly string[], overrides: Partial<RunInput> = {}): Promise<void> {
-  await upsertExperiment(db, { name: 'demo', spec: { name: 'demo' }, specHash: 'spec-1', filePath: 'experiments/demo.yaml' });
-  await upsertSweep(db, { id: 'sweep-1', experiment: 'demo', specHash: 'spec-1', status: 'running', totalRuns: runIds.length });
+  await upsertExperiment(db, {
+    name: 'demo',
+    spec: { name: 'demo' },
+    specHash: 'spec-1',
+    filePath: 'experiments/demo.yaml',
+  });
+  await upsertSweep(db, {
+    id: 'sweep-1',
+    experiment: 'demo',
+    specHash: 'spec-1',
+    status: 'running',
+    totalRuns: runIds.length,
+  });
   for (const [i, id] of runIds.entries()) {
     await upsertRun(db, {
       id,

@@ -66,7 +66,8 @@ function result(runId: string, dataset: string, perturbation: string, random: ()
 // The definition the triggers must keep: the same sums folded from every eval_results row now.
 async function expectCellsEqualFold(): Promise<void> {
   const metricSums = LEADERBOARD_CELL_METRICS.map(
-    (m) => `count(e.${m})::int as ${m}_n, coalesce(sum(e.${m}::numeric), 0) as ${m}_sum, ` +
+    (m) =>
+      `count(e.${m})::int as ${m}_n, coalesce(sum(e.${m}::numeric), 0) as ${m}_sum, ` +
       `coalesce(sum(e.${m}::numeric * e.${m}::numeric), 0) as ${m}_sumsq, max(e.${m}) as ${m}_max`,
   ).join(', ');
   const metricColumns = LEADERBOARD_CELL_METRICS.map((m) => `${m}_n, ${m}_sum, ${m}_sumsq, ${m}_max`).join(', ');
@@ -82,13 +83,33 @@ async function expectCellsEqualFold(): Promise<void> {
   // numeric comes back as text: equal strings mean equal sums (numeric equality would ignore trailing zeros, so
   // compare normalised values).
   const normalise = (rows: Record<string, unknown>[]) =>
-    rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^-?\d+\.\d*$/.test(v) ? v.replace(/\.?0+$/, '') : v])));
+    rows.map((row) =>
+      Object.fromEntries(
+        Object.entries(row).map(([k, v]) => [
+          k,
+          typeof v === 'string' && /^-?\d+\.\d*$/.test(v) ? v.replace(/\.?0+$/, '') : v,
+        ]),
+      ),
+    );
   expect(normalise(actual.rows)).toEqual(normalise(expected.rows));
 }
 
 // leaderboardCellAggregates against what max / avg / stddev_samp over the rows give.
-async function expectAggregatesEqualFold(experiment: string, metric: LeaderboardCellMetric, perturbation: string): Promise<void> {
-  const folded = await handle.pool.query<{ method: string; config_hash: string; dataset: string; seeds: number; max: number; mean: number; std: number | null; policies: string[] }>(
+async function expectAggregatesEqualFold(
+  experiment: string,
+  metric: LeaderboardCellMetric,
+  perturbation: string,
+): Promise<void> {
+  const folded = await handle.pool.query<{
+    method: string;
+    config_hash: string;
+    dataset: string;
+    seeds: number;
+    max: number;
+    mean: number;
+    std: number | null;
+    policies: string[];
+  }>(
     `select r.method, r.config_hash, e.dataset, count(*)::int as seeds, max(e.${metric}) as max, avg(e.${metric}) as mean,
             stddev_samp(e.${metric}) as std, array_agg(distinct e.threshold_policy collate "C" order by e.threshold_policy collate "C") as policies
      from eval_results e join runs r on r.id = e.run_id
@@ -98,8 +119,9 @@ async function expectAggregatesEqualFold(experiment: string, metric: Leaderboard
   );
   const byKey = (a: { method: string; dataset: string }, b: { method: string; dataset: string }) =>
     a.method.localeCompare(b.method) || a.dataset.localeCompare(b.dataset);
-  const cells = (await leaderboardCellAggregates(handle.db, { experiment, metric, perturbation }))
-    .sort((a, b) => byKey(a, b) || a.configHash.localeCompare(b.configHash));
+  const cells = (await leaderboardCellAggregates(handle.db, { experiment, metric, perturbation })).sort(
+    (a, b) => byKey(a, b) || a.configHash.localeCompare(b.configHash),
+  );
   const rows = folded.rows.sort((a, b) => byKey(a, b) || a.config_hash.localeCompare(b.config_hash));
   expect(cells.map((c) => [c.method, c.configHash, c.dataset, c.seeds, c.max, c.policies])).toEqual(
     rows.map((r) => [r.method, r.config_hash, r.dataset, r.seeds, r.max, r.policies]),
@@ -114,7 +136,8 @@ async function expectAggregatesEqualFold(experiment: string, metric: Leaderboard
 
 async function expectAllAggregatesEqualFold(experiment: string): Promise<void> {
   for (const metric of LEADERBOARD_CELL_METRICS) {
-    for (const perturbation of ['none', 'jpeg(q=75)']) await expectAggregatesEqualFold(experiment, metric, perturbation);
+    for (const perturbation of ['none', 'jpeg(q=75)'])
+      await expectAggregatesEqualFold(experiment, metric, perturbation);
   }
 }
 
@@ -129,7 +152,16 @@ beforeAll(async () => {
   for (const [m, { method, configHash }] of METHODS.entries()) {
     for (let seed = 0; seed < (method === 'single' ? 1 : 5); seed++) {
       const id = `run-${m}-${seed}`;
-      await upsertRun(handle.db, { id, sweepId: 'sw', experiment: 'lb', method, config: {}, configHash, seed, codeVersion: 'c' });
+      await upsertRun(handle.db, {
+        id,
+        sweepId: 'sw',
+        experiment: 'lb',
+        method,
+        config: {},
+        configHash,
+        seed,
+        codeVersion: 'c',
+      });
       for (const dataset of ['adm', 'midjourney', 'sdv14']) {
         rows.push(result(id, dataset, 'none', random));
         if (seed % 2 === 0) rows.push(result(id, dataset, 'jpeg(q=75)', random));
@@ -152,25 +184,61 @@ describe('leaderboard_cells', () => {
   });
 
   it('gives the sample std (n - 1) and a null std for a single seed', async () => {
-    await upsertRun(handle.db, { id: 'run-x-0', sweepId: 'sw', experiment: 'lb', method: 'hand', config: {}, configHash: 'cfg-h', seed: 0, codeVersion: 'c' });
-    await upsertRun(handle.db, { id: 'run-x-1', sweepId: 'sw', experiment: 'lb', method: 'hand', config: {}, configHash: 'cfg-h', seed: 1, codeVersion: 'c' });
+    await upsertRun(handle.db, {
+      id: 'run-x-0',
+      sweepId: 'sw',
+      experiment: 'lb',
+      method: 'hand',
+      config: {},
+      configHash: 'cfg-h',
+      seed: 0,
+      codeVersion: 'c',
+    });
+    await upsertRun(handle.db, {
+      id: 'run-x-1',
+      sweepId: 'sw',
+      experiment: 'lb',
+      method: 'hand',
+      config: {},
+      configHash: 'cfg-h',
+      seed: 1,
+      codeVersion: 'c',
+    });
     const random = sequence(1);
-    await upsertEvalResult(handle.db, { ...result('run-x-0', 'adm', 'none', random), acc: 0.7, thresholdPolicy: 'fixed' });
-    const one = (await leaderboardCellAggregates(handle.db, { experiment: 'lb', metric: 'acc', perturbation: 'none' })).find((c) => c.method === 'hand');
+    await upsertEvalResult(handle.db, {
+      ...result('run-x-0', 'adm', 'none', random),
+      acc: 0.7,
+      thresholdPolicy: 'fixed',
+    });
+    const one = (
+      await leaderboardCellAggregates(handle.db, { experiment: 'lb', metric: 'acc', perturbation: 'none' })
+    ).find((c) => c.method === 'hand');
     expect(one).toMatchObject({ seeds: 1, max: 0.7, mean: 0.7, std: null, policies: ['fixed'] });
-    await upsertEvalResult(handle.db, { ...result('run-x-1', 'adm', 'none', random), acc: 0.72, thresholdPolicy: 'fixed' });
-    const two = (await leaderboardCellAggregates(handle.db, { experiment: 'lb', metric: 'acc', perturbation: 'none' })).find((c) => c.method === 'hand')!;
+    await upsertEvalResult(handle.db, {
+      ...result('run-x-1', 'adm', 'none', random),
+      acc: 0.72,
+      thresholdPolicy: 'fixed',
+    });
+    const two = (
+      await leaderboardCellAggregates(handle.db, { experiment: 'lb', metric: 'acc', perturbation: 'none' })
+    ).find((c) => c.method === 'hand')!;
     expect(two.seeds).toBe(2);
     expect(two.max).toBe(0.72);
     expect(two.mean).toBeCloseTo(0.71, 15);
-    expect(two.std).toBeCloseTo(Math.sqrt(2 * 0.01 ** 2 / 1), 15);
+    expect(two.std).toBeCloseTo(Math.sqrt((2 * 0.01 ** 2) / 1), 15);
   });
 
   it('follows upserts that lower a max, deletes, and cells whose every result goes', async () => {
     const cell = async () =>
-      (await leaderboardCellAggregates(handle.db, { experiment: 'lb', metric: 'acc', perturbation: 'none' })).find((c) => c.method === 'hand')!;
+      (await leaderboardCellAggregates(handle.db, { experiment: 'lb', metric: 'acc', perturbation: 'none' })).find(
+        (c) => c.method === 'hand',
+      )!;
     // Replacing the max (0.72) with a lower value must bring back the other seed's 0.7.
-    await upsertEvalResult(handle.db, { ...result('run-x-1', 'adm', 'none', sequence(2)), acc: 0.1, thresholdPolicy: 'fixed' });
+    await upsertEvalResult(handle.db, {
+      ...result('run-x-1', 'adm', 'none', sequence(2)),
+      acc: 0.1,
+      thresholdPolicy: 'fixed',
+    });
     expect((await cell()).max).toBe(0.7);
     await expectCellsEqualFold();
     await handle.db.execute(sql`delete from eval_results where run_id = 'run-x-0'`);
@@ -180,7 +248,9 @@ describe('leaderboard_cells', () => {
     const left = await handle.pool.query(`select count(*)::int as n from leaderboard_cells where method = 'hand'`);
     expect(left.rows[0].n).toBe(0);
     // A random mix of updates and deletes over many cells at once.
-    await handle.db.execute(sql`update eval_results set acc = acc / 2, auc = null, threshold_policy = 'fixed' where id % 3 = 0`);
+    await handle.db.execute(
+      sql`update eval_results set acc = acc / 2, auc = null, threshold_policy = 'fixed' where id % 3 = 0`,
+    );
     await handle.db.execute(sql`update eval_results set acc_calibrated = 0.5 where id % 4 = 1`);
     await handle.db.execute(sql`delete from eval_results where id % 5 = 2`);
     await expectCellsEqualFold();
@@ -190,7 +260,9 @@ describe('leaderboard_cells', () => {
   it('follows runs: progress updates change nothing, a moved run moves its results, a deleted run takes them away', async () => {
     const before = await handle.pool.query('select * from leaderboard_cells order by 1, 2, 3, 4, 5, 6');
     await updateRunProgress(handle.db, 'run-0-0', { currentStep: 10, lastLoss: 0.3, imagesPerSecond: 100 });
-    expect((await handle.pool.query('select * from leaderboard_cells order by 1, 2, 3, 4, 5, 6')).rows).toEqual(before.rows);
+    expect((await handle.pool.query('select * from leaderboard_cells order by 1, 2, 3, 4, 5, 6')).rows).toEqual(
+      before.rows,
+    );
     await handle.db.execute(sql`update runs set method = 'univfd', config_hash = 'cfg-u' where id = 'run-0-1'`);
     await expectCellsEqualFold();
     await handle.db.execute(sql`delete from runs where id in ('run-2-0', 'run-3-0')`);

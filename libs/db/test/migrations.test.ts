@@ -30,7 +30,8 @@ async function query<T extends pg.QueryResultRow>(url: string, text: string): Pr
 }
 
 const journalEntries = (): number =>
-  (JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] }).entries.length;
+  (JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] }).entries
+    .length;
 
 describe('runMigrations', () => {
   let database: TestDatabase;

@@ -52,13 +52,25 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const rowCount = async (table: typeof experiments | typeof runs | typeof evalResults | typeof datasets | typeof reportedResults | typeof checkpoints) =>
-  (await handle.db.select({ n: count() }).from(table))[0]!.n;
+const rowCount = async (
+  table:
+    | typeof experiments
+    | typeof runs
+    | typeof evalResults
+    | typeof datasets
+    | typeof reportedResults
+    | typeof checkpoints,
+) => (await handle.db.select({ n: count() }).from(table))[0]!.n;
 
 describe('experiments and sweeps', () => {
   it('upserting the same experiment twice keeps one row with the new fields', async () => {
     const first = await upsertExperiment(handle.db, { name: 'twice', spec: { v: 1 }, specHash: 'h1' });
-    const second = await upsertExperiment(handle.db, { name: 'twice', spec: { v: 2 }, specHash: 'h2', filePath: 'x.yaml' });
+    const second = await upsertExperiment(handle.db, {
+      name: 'twice',
+      spec: { v: 2 },
+      specHash: 'h2',
+      filePath: 'x.yaml',
+    });
     expect(second).toMatchObject({ name: 'twice', spec: { v: 2 }, specHash: 'h2', filePath: 'x.yaml' });
     expect(second.createdAt).toEqual(first.createdAt);
     expect(second.updatedAt.getTime()).toBeGreaterThanOrEqual(first.updatedAt.getTime());
@@ -67,7 +79,13 @@ describe('experiments and sweeps', () => {
   });
 
   it('a sweep upsert updates status and run count', async () => {
-    const sweep = await upsertSweep(handle.db, { id: 'sweep-1', experiment: 'demo', specHash: 'spec-1', status: 'done', totalRuns: 3 });
+    const sweep = await upsertSweep(handle.db, {
+      id: 'sweep-1',
+      experiment: 'demo',
+      specHash: 'spec-1',
+      status: 'done',
+      totalRuns: 3,
+    });
     expect(sweep.status).toBe('done');
   });
 });
@@ -89,7 +107,13 @@ describe('runs', () => {
       codeVersion: 'code-2',
     });
     expect(await rowCount(runs)).toBe(before);
-    expect(again).toMatchObject({ status: 'training', attempts: 1, currentStep: 50, lastLoss: 0.42, imagesPerSecond: 812.5 });
+    expect(again).toMatchObject({
+      status: 'training',
+      attempts: 1,
+      currentStep: 50,
+      lastLoss: 0.42,
+      imagesPerSecond: 812.5,
+    });
     expect(again.codeVersion).toBe('code-2');
     expect(again.totalSteps).toBe(200);
   });
@@ -99,13 +123,22 @@ describe('runs', () => {
     expect(training.startedAt).toBeInstanceOf(Date);
     expect(training.finishedAt).toBeNull();
 
-    const failed = await setRunStatus(handle.db, 'run-b', { status: 'failed', error: 'CUDA out of memory at step 17', attempts: 1 });
+    const failed = await setRunStatus(handle.db, 'run-b', {
+      status: 'failed',
+      error: 'CUDA out of memory at step 17',
+      attempts: 1,
+    });
     expect(failed).toMatchObject({ status: 'failed', error: 'CUDA out of memory at step 17', attempts: 1 });
     expect(failed.finishedAt).toBeInstanceOf(Date);
     expect((await getRun(handle.db, 'run-b'))?.error).toBe('CUDA out of memory at step 17');
 
     const retried = await setRunStatus(handle.db, 'run-b', { status: 'training', attempts: 2 });
-    expect(retried).toMatchObject({ status: 'training', attempts: 2, error: 'CUDA out of memory at step 17', finishedAt: null });
+    expect(retried).toMatchObject({
+      status: 'training',
+      attempts: 2,
+      error: 'CUDA out of memory at step 17',
+      finishedAt: null,
+    });
     expect(retried.startedAt).toEqual(training.startedAt);
 
     const done = await setRunStatus(handle.db, 'run-b', { status: 'succeeded' });
@@ -113,14 +146,21 @@ describe('runs', () => {
   });
 
   it('rejects unknown statuses and unknown runs by name', async () => {
-    await expect(setRunStatus(handle.db, 'run-a', { status: 'exploded' as RunStatus })).rejects.toThrow(/status must be one of/);
+    await expect(setRunStatus(handle.db, 'run-a', { status: 'exploded' as RunStatus })).rejects.toThrow(
+      /status must be one of/,
+    );
     await expect(setRunStatus(handle.db, 'nope', { status: 'failed' })).rejects.toThrow(/no run with id "nope"/);
     await expect(updateRunProgress(handle.db, 'nope', { currentStep: 1 })).rejects.toThrow(/no run with id "nope"/);
     await expect(updateRunProgress(handle.db, 'run-a', { currentStep: -1 })).rejects.toThrow(/currentStep/);
   });
 
   it('the database itself refuses a status outside the list', async () => {
-    await expect(handle.db.update(runs).set({ status: 'bogus' as RunStatus }).where(eq(runs.id, 'run-a'))).rejects.toThrow();
+    await expect(
+      handle.db
+        .update(runs)
+        .set({ status: 'bogus' as RunStatus })
+        .where(eq(runs.id, 'run-a')),
+    ).rejects.toThrow();
   });
 
   it('lists the runs of a sweep in id order', async () => {
@@ -144,14 +184,20 @@ describe('datasets', () => {
 
   it('registering the same version twice keeps one row and takes new descriptive fields', async () => {
     const first = await upsertDataset(handle.db, v1);
-    const second = await upsertDataset(handle.db, { ...v1, root: '/mnt/genimage/sdv14', skipped: [{ uri: 'bad.png', reason: 'truncated' }] });
+    const second = await upsertDataset(handle.db, {
+      ...v1,
+      root: '/mnt/genimage/sdv14',
+      skipped: [{ uri: 'bad.png', reason: 'truncated' }],
+    });
     expect(second.id).toBe(first.id);
     expect(second).toMatchObject({ root: '/mnt/genimage/sdv14', skipped: [{ uri: 'bad.png', reason: 'truncated' }] });
     expect(await handle.db.select().from(datasets).where(eq(datasets.name, 'sdv14'))).toHaveLength(1);
   });
 
   it('refuses different contents under an existing version and keeps the recorded row', async () => {
-    await expect(upsertDataset(handle.db, { ...v1, contentHash: 'bbb' })).rejects.toBeInstanceOf(DatasetVersionConflictError);
+    await expect(upsertDataset(handle.db, { ...v1, contentHash: 'bbb' })).rejects.toBeInstanceOf(
+      DatasetVersionConflictError,
+    );
     await expect(upsertDataset(handle.db, { ...v1, contentHash: 'bbb' })).rejects.toThrow(/sdv14@v1.*aaa.*bbb/);
     expect((await getDataset(handle.db, 'sdv14', 'v1'))?.contentHash).toBe('aaa');
   });
@@ -168,7 +214,13 @@ describe('checkpoints and training metrics', () => {
   it('one row per (run, step); a re-save replaces the object', async () => {
     await recordCheckpoint(handle.db, { runId: 'run-a', step: 50, key: 'k50', sha256: 'a'.repeat(64), bytes: 1024 });
     const before = await rowCount(checkpoints);
-    const again = await recordCheckpoint(handle.db, { runId: 'run-a', step: 50, key: 'k50', sha256: 'b'.repeat(64), bytes: 6_000_000_000 });
+    const again = await recordCheckpoint(handle.db, {
+      runId: 'run-a',
+      step: 50,
+      key: 'k50',
+      sha256: 'b'.repeat(64),
+      bytes: 6_000_000_000,
+    });
     expect(await rowCount(checkpoints)).toBe(before);
     expect(again).toMatchObject({ sha256: 'b'.repeat(64), bytes: 6_000_000_000 });
     await recordCheckpoint(handle.db, { runId: 'run-a', step: 100, key: 'k100', sha256: 'c'.repeat(64), bytes: 2048 });
@@ -176,7 +228,9 @@ describe('checkpoints and training metrics', () => {
   });
 
   it('refuses a checkpoint of an unknown run', async () => {
-    await expect(recordCheckpoint(handle.db, { runId: 'ghost', step: 1, key: 'k', sha256: 's', bytes: 1 })).rejects.toThrow();
+    await expect(
+      recordCheckpoint(handle.db, { runId: 'ghost', step: 1, key: 'k', sha256: 's', bytes: 1 }),
+    ).rejects.toThrow();
   });
 
   it('batch-records metrics; re-logged steps take the newest values', async () => {
@@ -203,7 +257,11 @@ describe('checkpoints and training metrics', () => {
 describe('evaluation results', () => {
   it('upserting the same (run, dataset, perturbation) twice keeps one row with new metrics', async () => {
     const first = await upsertEvalResult(handle.db, evalResult('run-a', 'midjourney'));
-    const second = await upsertEvalResult(handle.db, { ...evalResult('run-a', 'midjourney'), acc: 0.99, accCalibrated: 0.97 });
+    const second = await upsertEvalResult(handle.db, {
+      ...evalResult('run-a', 'midjourney'),
+      acc: 0.99,
+      accCalibrated: 0.97,
+    });
     expect(second.id).toBe(first.id);
     expect(second).toMatchObject({ acc: 0.99, accCalibrated: 0.97 });
     expect(await listEvalResults(handle.db, { runId: 'run-a', dataset: 'midjourney' })).toHaveLength(1);
@@ -212,9 +270,15 @@ describe('evaluation results', () => {
   it('the same cache key may be held by two column ids (a renamed column gets a copy, not an error)', async () => {
     const [cached] = await listEvalResults(handle.db, { runId: 'run-a', dataset: 'midjourney' });
     if (!cached) throw new Error('the previous test recorded run-a/midjourney');
-    const copy = await upsertEvalResult(handle.db, { ...evalResult('run-a', 'Midjourney-renamed'), checkpointSha256: cached.checkpointSha256 });
+    const copy = await upsertEvalResult(handle.db, {
+      ...evalResult('run-a', 'Midjourney-renamed'),
+      checkpointSha256: cached.checkpointSha256,
+    });
     expect(copy.id).not.toBe(cached.id);
-    expect((await listEvalResults(handle.db, { runId: 'run-a' })).map((r) => r.dataset).sort()).toEqual(['Midjourney-renamed', 'midjourney']);
+    expect((await listEvalResults(handle.db, { runId: 'run-a' })).map((r) => r.dataset).sort()).toEqual([
+      'Midjourney-renamed',
+      'midjourney',
+    ]);
     await handle.db.delete(evalResults).where(eq(evalResults.id, copy.id));
   });
 
@@ -231,9 +295,9 @@ describe('evaluation results', () => {
     expect(await findEvalResultByCacheKey(handle.db, { ...key, perturbation: 'jpeg(quality=75)' })).toBeNull();
     expect(await findEvalResultByCacheKey(handle.db, { ...key, codeVersion: 'code-2' })).toBeNull();
     const { manifestHash: _m, perturbation: _p, ...checkpointKey } = key;
-    expect((await listCachedEvalCells(handle.db, checkpointKey)).map((r) => [r.runId, r.manifestHash, r.perturbation])).toEqual([
-      ['run-a', key.manifestHash, key.perturbation],
-    ]);
+    expect(
+      (await listCachedEvalCells(handle.db, checkpointKey)).map((r) => [r.runId, r.manifestHash, r.perturbation]),
+    ).toEqual([['run-a', key.manifestHash, key.perturbation]]);
     expect(await listCachedEvalCells(handle.db, { ...checkpointKey, preprocessHash: 'other' })).toEqual([]);
   });
 
@@ -252,7 +316,14 @@ describe('leaderboardRows', () => {
   it('returns one row per (run, dataset, perturbation) in a stable order, skipping null metrics', async () => {
     const rows = await leaderboardRows(handle.db, { experiment: 'demo', trainDataset: 'sdv14@v1', metric: 'acc' });
     expect(rows).toEqual([
-      { method: 'mirage', seed: 0, runId: 'run-a', dataset: 'midjourney', perturbation: 'jpeg(quality=75)', value: 0.85 },
+      {
+        method: 'mirage',
+        seed: 0,
+        runId: 'run-a',
+        dataset: 'midjourney',
+        perturbation: 'jpeg(quality=75)',
+        value: 0.85,
+      },
       { method: 'mirage', seed: 0, runId: 'run-a', dataset: 'midjourney', perturbation: 'none', value: 0.99 },
       { method: 'mirage', seed: 1, runId: 'run-b', dataset: 'adm', perturbation: 'none', value: 0.85 },
     ]);
@@ -272,7 +343,10 @@ describe('reported results', () => {
     expect(second.value).toBe(0.913);
     await upsertReportedResult(handle.db, { ...key, dataset: 'adm', value: 0.8 });
     expect(await rowCount(reportedResults)).toBe(2);
-    expect((await listReportedResults(handle.db, { paper: 'MiraGe' })).map((r) => r.dataset)).toEqual(['adm', 'midjourney']);
+    expect((await listReportedResults(handle.db, { paper: 'MiraGe' })).map((r) => r.dataset)).toEqual([
+      'adm',
+      'midjourney',
+    ]);
     expect(await listReportedResults(handle.db, { paper: 'Other' })).toEqual([]);
   });
 });

@@ -11,7 +11,8 @@ export interface TestDatabase {
 /** The server address for tests; a missing DATABASE_URL is a failure, never a skip. */
 export function serverUrl(): string {
   const url = process.env.DATABASE_URL;
-  if (!url) throw new Error('DATABASE_URL is not set: tests need a real PostgreSQL server (e.g. source /tmp/dev/env.sh)');
+  if (!url)
+    throw new Error('DATABASE_URL is not set: tests need a real PostgreSQL server (e.g. source /tmp/dev/env.sh)');
   return url;
 }
 
@@ -25,7 +26,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     url: url.toString(),
     name,
-    drop: () => withAdmin(admin, (client) => client.query(`drop database if exists "${name}" with (force)`)).then(() => {}),
+    drop: () =>
+      withAdmin(admin, (client) => client.query(`drop database if exists "${name}" with (force)`)).then(() => {}),
   };
 }
 

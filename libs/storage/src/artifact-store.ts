@@ -180,10 +180,10 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
       const parts = await upload(key, source.pipe(meter), sha256, putOptions.contentType);
       if (meter.digest() !== sha256 || meter.bytes !== expected.bytes) {
         try {
-        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-      }
+          await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+        }
         throw new SourceChangedError(path, key);
       }
       return { key, sha256, bytes: meter.bytes, parts };
@@ -220,7 +220,11 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
       assertSafeKey(key);
       try {
         const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-        return { bytes: head.ContentLength ?? 0, sha256: head.Metadata?.sha256 ?? null, lastModified: head.LastModified ?? new Date(0) };
+        return {
+          bytes: head.ContentLength ?? 0,
+          sha256: head.Metadata?.sha256 ?? null,
+          lastModified: head.LastModified ?? new Date(0),
+        };
       } catch (error) {
         if (isNotFound(error)) return null;
         throw error;
@@ -243,7 +247,9 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
     async presignGet(key, ttlSeconds = 300) {
       assertSafeKey(key);
       if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_PRESIGN_TTL_SECONDS) {
-        throw new RangeError(`presignGet: ttlSeconds must be an integer in [1, ${MAX_PRESIGN_TTL_SECONDS}], got ${ttlSeconds}`);
+        throw new RangeError(
+          `presignGet: ttlSeconds must be an integer in [1, ${MAX_PRESIGN_TTL_SECONDS}], got ${ttlSeconds}`,
+        );
       }
       return getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: ttlSeconds });
     },
@@ -283,7 +289,10 @@ function validate(options: ArtifactStoreOptions): Settings {
   if (!Number.isInteger(settings.partSizeBytes) || settings.partSizeBytes < MIN_PART_SIZE) {
     throw new Error(`createArtifactStore: partSizeBytes must be an integer of at least ${MIN_PART_SIZE} (5 MiB)`);
   }
-  if (!Number.isInteger(settings.multipartThresholdBytes) || settings.multipartThresholdBytes < settings.partSizeBytes) {
+  if (
+    !Number.isInteger(settings.multipartThresholdBytes) ||
+    settings.multipartThresholdBytes < settings.partSizeBytes
+  ) {
     throw new Error('createArtifactStore: multipartThresholdBytes must be an integer no smaller than partSizeBytes');
   }
   return settings;
@@ -307,5 +316,7 @@ async function createBucketIfMissing(client: S3Client, bucket: string): Promise<
 
 function isNotFound(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e.name === 'NotFound' || e.name === 'NoSuchKey' || e.name === 'NoSuchBucket' || e.$metadata?.httpStatusCode === 404;
+  return (
+    e.name === 'NotFound' || e.name === 'NoSuchKey' || e.name === 'NoSuchBucket' || e.$metadata?.httpStatusCode === 404
+  );
 }

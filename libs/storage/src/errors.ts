@@ -15,7 +15,9 @@ export class ChecksumMismatchError extends Error {
 export class MissingChecksumError extends Error {
   /** Builds the error naming the key. */
   constructor(readonly key: string) {
-    super(`s3 object "${key}" has no "sha256" user metadata; it was not written by the artifact store and cannot be verified`);
+    super(
+      `s3 object "${key}" has no "sha256" user metadata; it was not written by the artifact store and cannot be verified`,
+    );
     this.name = 'MissingChecksumError';
   }
 }
@@ -39,7 +41,9 @@ export class SourceChangedError extends Error {
     readonly path: string,
     readonly key: string,
   ) {
-    super(`file "${path}" changed while it was uploaded to "${key}"; the upload was deleted, retry once the file is complete`);
+    super(
+      `file "${path}" changed while it was uploaded to "${key}"; the upload was deleted, retry once the file is complete`,
+    );
     this.name = 'SourceChangedError';
   }
 }

@@ -27,7 +27,8 @@ const UNSAFE_RUN = /[^A-Za-z0-9._-]+/g;
 
 /** Turns one user-supplied value into a key segment of safe characters; rejects `..`, empty and dot-only results. */
 export function slugSegment(value: string, what = 'segment'): string {
-  if (typeof value !== 'string' || value.length === 0) throw new UnsafeKeyError(what, String(value), 'must be a non-empty string');
+  if (typeof value !== 'string' || value.length === 0)
+    throw new UnsafeKeyError(what, String(value), 'must be a non-empty string');
   if (value.includes('..')) throw new UnsafeKeyError(what, value, 'must not contain ".."');
   const slug = value.replace(UNSAFE_RUN, '-').replace(/^-+|-+$/g, '');
   if (slug.length === 0 || /^\.+$/.test(slug)) throw new UnsafeKeyError(what, value, 'has no usable characters');
@@ -36,7 +37,8 @@ export function slugSegment(value: string, what = 'segment'): string {
 
 /** Checks a complete key before it reaches S3: relative, no empty, `.` or `..` segments, no control characters. */
 export function assertSafeKey(key: string): string {
-  if (typeof key !== 'string' || key.length === 0) throw new UnsafeKeyError('key', String(key), 'must be a non-empty string');
+  if (typeof key !== 'string' || key.length === 0)
+    throw new UnsafeKeyError('key', String(key), 'must be a non-empty string');
   if (key.startsWith('/')) throw new UnsafeKeyError('key', key, 'must not start with "/"');
   if (key.length > 1024) throw new UnsafeKeyError('key', key, 'is longer than 1024 characters');
   // eslint-disable-next-line no-control-regex

@@ -53,7 +53,10 @@ async function writeRandomFile(path: string, bytes: number): Promise<void> {
 
 describe('artifact store', () => {
   it('creates its bucket on the first write, and reads never create it', async () => {
-    const missing = () => expect(raw.send(new HeadBucketCommand({ Bucket: options.bucket }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
+    const missing = () =>
+      expect(raw.send(new HeadBucketCommand({ Bucket: options.bucket }))).rejects.toMatchObject({
+        $metadata: { httpStatusCode: 404 },
+      });
     await missing();
     expect(await store.stat('runs/none/x.bin')).toBeNull();
     expect(await store.list('runs/')).toEqual([]);

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  assertSafeKey,
-  manifestKey,
-  slugSegment,
-  UnsafeKeyError,
-} from '../src/index';
+import { assertSafeKey, manifestKey, slugSegment, UnsafeKeyError } from '../src/index';
 
 describe('key builders', () => {
   it('address manifests by content', () => {

@@ -1,10 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  DeleteBucketCommand,
-  DeleteObjectsCommand,
-  paginateListObjectsV2,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteBucketCommand, DeleteObjectsCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import type { ArtifactStoreOptions } from '../src/index';
 
 function required(name: string): string {
@@ -41,7 +36,8 @@ export async function dropBucket(client: S3Client, bucket: string): Promise<void
   try {
     for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket })) {
       const objects = (page.Contents ?? []).map((o) => ({ Key: o.Key! }));
-      if (objects.length > 0) await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects } }));
+      if (objects.length > 0)
+        await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects } }));
     }
     await client.send(new DeleteBucketCommand({ Bucket: bucket }));
   } catch (error) {

@@ -108,7 +108,12 @@ function reportedLookup(reported: readonly ReportedRow[], spec: TableSpec): Map<
   return lookup;
 }
 
-function attachReported(cell: TableCell, reported: ReportedRow | undefined, digits: number, used: Set<ReportedRow>): void {
+function attachReported(
+  cell: TableCell,
+  reported: ReportedRow | undefined,
+  digits: number,
+  used: Set<ReportedRow>,
+): void {
   if (!reported) return;
   used.add(reported);
   cell.reported = reported.value;
@@ -129,7 +134,9 @@ function meanCell(cells: readonly TableCell[]): TableCell {
 // column with a single value has nothing to compare.
 function markBest(rows: readonly TableRow[], columnCount: number, digits: number): void {
   for (let c = 0; c < columnCount; c++) {
-    const candidates = rows.map((r) => r.cells[c] as TableCell).filter((cell) => cell.value !== null && !cell.incomplete);
+    const candidates = rows
+      .map((r) => r.cells[c] as TableCell)
+      .filter((cell) => cell.value !== null && !cell.incomplete);
     if (candidates.length < 2) continue;
     const printed = candidates.map((cell) => roundHalfAwayFromZero(cell.value as number, digits));
     const top = Math.max(...printed);
@@ -197,7 +204,8 @@ export function buildTableModel(
     });
     if (spec.includeMean) {
       const cell = meanCell(cells);
-      if (!cell.incomplete) attachReported(cell, reportedByCell?.get(cellKey(method, MEAN_COLUMN_ID)), digits, usedReported);
+      if (!cell.incomplete)
+        attachReported(cell, reportedByCell?.get(cellKey(method, MEAN_COLUMN_ID)), digits, usedReported);
       cells.push(cell);
     }
     return { id: method, label: spec.rowLabels?.[method] ?? method, cells };

@@ -74,7 +74,8 @@ export function validateSpec(spec: TableSpec): void {
   requireUniqueTexts('rows', spec.rows);
   if (spec.perturbation !== undefined) requireText('spec', 'perturbation', spec.perturbation);
   if (spec.level !== undefined) {
-    if (spec.level.name !== 'frame' && spec.level.name !== 'video') fail('spec', `level.name must be frame or video; got ${String(spec.level.name)}`);
+    if (spec.level.name !== 'frame' && spec.level.name !== 'video')
+      fail('spec', `level.name must be frame or video; got ${String(spec.level.name)}`);
     requireText('spec', 'level.note', spec.level.note);
   }
   if (spec.reportedPaper !== undefined) requireText('spec', 'reportedPaper', spec.reportedPaper);

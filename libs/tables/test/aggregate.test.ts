@@ -1,8 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { buildTableModel, MEAN_COLUMN_ID, renderTable, type ReportedRow, type ResultRow, type TableSpec } from '../src/index';
+import {
+  buildTableModel,
+  MEAN_COLUMN_ID,
+  renderTable,
+  type ReportedRow,
+  type ResultRow,
+  type TableSpec,
+} from '../src/index';
 import { resultRow } from './result-row';
 
-function row(method: string, dataset: string, seed: number, acc: number | null, extra: Partial<ResultRow> = {}): ResultRow {
+function row(
+  method: string,
+  dataset: string,
+  seed: number,
+  acc: number | null,
+  extra: Partial<ResultRow> = {},
+): ResultRow {
   return resultRow({ method, dataset, seed, acc, ...extra });
 }
 
@@ -118,9 +131,9 @@ describe('buildTableModel cells and columns', () => {
   it('reads the metric the spec names', () => {
     const r = row('x', 'a', 0, 0.8, { ap: 0.91, auc: 0.93, accCalibrated: 0.85 });
     const value = (metric: TableSpec['metric']) => onlyCell([r], { metric }).value;
-    expect([value('acc'), value('ap'), value('auc'), value('acc_calibrated')].map((v) => Math.round(v! * 1e9) / 1e9)).toEqual([
-      80, 91, 93, 85,
-    ]);
+    expect(
+      [value('acc'), value('ap'), value('auc'), value('acc_calibrated')].map((v) => Math.round(v! * 1e9) / 1e9),
+    ).toEqual([80, 91, 93, 85]);
   });
 
   it('rejects the mean column id as a dataset column when a mean is shown', () => {
@@ -154,7 +167,11 @@ describe('buildTableModel deltas against reported numbers', () => {
   });
 
   it('an incomplete mean gets no delta', () => {
-    const model = buildTableModel(rows, spec({ reportedPaper: 'P', includeMean: true, rows: ['m'], columns: ['a', 'b', 'c'] }), reported);
+    const model = buildTableModel(
+      rows,
+      spec({ reportedPaper: 'P', includeMean: true, rows: ['m'], columns: ['a', 'b', 'c'] }),
+      reported,
+    );
     expect(model.rows[0]!.cells[3]).toMatchObject({ incomplete: true, reported: null, delta: null });
   });
 
@@ -176,7 +193,11 @@ describe('notes state the threshold policy', () => {
     expect(fixed).toContain('- Accuracy (%) at a fixed 0.5 threshold on p(fake).');
     const calibrated = renderTable([row('m', 'a', 0, 0.8, { thresholdPolicy: 'calibrated' })], spec(), 'md');
     expect(calibrated).toContain('- Accuracy (%) at a threshold calibrated on a validation split.');
-    const mixed = renderTable([row('m', 'a', 0, 0.8), row('n', 'a', 0, 0.7, { thresholdPolicy: 'calibrated' })], spec(), 'md');
+    const mixed = renderTable(
+      [row('m', 'a', 0, 0.8), row('n', 'a', 0, 0.7, { thresholdPolicy: 'calibrated' })],
+      spec(),
+      'md',
+    );
     expect(mixed).toContain('the rows mix threshold policies');
     const cal = renderTable([row('m', 'a', 0, 0.8, { accCalibrated: 0.81 })], spec({ metric: 'acc_calibrated' }), 'md');
     expect(cal).toContain('- Accuracy (%) at a threshold calibrated on a validation split.');
@@ -191,7 +212,9 @@ describe('synthetic warning', () => {
   it('is in every format when flagged', () => {
     expect(renderTable(rows, spec({ synthetic: true }), 'md')).toContain('**SYNTHETIC data - not a paper result.**');
     expect(renderTable(rows, spec({ synthetic: true }), 'md')).toContain('- SYNTHETIC data - not a paper result.');
-    expect(renderTable(rows, spec({ synthetic: true }), 'latex')).toMatch(/\\caption\{[^\n]*SYNTHETIC data - not a paper result\.\}/);
+    expect(renderTable(rows, spec({ synthetic: true }), 'latex')).toMatch(
+      /\\caption\{[^\n]*SYNTHETIC data - not a paper result\.\}/,
+    );
     expect(renderTable(rows, spec({ synthetic: true }), 'csv').split('\n')[1]).toMatch(/,true$/);
   });
   it('is absent otherwise', () => {
@@ -205,9 +228,9 @@ describe('validation names the field', () => {
     expect(() => buildTableModel([row('m', 'a', 0, 1.5)], spec())).toThrow('rows[0]: acc must be a fraction');
     expect(() => buildTableModel([row('m', 'a', 0.5, 0.5)], spec())).toThrow('rows[0]: seed must be an integer');
     expect(() => buildTableModel([row('', 'a', 0, 0.5)], spec())).toThrow('rows[0]: method must be a non-empty string');
-    expect(() => buildTableModel([], spec(), [{ paper: 'P', method: 'm', dataset: 'a', metric: 'acc', value: 0.9e3 }])).toThrow(
-      'reported[0]: value must be a percent',
-    );
+    expect(() =>
+      buildTableModel([], spec(), [{ paper: 'P', method: 'm', dataset: 'a', metric: 'acc', value: 0.9e3 }]),
+    ).toThrow('reported[0]: value must be a percent');
     expect(() => buildTableModel([], spec({ digits: 7 }))).toThrow('spec: digits must be an integer in [0, 6]');
     expect(() => buildTableModel([], spec({ metric: 'f1' as never }))).toThrow('spec: metric must be one of');
     expect(() => buildTableModel([], spec({ rows: ['a', 'a'] }))).toThrow('spec: rows lists "a" twice');

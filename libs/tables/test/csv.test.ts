@@ -79,7 +79,8 @@ describe('csvText (formula-injection guard)', () => {
 });
 
 describe('renderCsv formula-injection guard', () => {
-  const row = (method: string, dataset: string, acc: number): ResultRow => resultRow({ method, dataset, acc, runId: `r-${method}`, n: 10 });
+  const row = (method: string, dataset: string, acc: number): ResultRow =>
+    resultRow({ method, dataset, acc, runId: `r-${method}`, n: 10 });
   const csv = renderTable(
     [row('=cmd', '@evil', 0.5), row('plain', '@evil', 0.9)],
     {
@@ -117,16 +118,24 @@ describe('the level of a table of video columns', () => {
   const spec = { title: 't', metric: 'acc', aggregate: 'mean', includeMean: false, digits: 1 } as const;
 
   it('is a last CSV column and a note under the table only when the table has one', () => {
-    const video = renderTable(rows, { ...spec, level: { name: 'video', note: "video (a video's score is the mean of its frames' p(fake))" } }, 'csv').split('\n');
+    const video = renderTable(
+      rows,
+      { ...spec, level: { name: 'video', note: "video (a video's score is the mean of its frames' p(fake))" } },
+      'csv',
+    ).split('\n');
     expect(video[0]?.endsWith(',synthetic,level')).toBe(true);
     expect(video[1]).toBe('mirage,mirage,sora,sora,none,acc,mean,75.0,,1,,,false,false,false,video');
     const still = renderTable(rows, spec, 'csv').split('\n');
     expect(still[0]?.endsWith(',synthetic')).toBe(true);
-    expect(renderTable(rows, { ...spec, level: { name: 'frame', note: 'frame (every frame scored alone)' } }, 'md')).toContain('Level: frame (every frame scored alone).');
+    expect(
+      renderTable(rows, { ...spec, level: { name: 'frame', note: 'frame (every frame scored alone)' } }, 'md'),
+    ).toContain('Level: frame (every frame scored alone).');
     expect(renderTable(rows, spec, 'md')).not.toContain('Level:');
   });
 
   it('is refused when its name is neither frame nor video', () => {
-    expect(() => renderTable(rows, { ...spec, level: { name: 'clip' as 'frame', note: 'x' } }, 'md')).toThrow(/level.name must be frame or video/);
+    expect(() => renderTable(rows, { ...spec, level: { name: 'clip' as 'frame', note: 'x' } }, 'md')).toThrow(
+      /level.name must be frame or video/,
+    );
   });
 });

@@ -11,7 +11,9 @@ describe('diffTables', () => {
     const expected = ['1', '2', '3', '4', '5', '6', '7', '8', '9'].join('\n') + '\n';
     const actual = expected.replace('5\n', 'five\n');
     expect(diffTables(expected, actual)).toBe(
-      ['--- expected', '+++ actual', '@@ -2,7 +2,7 @@', ' 2', ' 3', ' 4', '-5', '+five', ' 6', ' 7', ' 8', ''].join('\n'),
+      ['--- expected', '+++ actual', '@@ -2,7 +2,7 @@', ' 2', ' 3', ' 4', '-5', '+five', ' 6', ' 7', ' 8', ''].join(
+        '\n',
+      ),
     );
   });
 

@@ -50,7 +50,8 @@ describe('formatFixed rounds half away from zero in decimal', () => {
   });
 
   it('the table prints a mean of 0.0005 and 0.0005 as 0.1 and honours digits', () => {
-    const row = (seed: number, acc: number): ResultRow => resultRow({ method: 'm', dataset: 'd', runId: `r${seed}`, seed, acc, n: 1 });
+    const row = (seed: number, acc: number): ResultRow =>
+      resultRow({ method: 'm', dataset: 'd', runId: `r${seed}`, seed, acc, n: 1 });
     const spec = { title: 't', metric: 'acc', aggregate: 'mean', includeMean: false } as const;
     const csv = (digits: number) => renderCsv(buildTableModel([row(0, 0.0005), row(1, 0.0005)], { ...spec, digits }));
     expect(csv(1).split('\n')[1]).toContain(',0.1,,2,');

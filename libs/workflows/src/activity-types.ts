@@ -69,6 +69,10 @@ export interface ControlActivities {
     selection_hash: string;
     output: EvaluateOutput;
   }): Promise<void>;
-  finishRun(input: { run_id: string; status: 'succeeded' | 'failed' | 'cancelled' | 'stopped'; error: string | null }): Promise<void>;
+  finishRun(input: {
+    run_id: string;
+    status: 'succeeded' | 'failed' | 'cancelled' | 'stopped';
+    error: string | null;
+  }): Promise<void>;
   finishSweep(input: { sweep_id: string; status: 'succeeded' | 'failed' | 'cancelled' }): Promise<void>;
 }

@@ -34,13 +34,15 @@ import {
 import type { ControlActivities, EvalCell, GpuActivities } from './activity-types';
 import { priorityOf } from './priority';
 
-
 // The short bookkeeping steps run as local activities: the orchestrator worker that runs this workflow also
 // implements them, so they skip the server's task dispatch (schedule, poll, start, complete) and cost one marker
 // event each. They are idempotent Postgres writes, so a retry after a worker crash is safe, and the retry policy
 // is the one they had as normal activities.
 const control = proxyLocalActivities<
-  Pick<ControlActivities, 'beginRun' | 'recordTrainOutput' | 'reportRung' | 'planEvalCells' | 'recordEvalResult' | 'finishRun'>
+  Pick<
+    ControlActivities,
+    'beginRun' | 'recordTrainOutput' | 'reportRung' | 'planEvalCells' | 'recordEvalResult' | 'finishRun'
+  >
 >({
   startToCloseTimeout: '2 minutes',
   // Bounded by time, not attempts: a Postgres outage of several minutes must not fail a run whose training is done.
@@ -90,7 +92,8 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunWorkflowR
     await tellSweep({ run_id: input.run_id, status: result.status });
     return result;
   } catch (err) {
-    if (isCancellation(err)) await CancellationScope.nonCancellable(() => tellSweep({ run_id: input.run_id, status: 'cancelled' }));
+    if (isCancellation(err))
+      await CancellationScope.nonCancellable(() => tellSweep({ run_id: input.run_id, status: 'cancelled' }));
     throw err;
   }
 }
@@ -107,14 +110,17 @@ async function runToEnd(input: RunWorkflowInput): Promise<RunWorkflowResult> {
     }
     // Cached cells are reused only when computed under the libraries the workers run now: a fresh training says which
     // those are; a reused one asks a worker (one short activity).
-    const environment = (previous === null ? trained.environment : null) ?? (await gpu(input)[ACTIVITY_NAMES.environment]({}));
+    const environment =
+      (previous === null ? trained.environment : null) ?? (await gpu(input)[ACTIVITY_NAMES.environment]({}));
     const { evaluated, reused } = await evaluateMissingCells(input, trained, environment);
     const status = training.stopped === null ? 'succeeded' : 'stopped';
     await control.finishRun({ run_id, status, error: training.stopped });
     return { run_id, status, trained: previous === null, evaluated, reused, error: training.stopped };
   } catch (err) {
     if (isCancellation(err)) {
-      await CancellationScope.nonCancellable(() => control.finishRun({ run_id, status: 'cancelled', error: 'cancelled' }));
+      await CancellationScope.nonCancellable(() =>
+        control.finishRun({ run_id, status: 'cancelled', error: 'cancelled' }),
+      );
       throw err;
     }
     const error = describeFailure(err);
@@ -184,7 +190,11 @@ async function train(input: RunWorkflowInput, stopAtStep: number | null): Promis
   const mirroring = mirror
     .run(async () => {
       await sleep(MIRROR_AFTER);
-      await progressMirror.mirrorTrainProgress({ run_id: input.run_id, workflow_id: workflowInfo().workflowId, task_queue: versionedTaskQueue(input.task_queue, input.code_version) });
+      await progressMirror.mirrorTrainProgress({
+        run_id: input.run_id,
+        workflow_id: workflowInfo().workflowId,
+        task_queue: versionedTaskQueue(input.task_queue, input.code_version),
+      });
     })
     .catch((err: unknown) => {
       if (!isCancellation(err)) throw err;
@@ -212,7 +222,12 @@ async function evaluateMissingCells(
       selection_hash: target.manifest.selection_hash,
     })),
   );
-  const common = { run_id: input.run_id, checkpoint: trained.checkpoint, preprocess_hash, code_version: input.code_version };
+  const common = {
+    run_id: input.run_id,
+    checkpoint: trained.checkpoint,
+    preprocess_hash,
+    code_version: input.code_version,
+  };
   const environment_key = input.reuse_across_environments ? null : environmentKey(environment);
   const { missing, reused } = await control.planEvalCells({ ...common, environment_key, cells });
   const evaluate = gpu(input)[ACTIVITY_NAMES.evaluate];

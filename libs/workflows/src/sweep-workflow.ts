@@ -84,10 +84,13 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
     while (state.next < total) {
       await condition(() => state.running.size < limit);
       if (state.next - startedHere >= input.runs_per_execution || workflowInfo().continueAsNewSuggested) break;
-      if (page.length === 0) page = await control.plannedRuns({ sweep_id: input.sweep_id, from: state.next, limit: PLAN_PAGE });
+      if (page.length === 0)
+        page = await control.plannedRuns({ sweep_id: input.sweep_id, from: state.next, limit: PLAN_PAGE });
       const run = page.shift();
       if (!run || run.index !== state.next) {
-        throw ApplicationFailure.nonRetryable(`sweep ${input.sweep_id}: planned run ${state.next} of ${total} is not recorded (was the plan recorded by mirage launch?)`);
+        throw ApplicationFailure.nonRetryable(
+          `sweep ${input.sweep_id}: planned run ${state.next} of ${total} is not recorded (was the plan recorded by mirage launch?)`,
+        );
       }
       state.next++;
       launch(input, run, state);
@@ -110,7 +113,9 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
       // its run as cancelled (a training stops at its next heartbeat) and signals back. Wait for them, bounded.
       await CancellationScope.nonCancellable(async () => {
         await condition(() => state.starting === 0, CHILDREN_CANCEL_WAIT);
-        await Promise.allSettled([...state.running].map((id) => getExternalWorkflowHandle(childWorkflowId(input, id)).cancel()));
+        await Promise.allSettled(
+          [...state.running].map((id) => getExternalWorkflowHandle(childWorkflowId(input, id)).cancel()),
+        );
         await condition(() => state.running.size === 0, CHILDREN_CANCEL_WAIT);
         await control.finishSweep({ sweep_id: input.sweep_id, status: 'cancelled' });
       });

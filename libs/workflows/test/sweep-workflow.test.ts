@@ -25,22 +25,55 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ControlActivities, EvalCell } from '../src';
 
 const address = process.env['TEMPORAL_ADDRESS'];
-if (!address) throw new Error('TEMPORAL_ADDRESS is not set: start the stack (`mirage up`) and source .mirage/stack.env');
+if (!address)
+  throw new Error('TEMPORAL_ADDRESS is not set: start the stack (`mirage up`) and source .mirage/stack.env');
 const require = createRequire(import.meta.url);
 const hash = (c: string) => c.repeat(64);
 const SLOW_SEED = 99;
 
 const tiny = {
-  vision: { hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 64, image_size: 32, patch_size: 8 },
-  text: { hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 64, max_position_embeddings: 32 },
+  vision: {
+    hidden_size: 32,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    intermediate_size: 64,
+    image_size: 32,
+    patch_size: 8,
+  },
+  text: {
+    hidden_size: 32,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    intermediate_size: 64,
+    max_position_embeddings: 32,
+  },
   projection_dim: 32,
 };
 const ref = (dataset: string, h: string) => ({
-  dataset, version: '1', content_hash: hash(h), selection: { split: null, generators: null, classes: null, max_images: null, sample_seed: null },
-  key: `selections/${hash(h)}.jsonl`, selection_hash: hash(h), root: '/data', n_real: 1, n_fake: 1,
+  dataset,
+  version: '1',
+  content_hash: hash(h),
+  selection: { split: null, generators: null, classes: null, max_images: null, sample_seed: null },
+  key: `selections/${hash(h)}.jsonl`,
+  selection_hash: hash(h),
+  root: '/data',
+  n_real: 1,
+  n_fake: 1,
 });
 
-const ENVIRONMENT = { python: '3.11.7', torch: '2.13.0', transformers: '5.0.0', numpy: '2.0.0', pillow: '11.0.0', lock_sha256: null, cuda: null, cudnn: null, gpu: null, driver: null, host: 'test' };
+const ENVIRONMENT = {
+  python: '3.11.7',
+  torch: '2.13.0',
+  transformers: '5.0.0',
+  numpy: '2.0.0',
+  pillow: '11.0.0',
+  lock_sha256: null,
+  cuda: null,
+  cudnn: null,
+  gpu: null,
+  driver: null,
+  host: 'test',
+};
 
 /** In-memory bookkeeping standing in for Postgres, plus counters of what the "GPU" did. */
 class Ledger {
@@ -83,7 +116,11 @@ function controlActivities(ledger: Ledger): ControlActivities {
       if (!at.some((r) => r.run_id === run_id)) at.push({ run_id, value });
       ledger.rungs.set(step, at);
       const upTo = at.slice(0, at.findIndex((r) => r.run_id === run_id) + 1);
-      return ashaDecision(value, upTo.map((r) => r.value), reduction_factor);
+      return ashaDecision(
+        value,
+        upTo.map((r) => r.value),
+        reduction_factor,
+      );
     },
     async mirrorTrainProgress() {
       // Like the real mirror: heartbeats until the workflow cancels it.
@@ -100,7 +137,9 @@ function controlActivities(ledger: Ledger): ControlActivities {
     },
     async recordEvalResult({ run_id, checkpoint, selection_hash, output }) {
       ledger.evaluatedRuns.add(run_id);
-      ledger.cells.add(key(checkpoint.sha256, { eval_id: output.eval_id, perturbation_id: output.perturbation_id, selection_hash }));
+      ledger.cells.add(
+        key(checkpoint.sha256, { eval_id: output.eval_id, perturbation_id: output.perturbation_id, selection_hash }),
+      );
     },
     async finishRun({ run_id, status, error }) {
       ledger.finished.set(run_id, { status, error });
@@ -125,23 +164,60 @@ function gpuActivities(ledger: Ledger) {
       const delay = input.config.schedule.steps >= 1000 ? 6500 : input.config.seed === SLOW_SEED ? 5000 : 30;
       await new Promise((r) => setTimeout(r, delay));
       ledger.inFlight--;
-      if (input.config.optimizer.lr > 1) throw ApplicationFailure.nonRetryable('loss became NaN at step 3 (term ce)', 'NonFiniteLossError');
+      if (input.config.optimizer.lr > 1)
+        throw ApplicationFailure.nonRetryable('loss became NaN at step 3 (term ce)', 'NonFiniteLossError');
       const step = input.stop_at_step ?? 1;
-      const checkpoint = { key: `${input.checkpoint_prefix}/step-${step}.safetensors`, sha256: hash(String(input.config.seed % 10)), bytes: 10, step };
+      const checkpoint = {
+        key: `${input.checkpoint_prefix}/step-${step}.safetensors`,
+        sha256: hash(String(input.config.seed % 10)),
+        bytes: 10,
+        step,
+      };
       // The stand-in's val AUC grows with lr and with the steps done, so ASHA's verdicts are known in advance.
       const auc = 0.5 + (input.config.optimizer.lr * 50 * step) / input.config.schedule.steps;
       return {
-        run_id: input.run_id, checkpoint, checkpoints: [checkpoint], steps: step, final_loss_terms: { total: 0.5 }, images_per_second: 1,
-        calibrated_threshold: null, train_metrics_key: input.train_metrics_key, n_train: 4, resumed_from_step: null, attempt: 1, skipped: [], skipped_total: 0, skipped_key: null, environment: ENVIRONMENT,
+        run_id: input.run_id,
+        checkpoint,
+        checkpoints: [checkpoint],
+        steps: step,
+        final_loss_terms: { total: 0.5 },
+        images_per_second: 1,
+        calibrated_threshold: null,
+        train_metrics_key: input.train_metrics_key,
+        n_train: 4,
+        resumed_from_step: null,
+        attempt: 1,
+        skipped: [],
+        skipped_total: 0,
+        skipped_key: null,
+        environment: ENVIRONMENT,
         val_metrics: input.val_manifest ? { auc, ap: auc, acc: auc } : null,
       };
     },
     async evaluate(input: EvaluateInput): Promise<EvaluateOutput> {
       ledger.evalCalls++;
       return {
-        run_id: input.run_id, eval_id: input.eval_id, perturbation_id: input.perturbation.name, n: 2, n_real: 1, n_fake: 1,
-        acc_real: 1, acc_fake: 1, acc: 1, ap: 1, auc: 1, threshold: 0.5, acc_calibrated: null, calibrated_threshold: null,
-        scores_key: input.scores_key, scores_sha256: hash('e'), skipped: [], skipped_total: 0, skipped_key: null, environment: ENVIRONMENT, video: null,
+        run_id: input.run_id,
+        eval_id: input.eval_id,
+        perturbation_id: input.perturbation.name,
+        n: 2,
+        n_real: 1,
+        n_fake: 1,
+        acc_real: 1,
+        acc_fake: 1,
+        acc: 1,
+        ap: 1,
+        auc: 1,
+        threshold: 0.5,
+        acc_calibrated: null,
+        calibrated_threshold: null,
+        scores_key: input.scores_key,
+        scores_sha256: hash('e'),
+        skipped: [],
+        skipped_total: 0,
+        skipped_key: null,
+        environment: ENVIRONMENT,
+        video: null,
       };
     },
     async environment() {
@@ -172,20 +248,49 @@ async function runSweep(spec: unknown, ledger: Ledger, evalIds = ['a', 'b']) {
 async function runSweepExecutions(spec: unknown, ledger: Ledger, evalIds = ['a', 'b'], runsPerExecution = 200) {
   const queue = `wf-test-${randomUUID()}`;
   const control = await Worker.create({
-    connection: nativeConnection, taskQueue: queue, workflowsPath: require.resolve('@mirage/workflows'), activities: controlActivities(ledger),
+    connection: nativeConnection,
+    taskQueue: queue,
+    workflowsPath: require.resolve('@mirage/workflows'),
+    activities: controlActivities(ledger),
   });
-  const gpu = await Worker.create({ connection: nativeConnection, taskQueue: `${queue}-gpu@detector-test`, activities: gpuActivities(ledger) });
-  const parsed = ExperimentSpec.parse({ ...(spec as object), resources: { ...(spec as { resources?: object }).resources, task_queue: `${queue}-gpu` } });
-  const datasets = { train: ref('train', 'a'), val: parsed.val ? ref('val', 'v') : null, eval: evalIds.map((id, i) => ({ id, manifest: ref(id, String(i + 1)) })) };
+  const gpu = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: `${queue}-gpu@detector-test`,
+    activities: gpuActivities(ledger),
+  });
+  const parsed = ExperimentSpec.parse({
+    ...(spec as object),
+    resources: { ...(spec as { resources?: object }).resources, task_queue: `${queue}-gpu` },
+  });
+  const datasets = {
+    train: ref('train', 'a'),
+    val: parsed.val ? ref('val', 'v') : null,
+    eval: evalIds.map((id, i) => ({ id, manifest: ref(id, String(i + 1)) })),
+  };
   const sweepId = `sweep-${randomUUID()}`;
   const planned = planSweepRuns(parsed, trainSelections(datasets), 'detector-test');
   ledger.plans.set(sweepId, planned);
   const input: SweepWorkflowInput = {
-    sweep_id: sweepId, spec: parsed, code_version: 'detector-test', bucket: 'b', next_index: 0, succeeded: 0, failed: 0, stopped: 0, running: [], runs_per_execution: runsPerExecution, datasets, total_runs: planned.length,
+    sweep_id: sweepId,
+    spec: parsed,
+    code_version: 'detector-test',
+    bucket: 'b',
+    next_index: 0,
+    succeeded: 0,
+    failed: 0,
+    stopped: 0,
+    running: [],
+    runs_per_execution: runsPerExecution,
+    datasets,
+    total_runs: planned.length,
   };
   return control.runUntil(
     gpu.runUntil(async () => {
-      const handle = await client.workflow.start('sweepWorkflow', { taskQueue: queue, workflowId: input.sweep_id, args: [input] });
+      const handle = await client.workflow.start('sweepWorkflow', {
+        taskQueue: queue,
+        workflowId: input.sweep_id,
+        args: [input],
+      });
       const progress: SweepProgress = await handle.result();
       const last = await handle.describe();
       return { progress, continuedAsNew: last.runId !== handle.firstExecutionRunId, sweepId };
@@ -193,7 +298,12 @@ async function runSweepExecutions(spec: unknown, ledger: Ledger, evalIds = ['a',
   );
 }
 
-const base = { name: 'wf-test', backbone: { source: 'config', name_or_path: null, config: tiny }, train: { name: 'train' }, eval: [{ name: 'a' }, { name: 'b' }] };
+const base = {
+  name: 'wf-test',
+  backbone: { source: 'config', name_or_path: null, config: tiny },
+  train: { name: 'train' },
+  eval: [{ name: 'a' }, { name: 'b' }],
+};
 
 describe('sweepWorkflow on a real Temporal server', () => {
   it('runs every point once, never more than max_concurrent at a time, and reuses cached cells', async () => {
@@ -224,16 +334,38 @@ describe('sweepWorkflow on a real Temporal server', () => {
     const { progress, sweepId } = await runSweepExecutions({ ...base, resources: { priority: 2 } }, ledger);
     expect(progress.succeeded).toBe(1);
     const sweepEvents = (await client.workflow.getHandle(sweepId).fetchHistory()).events ?? [];
-    const child = sweepEvents.find((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)?.startChildWorkflowExecutionInitiatedEventAttributes;
+    const child = sweepEvents.find(
+      (e) => e.startChildWorkflowExecutionInitiatedEventAttributes,
+    )?.startChildWorkflowExecutionInitiatedEventAttributes;
     expect(child?.priority?.priorityKey).toBe(2);
     const runEvents = (await client.workflow.getHandle(child?.workflowId as string).fetchHistory()).events ?? [];
-    const scheduled = runEvents.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : []));
-    expect(scheduled.map((a) => [a.activityType?.name, a.priority?.priorityKey])).toEqual(expect.arrayContaining([['train', 2], ['evaluate', 2]]));
+    const scheduled = runEvents.flatMap((e) =>
+      e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : [],
+    );
+    expect(scheduled.map((a) => [a.activityType?.name, a.priority?.priorityKey])).toEqual(
+      expect.arrayContaining([
+        ['train', 2],
+        ['evaluate', 2],
+      ]),
+    );
   });
 
   it('mirrors progress of a training that outlasts the grace period, and stops the mirror when it ends', async () => {
     const ledger = new Ledger();
-    const progress = await runSweep({ ...base, schedule: { steps: 1000, warmup_steps: 0, batch_size: 8, grad_clip: 1, checkpoint_every: 100, eval_batch_size: 8 } }, ledger);
+    const progress = await runSweep(
+      {
+        ...base,
+        schedule: {
+          steps: 1000,
+          warmup_steps: 0,
+          batch_size: 8,
+          grad_clip: 1,
+          checkpoint_every: 100,
+          eval_batch_size: 8,
+        },
+      },
+      ledger,
+    );
     expect(progress.succeeded).toBe(1);
     expect(ledger.mirrorStarts).toBe(1);
   });
@@ -251,7 +383,14 @@ describe('sweepWorkflow on a real Temporal server', () => {
   it('keeps max_concurrent runs in flight across continue-as-new: no run waits for the slowest of its batch', async () => {
     const ledger = new Ledger();
     // 8 runs, 3 at a time, a new execution every 3 starts; the first run (seed 99) takes 5 s, the others 30 ms.
-    const schedule = { steps: 8, warmup_steps: 0, batch_size: 8, grad_clip: 1, checkpoint_every: 2, eval_batch_size: 8 };
+    const schedule = {
+      steps: 8,
+      warmup_steps: 0,
+      batch_size: 8,
+      grad_clip: 1,
+      checkpoint_every: 2,
+      eval_batch_size: 8,
+    };
     const spec = { ...base, schedule, seeds: [SLOW_SEED, 1, 2, 3, 4, 5, 6, 7], sweep: { max_concurrent: 3 } };
     const { progress, continuedAsNew } = await runSweepExecutions(spec, ledger, ['a'], 3);
     expect(progress).toMatchObject({ total: 8, succeeded: 8, failed: 0, done: true, running: [] });
@@ -271,14 +410,28 @@ describe('sweepWorkflow on a real Temporal server', () => {
       ...base,
       val: { name: 'val' },
       schedule: { steps: 8, warmup_steps: 0, batch_size: 8, grad_clip: 1, checkpoint_every: 2, eval_batch_size: 8 },
-      sweep: { grid: { 'optimizer.lr': [0.002, 0.004, 0.001, 0.003] }, max_concurrent: 1, early_stop: { method: 'asha', grace_steps: 2, reduction_factor: 2 } },
+      sweep: {
+        grid: { 'optimizer.lr': [0.002, 0.004, 0.001, 0.003] },
+        max_concurrent: 1,
+        early_stop: { method: 'asha', grace_steps: 2, reduction_factor: 2 },
+      },
     };
     const progress = await runSweep(spec, ledger, ['a']);
     expect(progress).toMatchObject({ total: 4, succeeded: 3, stopped: 1, failed: 0, done: true });
-    const byLr = new Map([...ledger.finished].map(([runId, finished]) => [ledger.plans.values().next().value!.find((r) => r.run_id === runId)!.config.optimizer.lr, { runId, ...finished }]));
+    const byLr = new Map(
+      [...ledger.finished].map(([runId, finished]) => [
+        ledger.plans
+          .values()
+          .next()
+          .value!.find((r) => r.run_id === runId)!.config.optimizer.lr,
+        { runId, ...finished },
+      ]),
+    );
     const stopped = byLr.get(0.001)!;
     expect(stopped.status).toBe('stopped');
-    expect(stopped.error).toMatch(/^stopped by ASHA at step 2: val_auc 0\.5125 < cutoff 0\.5250 \(the 1 - 1\/2 quantile of 3 runs at this rung\)$/);
+    expect(stopped.error).toMatch(
+      /^stopped by ASHA at step 2: val_auc 0\.5125 < cutoff 0\.5250 \(the 1 - 1\/2 quantile of 3 runs at this rung\)$/,
+    );
     for (const lr of [0.002, 0.004, 0.003]) expect(byLr.get(lr)!.status).toBe('succeeded');
     // Rungs at 2 and 4 of 8 steps; the stopped run trained to its first rung only, and its checkpoints were recorded.
     expect(ledger.trainSteps.get(stopped.runId)).toEqual([2]);

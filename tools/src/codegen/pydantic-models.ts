@@ -9,9 +9,12 @@ import { join } from 'node:path';
 const HEADER = '# GENERATED from libs/contracts (zod) via contracts.schema.json by tools/src/codegen. Do not edit.';
 
 const OPTIONS = [
-  '--input-file-type', 'jsonschema',
-  '--output-model-type', 'pydantic_v2.BaseModel',
-  '--target-python-version', '3.11',
+  '--input-file-type',
+  'jsonschema',
+  '--output-model-type',
+  'pydantic_v2.BaseModel',
+  '--target-python-version',
+  '3.11',
   '--use-annotated',
   '--field-constraints',
   '--use-standard-collections',
@@ -19,10 +22,13 @@ const OPTIONS = [
   '--use-double-quotes',
   '--use-type-alias-type',
   '--use-title-as-name',
-  '--extra-fields', 'forbid',
+  '--extra-fields',
+  'forbid',
   '--disable-timestamp',
-  '--formatters', 'builtin',
-  '--custom-file-header', HEADER,
+  '--formatters',
+  'builtin',
+  '--custom-file-header',
+  HEADER,
 ];
 
 /** The models module for `schemaText` (the generated contracts.schema.json), rendered by `generator`. */
@@ -34,7 +40,9 @@ export function renderPydanticModels(schemaText: string, generator: string): str
     writeFileSync(input, schemaText);
     const result = spawnSync(generator, ['--input', input, '--output', output, ...OPTIONS], { encoding: 'utf8' });
     if (result.error) {
-      throw new Error(`cannot run ${generator} (${result.error.message}); install the Python lock: bash tools/setup.sh`);
+      throw new Error(
+        `cannot run ${generator} (${result.error.message}); install the Python lock: bash tools/setup.sh`,
+      );
     }
     if (result.status !== 0) throw new Error(`${generator} failed (exit ${result.status}):\n${result.stderr}`);
     return readFileSync(output, 'utf8');

@@ -15,7 +15,8 @@ export async function cancelSweep(handle: WorkflowHandle, sweepId: string, waitM
     if (error instanceof WorkflowNotFoundError) throw new UserError(`no sweep ${sweepId}`);
     throw error;
   }
-  if (status !== 'RUNNING') throw new UserError(`sweep ${sweepId} already ended (${status.toLowerCase()}); nothing to cancel`);
+  if (status !== 'RUNNING')
+    throw new UserError(`sweep ${sweepId} already ended (${status.toLowerCase()}); nothing to cancel`);
   await handle.cancel();
   const deadline = Date.now() + waitMs;
   while (Date.now() < deadline) {
@@ -23,7 +24,9 @@ export async function cancelSweep(handle: WorkflowHandle, sweepId: string, waitM
     if (status !== 'RUNNING') return status;
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new UserError(`cancellation of ${sweepId} was requested, but it is still running after ${waitMs / 1000} s; check \`mirage watch ${sweepId}\``);
+  throw new UserError(
+    `cancellation of ${sweepId} was requested, but it is still running after ${waitMs / 1000} s; check \`mirage watch ${sweepId}\``,
+  );
 }
 
 /** `mirage cancel <sweep>`: cancels the sweep; running trainings stop at their next heartbeat, recorded results stay. */
@@ -35,7 +38,9 @@ export function cancelCommand(): Command {
       const stack = await connectStack();
       try {
         const status = await cancelSweep(stack.temporal.workflow.getHandle(sweepId), sweepId);
-        console.log(`sweep ${sweepId} ${status === 'CANCELLED' ? 'cancelled' : `ended ${status.toLowerCase()}`}; recorded results and checkpoints are kept`);
+        console.log(
+          `sweep ${sweepId} ${status === 'CANCELLED' ? 'cancelled' : `ended ${status.toLowerCase()}`}; recorded results and checkpoints are kept`,
+        );
       } finally {
         await stack.close();
       }

@@ -69,7 +69,8 @@ export async function registerDataset(
   name: string,
   flags: RegisterFlags,
 ): Promise<{ manifest: DatasetManifest; summary: ScanSummary; upload: UploadTally | null }> {
-  if (!(LAYOUTS as readonly string[]).includes(flags.layout)) throw new UserError(`--layout ${flags.layout}: expected one of ${LAYOUTS.join(', ')}`);
+  if (!(LAYOUTS as readonly string[]).includes(flags.layout))
+    throw new UserError(`--layout ${flags.layout}: expected one of ${LAYOUTS.join(', ')}`);
   checkName(name);
   const concurrency = parseConcurrency(flags.concurrency);
   const { summary, bytes, records } = await scanDataset(flags);
@@ -99,17 +100,29 @@ export async function registerDataset(
  * Uploads the files of a registered dataset version to S3 and registers the manifest of s3:// uris as a new version
  * of the same name (the latest, so experiments naming the dataset without a version use it from now on).
  */
-export async function pushDataset(name: string, flags: PushFlags): Promise<{ from: Dataset; manifest: DatasetManifest; upload: UploadTally }> {
+export async function pushDataset(
+  name: string,
+  flags: PushFlags,
+): Promise<{ from: Dataset; manifest: DatasetManifest; upload: UploadTally }> {
   checkName(name);
   const concurrency = parseConcurrency(flags.concurrency);
   const stack = await connectStack();
   try {
     const from = await getDataset(stack.db.db, name, flags.from);
-    if (!from) throw new UserError(`dataset "${flags.from ? `${name}@${flags.from}` : name}" is not registered; see mirage data list`);
+    if (!from)
+      throw new UserError(
+        `dataset "${flags.from ? `${name}@${flags.from}` : name}" is not registered; see mirage data list`,
+      );
     const records = await readRegisteredManifest(stack.store, from);
     const root = flags.root ? resolve(flags.root) : from.root;
-    const uploaded = await uploadDatasetFiles(stack.store, records, root, { label: `${name}@${from.version}`, concurrency, sink: process.stderr });
-    const videos = new Set(records.flatMap((r) => (r.video_id === null || r.video_id === undefined ? [] : [r.video_id])));
+    const uploaded = await uploadDatasetFiles(stack.store, records, root, {
+      label: `${name}@${from.version}`,
+      concurrency,
+      sink: process.stderr,
+    });
+    const videos = new Set(
+      records.flatMap((r) => (r.video_id === null || r.video_id === undefined ? [] : [r.video_id])),
+    );
     const manifest = await recordManifest(stack, {
       name,
       version: flags.version,
@@ -136,7 +149,18 @@ function checkName(name: string): void {
 async function scanDataset(flags: RegisterFlags): Promise<ScannedDataset> {
   const work = mkdtempSync(join(tmpdir(), 'mirage-register-'));
   const out = join(work, 'manifest.jsonl');
-  const args = ['-m', 'mirage_detector.data.register', '--layout', flags.layout, '--root', resolve(flags.root), '--out', out, '--seed', flags.seed];
+  const args = [
+    '-m',
+    'mirage_detector.data.register',
+    '--layout',
+    flags.layout,
+    '--root',
+    resolve(flags.root),
+    '--out',
+    out,
+    '--seed',
+    flags.seed,
+  ];
   for (const option of flags.option) args.push('--option', option);
   if (flags.split) args.push('--split', flags.split);
   // The child's stderr is a pipe: ask for lines (every 0.1 s when ours is a terminal, which redraws them).
@@ -149,7 +173,9 @@ async function scanDataset(flags: RegisterFlags): Promise<ScannedDataset> {
     bytes = readFileSync(out);
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim();
-    throw new UserError(`cannot scan ${flags.root} as ${flags.layout}: ${stderr?.replace(/^error: /, '') || (error as Error).message}`);
+    throw new UserError(
+      `cannot scan ${flags.root} as ${flags.layout}: ${stderr?.replace(/^error: /, '') || (error as Error).message}`,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -194,7 +220,12 @@ export function runRegisterCommand(python: string, args: string[], sink: Progres
       if (partial) stderrLine(partial);
       if (drawn) sink.write('\r\u001b[K');
       if (code === 0) done(Buffer.concat(stdout).toString('utf8'));
-      else fail(Object.assign(new Error(`${python} ${args.join(' ')} exited with ${signal ?? `status ${code}`}`), { stderr: kept }));
+      else
+        fail(
+          Object.assign(new Error(`${python} ${args.join(' ')} exited with ${signal ?? `status ${code}`}`), {
+            stderr: kept,
+          }),
+        );
     });
   });
 }
@@ -204,10 +235,15 @@ async function readRegisteredManifest(store: ArtifactStore, row: Dataset): Promi
   try {
     bytes = await store.get(row.manifestKey);
   } catch (error) {
-    throw new UserError(`dataset "${row.name}@${row.version}": cannot read its manifest s3://${store.bucket}/${row.manifestKey} (${(error as Error).message})`);
+    throw new UserError(
+      `dataset "${row.name}@${row.version}": cannot read its manifest s3://${store.bucket}/${row.manifestKey} (${(error as Error).message})`,
+    );
   }
   try {
-    return parseManifestLines(bytes.toString('utf8'), `dataset "${row.name}@${row.version}" manifest ${row.manifestKey}`);
+    return parseManifestLines(
+      bytes.toString('utf8'),
+      `dataset "${row.name}@${row.version}" manifest ${row.manifestKey}`,
+    );
   } catch (error) {
     throw new UserError((error as Error).message);
   }
@@ -230,7 +266,8 @@ interface ManifestToRecord {
 async function recordManifest(stack: StackClients, input: ManifestToRecord): Promise<DatasetManifest> {
   const contentHash = createHash('sha256').update(input.bytes).digest('hex');
   const key = manifestKey(input.name, contentHash);
-  if ((await stack.store.stat(key))?.sha256 !== contentHash) await stack.store.put(key, input.bytes, { contentType: 'application/x-ndjson' });
+  if ((await stack.store.stat(key))?.sha256 !== contentHash)
+    await stack.store.put(key, input.bytes, { contentType: 'application/x-ndjson' });
   const manifest: DatasetManifest = {
     name: input.name,
     version: input.version ?? contentHash.slice(0, 12),
@@ -258,24 +295,42 @@ async function recordManifest(stack: StackClients, input: ManifestToRecord): Pro
 
 /** `mirage data register|list`. */
 export function dataCommand(): Command {
-  const data = new Command('data').description('register, push and list datasets (manifests and uploaded files in S3, counts in Postgres)');
+  const data = new Command('data').description(
+    'register, push and list datasets (manifests and uploaded files in S3, counts in Postgres)',
+  );
   data
     .command('register <name>')
     .description('scan a dataset folder into a content-hashed manifest and record it')
     .requiredOption('--layout <layout>', `one of ${LAYOUTS.join(', ')}`)
     .requiredOption('--root <path>', 'dataset root folder (or manifest file for --layout manifest)')
-    .option('--option <key=value>', 'layout option, e.g. generator=sdv14, real_dir=REAL (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option(
+      '--option <key=value>',
+      'layout option, e.g. generator=sdv14, real_dir=REAL (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
     .option('--split <fractions>', 're-split by content hash, e.g. train=0.8,val=0.1,test=0.1')
     .option('--seed <n>', 'seed of the content-hash split', '0')
     .option('--version <version>', 'version label (default: first 12 hex of the content hash)')
-    .option('--upload', 'copy every file into S3 (blobs/sha256/<2 hex>/<sha256>, each once) and register s3:// uris, so workers need no mount')
+    .option(
+      '--upload',
+      'copy every file into S3 (blobs/sha256/<2 hex>/<sha256>, each once) and register s3:// uris, so workers need no mount',
+    )
     .option('--concurrency <n>', `uploads at once with --upload (default ${DEFAULT_UPLOAD_CONCURRENCY})`)
     .action(async (name: string, flags: RegisterFlags) => {
       const { manifest, summary, upload } = await registerDataset(name, flags);
-      const what = summary.n_videos === undefined ? `${summary.n_images} images` : `${summary.n_images} frames of ${summary.n_videos} videos`;
+      const what =
+        summary.n_videos === undefined
+          ? `${summary.n_images} images`
+          : `${summary.n_images} frames of ${summary.n_videos} videos`;
       console.log(`registered ${manifest.name}@${manifest.version}: ${what}, manifest s3 key ${manifest.key}`);
-      if (upload) console.log(`  files in ${manifest.root}/ (${upload.uploaded} uploaded, ${upload.present} already there): workers need no mount`);
-      console.log(`  by label: ${JSON.stringify(summary.counts.by_label)}  by split: ${JSON.stringify(summary.counts.by_split)}`);
+      if (upload)
+        console.log(
+          `  files in ${manifest.root}/ (${upload.uploaded} uploaded, ${upload.present} already there): workers need no mount`,
+        );
+      console.log(
+        `  by label: ${JSON.stringify(summary.counts.by_label)}  by split: ${JSON.stringify(summary.counts.by_split)}`,
+      );
       console.log(`  by generator: ${JSON.stringify(summary.counts.by_generator)}`);
       if (summary.counts.by_class) console.log(`  by class: ${JSON.stringify(summary.counts.by_class)}`);
       for (const [why, n] of Object.entries(summary.ignored)) console.log(`  ${n} files ignored (${why})`);
@@ -287,15 +342,19 @@ export function dataCommand(): Command {
     });
   data
     .command('push <name>')
-    .description('copy a registered dataset\'s files into S3 and register the manifest of s3:// uris as a new version')
+    .description("copy a registered dataset's files into S3 and register the manifest of s3:// uris as a new version")
     .option('--from <version>', 'the registered version to push (default: the latest)')
     .option('--version <version>', 'label of the uploaded version (default: first 12 hex of its content hash)')
-    .option('--root <path>', 'where the dataset\'s files are on this machine (default: the root it was registered from)')
+    .option('--root <path>', "where the dataset's files are on this machine (default: the root it was registered from)")
     .option('--concurrency <n>', `uploads at once (default ${DEFAULT_UPLOAD_CONCURRENCY})`)
     .action(async (name: string, flags: PushFlags) => {
       const { from, manifest, upload } = await pushDataset(name, flags);
-      console.log(`pushed ${from.name}@${from.version} as ${manifest.name}@${manifest.version}: ${manifest.n_images} records, manifest s3 key ${manifest.key}`);
-      console.log(`  files in ${manifest.root}/ (${upload.uploaded} uploaded, ${upload.present} already there): workers need no mount`);
+      console.log(
+        `pushed ${from.name}@${from.version} as ${manifest.name}@${manifest.version}: ${manifest.n_images} records, manifest s3 key ${manifest.key}`,
+      );
+      console.log(
+        `  files in ${manifest.root}/ (${upload.uploaded} uploaded, ${upload.present} already there): workers need no mount`,
+      );
     });
   data
     .command('list')
@@ -304,8 +363,15 @@ export function dataCommand(): Command {
       const stack = await connectStack();
       try {
         const rows = await listDatasets(stack.db.db);
-        if (rows.length === 0) console.log('no dataset registered yet: mirage data register <name> --layout ... --root ...');
-        else console.log(columns([['NAME', 'VERSION', 'LAYOUT', 'IMAGES', 'ROOT'], ...rows.map((r) => [r.name, r.version, r.layout, String(r.nImages), r.root])]));
+        if (rows.length === 0)
+          console.log('no dataset registered yet: mirage data register <name> --layout ... --root ...');
+        else
+          console.log(
+            columns([
+              ['NAME', 'VERSION', 'LAYOUT', 'IMAGES', 'ROOT'],
+              ...rows.map((r) => [r.name, r.version, r.layout, String(r.nImages), r.root]),
+            ]),
+          );
       } finally {
         await stack.close();
       }

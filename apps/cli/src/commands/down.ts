@@ -12,6 +12,8 @@ export function downCommand(): Command {
       console.log('nothing to stop');
       return;
     }
-    console.log(columns(result.services.map((service) => [service.name, service.outcome, `pid ${pidOf(service.pid)}`])));
+    console.log(
+      columns(result.services.map((service) => [service.name, service.outcome, `pid ${pidOf(service.pid)}`])),
+    );
   });
 }

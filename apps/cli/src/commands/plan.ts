@@ -14,13 +14,34 @@ export function formatPlan(plan: ExperimentPlan): string {
     '',
     `runs (${plan.runs.length}):`,
   ];
-  lines.push(columns([['#', 'METHOD', 'SEED', 'RUN ID', 'SWEEP POINT'], ...plan.runs.map((r) => [String(r.index), r.method, String(r.seed), r.run_id, JSON.stringify(r.overrides)])]));
+  lines.push(
+    columns([
+      ['#', 'METHOD', 'SEED', 'RUN ID', 'SWEEP POINT'],
+      ...plan.runs.map((r) => [String(r.index), r.method, String(r.seed), r.run_id, JSON.stringify(r.overrides)]),
+    ]),
+  );
   const count = (n: number, s: PlanSelectionSummary) => (s.n_videos === undefined ? String(n) : `${n} frames`);
-  const row = (s: PlanSelectionSummary) => [s.id, s.dataset, describeSelection(s) + (s.n_videos === undefined ? '' : ` (${s.n_videos} videos)`), count(s.n_real, s), count(s.n_fake, s), s.selection_hash.slice(0, 12)];
+  const row = (s: PlanSelectionSummary) => [
+    s.id,
+    s.dataset,
+    describeSelection(s) + (s.n_videos === undefined ? '' : ` (${s.n_videos} videos)`),
+    count(s.n_real, s),
+    count(s.n_fake, s),
+    s.selection_hash.slice(0, 12),
+  ];
   const selections = [['train', plan.train] as const, ...(plan.val ? [['val', plan.val] as const] : [])];
   lines.push('', 'selections:');
-  lines.push(columns([['ID', 'DATASET', 'SELECTION', 'REAL', 'FAKE', 'HASH'], ...selections.map(([, s]) => row(s)), ...plan.columns.map(row)]));
-  for (const [title, issues] of [['errors', plan.errors], ['warnings', plan.warnings]] as const) {
+  lines.push(
+    columns([
+      ['ID', 'DATASET', 'SELECTION', 'REAL', 'FAKE', 'HASH'],
+      ...selections.map(([, s]) => row(s)),
+      ...plan.columns.map(row),
+    ]),
+  );
+  for (const [title, issues] of [
+    ['errors', plan.errors],
+    ['warnings', plan.warnings],
+  ] as const) {
     if (issues.length === 0) continue;
     lines.push('', `${title} (${issues.length}):`, ...issues.map((i) => `  ${i.code}: ${i.message}`));
   }

@@ -55,7 +55,10 @@ export function parsePredictions(stdout: string): Prediction[] {
         throw new UserError(`the detector's predict output is not JSON at line ${i + 1}: ${line.slice(0, 200)}`);
       }
       const parsed = Prediction.safeParse(value);
-      if (!parsed.success) throw new UserError(`the detector's predict output broke its contract at line ${i + 1}: ${parsed.error.message}`);
+      if (!parsed.success)
+        throw new UserError(
+          `the detector's predict output broke its contract at line ${i + 1}: ${parsed.error.message}`,
+        );
       return parsed.data;
     });
 }
@@ -63,7 +66,8 @@ export function parsePredictions(stdout: string): Prediction[] {
 /** A `--threshold` value: a probability in [0, 1]. */
 export function parseThreshold(text: string): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > 1) throw new UserError(`--threshold ${text}: expected a number in [0, 1]`);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > 1)
+    throw new UserError(`--threshold ${text}: expected a number in [0, 1]`);
   return value;
 }
 
@@ -76,16 +80,26 @@ export function withThreshold(predictions: readonly Prediction[], threshold: num
 export function predictionTable(predictions: readonly Prediction[]): string {
   return columns([
     ['path', 'p_fake', 'verdict'],
-    ...predictions.map((p) => [p.path, p.p_fake === null ? '-' : p.p_fake.toFixed(4), p.error === null ? p.verdict : `${p.verdict} (${p.error})`]),
+    ...predictions.map((p) => [
+      p.path,
+      p.p_fake === null ? '-' : p.p_fake.toFixed(4),
+      p.error === null ? p.verdict : `${p.verdict} (${p.error})`,
+    ]),
   ]);
 }
 
 function stderrOf(error: unknown): string {
-  return typeof error === 'object' && error !== null && 'stderr' in error && typeof error.stderr === 'string' ? error.stderr.trim() : '';
+  return typeof error === 'object' && error !== null && 'stderr' in error && typeof error.stderr === 'string'
+    ? error.stderr.trim()
+    : '';
 }
 
 /** Runs the detector's predict command on a local checkpoint file and returns its parsed predictions. */
-export async function scoreImages(checkpointPath: string, paths: string[], options: { backbonePath?: string; device?: string } = {}): Promise<Prediction[]> {
+export async function scoreImages(
+  checkpointPath: string,
+  paths: string[],
+  options: { backbonePath?: string; device?: string } = {},
+): Promise<Prediction[]> {
   const args = ['-m', 'mirage_detector', 'predict', '--checkpoint', checkpointPath, '--json'];
   if (options.backbonePath) args.push('--backbone-path', options.backbonePath);
   if (options.device) args.push('--device', options.device);
@@ -97,7 +111,9 @@ export async function scoreImages(checkpointPath: string, paths: string[], optio
   } catch (error) {
     const stderr = stderrOf(error);
     const last = stderr.split('\n').at(-1) ?? '';
-    throw new UserError(`cannot score images with ${checkpointPath}: ${last.replace(/^error: /, '') || (error instanceof Error ? error.message : String(error))}`);
+    throw new UserError(
+      `cannot score images with ${checkpointPath}: ${last.replace(/^error: /, '') || (error instanceof Error ? error.message : String(error))}`,
+    );
   }
   return parsePredictions(stdout);
 }
@@ -114,11 +130,14 @@ async function withLocalCheckpoint<T>(location: CheckpointLocation, use: (path: 
     const stack = await connectStack();
     try {
       if (location.bucket !== stack.store.bucket) {
-        throw new UserError(`checkpoint s3://${location.bucket}/${location.key}: the stack's artifacts are in bucket "${stack.store.bucket}"`);
+        throw new UserError(
+          `checkpoint s3://${location.bucket}/${location.key}: the stack's artifacts are in bucket "${stack.store.bucket}"`,
+        );
       }
       await stack.store.getToFile(location.key, path);
     } catch (error) {
-      if (error instanceof ArtifactNotFoundError) throw new UserError(`checkpoint s3://${location.bucket}/${location.key}: no such object`);
+      if (error instanceof ArtifactNotFoundError)
+        throw new UserError(`checkpoint s3://${location.bucket}/${location.key}: no such object`);
       throw error;
     } finally {
       await stack.close();
@@ -136,9 +155,14 @@ export function predictCommand(): Command {
     .argument('<checkpoint>', 'checkpoint .safetensors file, or s3://<bucket>/<key> of one in the stack')
     .argument('<paths...>', 'image files or folders (searched recursively)')
     .option('--json', 'print one JSON object per image (path, p_fake, verdict, error)')
-    .option('--threshold <t>', "call an image fake when p_fake > t (default: the checkpoint's calibrated threshold, else 0.5)")
+    .option(
+      '--threshold <t>',
+      "call an image fake when p_fake > t (default: the checkpoint's calibrated threshold, else 0.5)",
+    )
     .option('--backbone-path <dir>', 'folder of the CLIP weights the checkpoint was trained on')
-    .addOption(new Option('--device <device>', "where to run (default: the checkpoint's)").choices(['auto', 'cpu', 'cuda']))
+    .addOption(
+      new Option('--device <device>', "where to run (default: the checkpoint's)").choices(['auto', 'cpu', 'cuda']),
+    )
     .action(async (checkpoint: string, paths: string[], flags: PredictFlags) => {
       const threshold = flags.threshold === undefined ? null : parseThreshold(flags.threshold);
       const location = checkpointLocation(checkpoint);
@@ -146,7 +170,10 @@ export function predictCommand(): Command {
       const missing = paths.find((path) => !existsSync(path));
       if (missing !== undefined) throw new UserError(`${missing}: no such file or folder`);
       const scored = await withLocalCheckpoint(location, (path) =>
-        scoreImages(path, paths, { ...(flags.backbonePath ? { backbonePath: flags.backbonePath } : {}), ...(flags.device ? { device: flags.device } : {}) }),
+        scoreImages(path, paths, {
+          ...(flags.backbonePath ? { backbonePath: flags.backbonePath } : {}),
+          ...(flags.device ? { device: flags.device } : {}),
+        }),
       );
       const predictions = threshold === null ? scored : withThreshold(scored, threshold);
       if (flags.json) for (const p of predictions) console.log(JSON.stringify(p));

@@ -12,7 +12,9 @@ import { fullStackOptions } from '../stack-options';
 export function statusCommand(): Command {
   return new Command('status')
     .description('show each local stack service (state, pid, address) and the workers polling each task queue')
-    .option('--queue <names...>', 'GPU task queues to describe (resources.task_queue of your experiments)', [TASK_QUEUES.gpu])
+    .option('--queue <names...>', 'GPU task queues to describe (resources.task_queue of your experiments)', [
+      TASK_QUEUES.gpu,
+    ])
     .option('--json', 'print the statuses as JSON')
     .action(async (flags: { json?: boolean; queue: string[] }) => {
       const env = cliEnv();
@@ -20,7 +22,10 @@ export function statusCommand(): Command {
       const temporal = services.find((service) => service.name === 'temporal');
       const address = temporal?.state === 'running' || temporal?.state === 'external' ? temporal.address : undefined;
       const queues = address
-        ? await describePollers({ address, namespace: env.TEMPORAL_NAMESPACE ?? 'default', security: cliTemporalSecurity(env) }, statusQueues(flags.queue, repoCodeVersion()))
+        ? await describePollers(
+            { address, namespace: env.TEMPORAL_NAMESPACE ?? 'default', security: cliTemporalSecurity(env) },
+            statusQueues(flags.queue, repoCodeVersion()),
+          )
         : [];
       if (flags.json) {
         console.log(JSON.stringify({ services, queues }, null, 2));
@@ -29,7 +34,8 @@ export function statusCommand(): Command {
       const rows = services.map((service) => [service.name, service.state, pidOf(service.pid), addressOf(service)]);
       console.log(columns([['SERVICE', 'STATE', 'PID', 'ADDRESS'], ...rows]));
       for (const service of services.filter((entry) => entry.detail)) console.log(`${service.name}: ${service.detail}`);
-      if (queues.length) console.log(`\n${columns([['QUEUE', 'KIND', 'POLLERS', 'WORKERS'], ...queues.map(queueRow)])}`);
+      if (queues.length)
+        console.log(`\n${columns([['QUEUE', 'KIND', 'POLLERS', 'WORKERS'], ...queues.map(queueRow)])}`);
     });
 }
 

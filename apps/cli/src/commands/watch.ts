@@ -9,7 +9,20 @@ import { UserError } from '../errors';
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'stopped']);
 
 /** What watch shows of a run: the fields its progress mirror keeps current. */
-export type RunProgress = Pick<Run, 'id' | 'method' | 'seed' | 'config' | 'status' | 'attempts' | 'error' | 'currentStep' | 'totalSteps' | 'lastLoss' | 'imagesPerSecond'>;
+export type RunProgress = Pick<
+  Run,
+  | 'id'
+  | 'method'
+  | 'seed'
+  | 'config'
+  | 'status'
+  | 'attempts'
+  | 'error'
+  | 'currentStep'
+  | 'totalSteps'
+  | 'lastLoss'
+  | 'imagesPerSecond'
+>;
 
 /** One progress line of a run: bar, step, loss, images/s and ETA, from what the progress mirror recorded. */
 export function runLine(run: RunProgress): string {
@@ -19,7 +32,10 @@ export function runLine(run: RunProgress): string {
   const bar = '#'.repeat(Math.round(fraction * width)).padEnd(width, '.');
   const ips = run.imagesPerSecond ?? 0;
   const batch = Number((run.config as { schedule?: { batch_size?: number } }).schedule?.batch_size ?? 0);
-  const eta = run.status === 'training' && ips > 0 && batch > 0 ? `${Math.ceil(((total - run.currentStep) * batch) / ips)}s` : '-';
+  const eta =
+    run.status === 'training' && ips > 0 && batch > 0
+      ? `${Math.ceil(((total - run.currentStep) * batch) / ips)}s`
+      : '-';
   const loss = run.lastLoss === null ? '-' : run.lastLoss.toFixed(4);
   const tail = run.error ? `  error: ${run.error}` : '';
   return `${run.id.slice(0, 16)} ${run.method.padEnd(7)} seed ${run.seed} [${bar}] ${run.status.padEnd(10)} step ${run.currentStep}/${total} loss ${loss} ${ips.toFixed(0)} img/s eta ${eta}${tail}`;
@@ -97,7 +113,9 @@ export function changeLogView(writeLine: (line: string) => void): ProgressView {
  * The view for stdout: redrawn in place on a TTY, a change log otherwise. A TTY that reports no size (a pty nobody
  * sized, as `script` or some CI runners make) gets the log too: log-update draws nothing into zero rows.
  */
-export function progressViewFor(stream: NodeJS.WritableStream & { isTTY?: boolean; rows?: number; columns?: number }): ProgressView {
+export function progressViewFor(
+  stream: NodeJS.WritableStream & { isTTY?: boolean; rows?: number; columns?: number },
+): ProgressView {
   const sized = (stream.rows ?? 0) > 0 && (stream.columns ?? 0) > 0;
   return stream.isTTY && sized ? terminalView(stream) : changeLogView((line) => stream.write(`${line}\n`));
 }
@@ -116,7 +134,12 @@ export async function watchSweep(stack: StackClients, sweepId: string, pollMs = 
   }
 }
 
-async function pollSweep(stack: StackClients, sweepId: string, pollMs: number, view: ProgressView): Promise<SweepProgress> {
+async function pollSweep(
+  stack: StackClients,
+  sweepId: string,
+  pollMs: number,
+  view: ProgressView,
+): Promise<SweepProgress> {
   const handle = stack.temporal.workflow.getHandle(sweepId);
   let failures = 0;
   for (;;) {
@@ -132,7 +155,9 @@ async function pollSweep(stack: StackClients, sweepId: string, pollMs: number, v
       const runs = await listRunsBySweep(stack.db.db, sweepId);
       const count = (s: string) => runs.filter((r) => r.status === s).length;
       const verb = status === 'CANCELLED' ? 'was cancelled' : `ended ${status.toLowerCase()}`;
-      throw new UserError(`sweep ${sweepId} ${verb}: ${count('succeeded')} runs succeeded, ${count('failed')} failed, ${count('cancelled')} cancelled; recorded results and checkpoints are kept`);
+      throw new UserError(
+        `sweep ${sweepId} ${verb}: ${count('succeeded')} runs succeeded, ${count('failed')} failed, ${count('cancelled')} cancelled; recorded results and checkpoints are kept`,
+      );
     }
     let progress: SweepProgress;
     if (status === 'COMPLETED') progress = (await handle.result()) as SweepProgress;
@@ -141,7 +166,10 @@ async function pollSweep(stack: StackClients, sweepId: string, pollMs: number, v
         progress = await handle.query<SweepProgress>('progress');
         failures = 0;
       } catch (error) {
-        if (++failures > QUERY_FAILURES_TOLERATED) throw new UserError(`sweep ${sweepId} is running but does not answer its progress query: ${(error as Error).message}`);
+        if (++failures > QUERY_FAILURES_TOLERATED)
+          throw new UserError(
+            `sweep ${sweepId} is running but does not answer its progress query: ${(error as Error).message}`,
+          );
         await new Promise((r) => setTimeout(r, pollMs));
         continue;
       }
@@ -156,7 +184,9 @@ async function pollSweep(stack: StackClients, sweepId: string, pollMs: number, v
 /** `mirage watch <sweep>`. */
 export function watchCommand(): Command {
   return new Command('watch')
-    .description('show live progress of a sweep (step, loss, images/s, ETA per run) until it finishes; one line per change when piped')
+    .description(
+      'show live progress of a sweep (step, loss, images/s, ETA per run) until it finishes; one line per change when piped',
+    )
     .argument('<sweep>', 'sweep id printed by launch')
     .action(async (sweepId: string) => {
       const stack = await connectStack();

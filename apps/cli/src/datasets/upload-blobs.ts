@@ -34,9 +34,20 @@ const IN_MEMORY_BYTES = 32 * 1024 * 1024;
  * `concurrency` at a time. Every file sent is hashed first: one whose bytes no longer match its record (changed or
  * replaced since registration) is an error naming it, and nothing more is started. Files are deduplicated by sha256.
  */
-export async function uploadBlobs(store: ArtifactStore, blobs: readonly LocalBlob[], options: UploadOptions): Promise<UploadTally> {
+export async function uploadBlobs(
+  store: ArtifactStore,
+  blobs: readonly LocalBlob[],
+  options: UploadOptions,
+): Promise<UploadTally> {
   const unique = [...new Map(blobs.map((b) => [b.sha256, b])).values()];
-  const tally: UploadTally = { files: unique.length, done: 0, uploaded: 0, present: 0, bytesUploaded: 0, bytesPresent: 0 };
+  const tally: UploadTally = {
+    files: unique.length,
+    done: 0,
+    uploaded: 0,
+    present: 0,
+    bytesUploaded: 0,
+    bytesPresent: 0,
+  };
   let next = 0;
   let failure: unknown = null;
   const lane = async (): Promise<void> => {
@@ -87,12 +98,16 @@ async function fileSize(path: string): Promise<number> {
   try {
     return (await stat(path)).size;
   } catch (error) {
-    throw new UserError(`${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); is the dataset's root mounted here (--root)?`);
+    throw new UserError(
+      `${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); is the dataset's root mounted here (--root)?`,
+    );
   }
 }
 
 function checkUnchanged(blob: LocalBlob, actual: string): void {
   if (actual !== blob.sha256) {
-    throw new UserError(`${blob.path}: changed since registration (its bytes hash to ${actual}, the manifest records ${blob.sha256}); register the dataset again`);
+    throw new UserError(
+      `${blob.path}: changed since registration (its bytes hash to ${actual}, the manifest records ${blob.sha256}); register the dataset again`,
+    );
   }
 }

@@ -30,9 +30,14 @@ export async function uploadDatasetFiles(
 ): Promise<UploadedDataset> {
   const blobs = localBlobs(records, root);
   const where = `s3://${store.bucket}/${BLOB_KEY_PREFIX}`;
-  options.sink.write(`uploading ${blobs.length} files of ${options.label} from ${root} to ${where} (${options.concurrency} at a time)\n`);
+  options.sink.write(
+    `uploading ${blobs.length} files of ${options.label} from ${root} to ${where} (${options.concurrency} at a time)\n`,
+  );
   const progress = uploadProgress(options.sink);
-  const tally = await uploadBlobs(store, blobs, { concurrency: options.concurrency, onProgress: (t) => progress.update(t) });
+  const tally = await uploadBlobs(store, blobs, {
+    concurrency: options.concurrency,
+    onProgress: (t) => progress.update(t),
+  });
   progress.finish(tally);
   const uploaded = uploadedRecords(records, store.bucket);
   return { records: uploaded, bytes: manifestBytes(uploaded), root: where.replace(/\/$/, ''), tally };
@@ -42,6 +47,7 @@ export async function uploadDatasetFiles(
 export function parseConcurrency(text: string | undefined): number {
   if (text === undefined) return DEFAULT_UPLOAD_CONCURRENCY;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UserError(`--concurrency ${text}: expected a whole number from 1 to 64`);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new UserError(`--concurrency ${text}: expected a whole number from 1 to 64`);
   return n;
 }

@@ -7,7 +7,10 @@ export interface ProgressSink {
 }
 
 /** Progress of a blob upload on `sink`: one redrawn line on a terminal, else a line every `everyMs`; then the totals. */
-export function uploadProgress(sink: ProgressSink, everyMs = 5000): { update(tally: UploadTally): void; finish(tally: UploadTally): void } {
+export function uploadProgress(
+  sink: ProgressSink,
+  everyMs = 5000,
+): { update(tally: UploadTally): void; finish(tally: UploadTally): void } {
   let last = Date.now();
   return {
     update(tally) {

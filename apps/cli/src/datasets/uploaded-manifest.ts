@@ -25,7 +25,9 @@ export function localBlobs(records: readonly ManifestRecord[], root: string): Lo
 
 /** The records with every local uri replaced by its blob's `s3://<bucket>/blobs/sha256/..` uri; nothing else changes. */
 export function uploadedRecords(records: readonly ManifestRecord[], bucket: string): ManifestRecord[] {
-  return records.map((record) => (isLocalUri(record.uri) ? { ...record, uri: blobUri(bucket, record.sha256) } : record));
+  return records.map((record) =>
+    isLocalUri(record.uri) ? { ...record, uri: blobUri(bucket, record.sha256) } : record,
+  );
 }
 
 /** Manifest bytes of `records` in their order, one canonical line each (what the detector writes). */

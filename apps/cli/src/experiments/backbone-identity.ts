@@ -20,16 +20,21 @@ interface FileStamp {
  */
 export async function backboneFolderSha256(folder: string, cacheFile: string): Promise<string> {
   const root = resolve(folder);
-  if (!existsSync(root) || !statSync(root).isDirectory()) throw new UserError(`backbone.name_or_path: folder ${folder} does not exist`);
+  if (!existsSync(root) || !statSync(root).isDirectory())
+    throw new UserError(`backbone.name_or_path: folder ${folder} does not exist`);
   const cache = readCache(cacheFile);
   const files = listFiles(root).filter((f) => BACKBONE_FILE_SUFFIXES.some((suffix) => f.endsWith(suffix)));
-  if (files.length === 0) throw new UserError(`backbone.name_or_path: folder ${folder} holds no weight, config or tokenizer file (${BACKBONE_FILE_SUFFIXES.join(' ')})`);
+  if (files.length === 0)
+    throw new UserError(
+      `backbone.name_or_path: folder ${folder} holds no weight, config or tokenizer file (${BACKBONE_FILE_SUFFIXES.join(' ')})`,
+    );
   const digests: Record<string, string> = {};
   for (const file of files) {
     const path = join(root, file);
     const { size, mtimeMs } = statSync(path);
     const cached = cache[path];
-    digests[file] = cached && cached.size === size && cached.mtimeMs === mtimeMs ? cached.sha256 : await sha256File(path);
+    digests[file] =
+      cached && cached.size === size && cached.mtimeMs === mtimeMs ? cached.sha256 : await sha256File(path);
     cache[path] = { size, mtimeMs, sha256: digests[file] as string };
   }
   writeCache(cacheFile, cache);
@@ -44,7 +49,9 @@ export async function identifyBackbone(backbone: BackboneConfig, cacheFile: stri
   if (backbone.source !== 'local' || !backbone.name_or_path) return backbone;
   const sha256 = await backboneFolderSha256(backbone.name_or_path, cacheFile);
   if (backbone.weights_sha256 && backbone.weights_sha256 !== sha256) {
-    throw new UserError(`backbone.weights_sha256: the file pins ${backbone.weights_sha256}, but the files in ${backbone.name_or_path} hash to ${sha256}`);
+    throw new UserError(
+      `backbone.weights_sha256: the file pins ${backbone.weights_sha256}, but the files in ${backbone.name_or_path} hash to ${sha256}`,
+    );
   }
   return { ...backbone, weights_sha256: sha256 };
 }

@@ -15,7 +15,9 @@ export function detectorCodeVersion(packageDir: string): string {
     .sort();
   const hash = createHash('sha256');
   for (const rel of files) {
-    const fileHash = createHash('sha256').update(readFileSync(join(parent, rel))).digest('hex');
+    const fileHash = createHash('sha256')
+      .update(readFileSync(join(parent, rel)))
+      .digest('hex');
     hash.update(`${rel}\0${fileHash}\n`, 'utf8');
   }
   return `detector-${hash.digest('hex').slice(0, 16)}`;

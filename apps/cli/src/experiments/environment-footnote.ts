@@ -5,7 +5,12 @@ import { listEvalResults, type Db } from '@mirage/db';
  * Footnote lines naming every environment the table's cells were computed under (libraries, CUDA, GPU), and, for a
  * sweep that reuses cells across environments, saying so. Markdown and LaTeX only (as a LaTeX comment block).
  */
-export async function environmentFootnote(db: Db, runIds: readonly string[], reuseAcross: boolean, format: 'md' | 'latex' | 'csv'): Promise<string> {
+export async function environmentFootnote(
+  db: Db,
+  runIds: readonly string[],
+  reuseAcross: boolean,
+  format: 'md' | 'latex' | 'csv',
+): Promise<string> {
   const rows = await listEvalResults(db, { runIds });
   const seen = new Map<string, string>();
   for (const row of rows) {
@@ -16,8 +21,12 @@ export async function environmentFootnote(db: Db, runIds: readonly string[], reu
     seen.set(text, text);
   }
   const lines = [...seen.keys()].sort().map((t) => `Environment: ${t}.`);
-  if (rows.some((r) => !RunEnvironment.safeParse(r.environment).success)) lines.push('Environment: some cells were recorded before environments were.');
-  if (reuseAcross) lines.push('Cells computed under other library versions were reused (reuse_across_environments: true).');
+  if (rows.some((r) => !RunEnvironment.safeParse(r.environment).success))
+    lines.push('Environment: some cells were recorded before environments were.');
+  if (reuseAcross)
+    lines.push('Cells computed under other library versions were reused (reuse_across_environments: true).');
   if (format === 'csv' || lines.length === 0) return '';
-  return format === 'md' ? `\n${lines.map((l) => `_${l}_`).join('\n\n')}\n` : `${lines.map((l) => `% ${l}`).join('\n')}\n`;
+  return format === 'md'
+    ? `\n${lines.map((l) => `_${l}_`).join('\n\n')}\n`
+    : `${lines.map((l) => `% ${l}`).join('\n')}\n`;
 }

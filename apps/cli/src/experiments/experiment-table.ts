@@ -30,25 +30,67 @@ export async function experimentResultRows(
   const results = await listEvalResults(db, { runIds: [...runs.keys()] });
   const rows = results.flatMap((r): ResultRow[] => {
     const run = runs.get(r.runId) as { method: string; seed: number };
-    const common = { method: run.method, runId: r.runId, seed: run.seed, dataset: r.dataset, perturbation: r.perturbation, thresholdPolicy: r.thresholdPolicy };
+    const common = {
+      method: run.method,
+      runId: r.runId,
+      seed: run.seed,
+      dataset: r.dataset,
+      perturbation: r.perturbation,
+      thresholdPolicy: r.thresholdPolicy,
+    };
     if (level === 'frame') {
-      return [{ ...common, acc: r.acc, accReal: r.accReal, accFake: r.accFake, ap: r.ap, auc: r.auc, accCalibrated: r.accCalibrated, n: r.n }];
+      return [
+        {
+          ...common,
+          acc: r.acc,
+          accReal: r.accReal,
+          accFake: r.accFake,
+          ap: r.ap,
+          auc: r.auc,
+          accCalibrated: r.accCalibrated,
+          n: r.n,
+        },
+      ];
     }
     const v = r.video;
     if (!v) return [];
-    return [{ ...common, acc: v.acc, accReal: v.acc_real, accFake: v.acc_fake, ap: v.ap, auc: v.auc, accCalibrated: v.acc_calibrated, n: v.n_videos }];
+    return [
+      {
+        ...common,
+        acc: v.acc,
+        accReal: v.acc_real,
+        accFake: v.acc_fake,
+        ap: v.ap,
+        auc: v.auc,
+        accCalibrated: v.acc_calibrated,
+        n: v.n_videos,
+      },
+    ];
   });
   const videos = results.flatMap((r) => (r.video ? [r.video] : []));
   if (videos.length === 0) return { rows, level: undefined };
-  if (level === 'frame') return { rows, level: { name: 'frame', note: 'frame (every frame of a video column scored alone)' } };
+  if (level === 'frame')
+    return { rows, level: { name: 'frame', note: 'frame (every frame of a video column scored alone)' } };
   const aggregates = [...new Set(videos.map((v) => describeVideoAggregate(v.aggregate)))].sort();
-  return { rows, level: { name: 'video', note: `video (a video's score is the ${aggregates.join(' or ')} of its frames' p(fake); image columns have no value at this level)` } };
+  return {
+    rows,
+    level: {
+      name: 'video',
+      note: `video (a video's score is the ${aggregates.join(' or ')} of its frames' p(fake); image columns have no value at this level)`,
+    },
+  };
 }
-
 
 /** Reported numbers as the experiment file states them (the file is their source; launch also records them). */
 export function experimentReportedRows(spec: ExperimentSpec): ReportedRow[] {
-  return spec.reported.map((r) => ({ paper: r.paper, method: r.method, dataset: r.dataset, metric: r.metric, value: r.value, ...(r.source ? { source: r.source } : {}) }));
+  return spec.reported.map((r) => ({
+    paper: r.paper,
+    method: r.method,
+    dataset: r.dataset,
+    metric: r.metric,
+    value: r.value,
+    ...(r.source ? { source: r.source } : {}),
+  }));
 }
 
 /** The table an experiment file implies: its eval columns in file order, its methods in sweep order. */
@@ -67,4 +109,3 @@ export function experimentTableSpec(spec: ExperimentSpec, overrides: Partial<Tab
     ...overrides,
   };
 }
-

@@ -51,7 +51,12 @@ export async function launchSweep(options: {
   await recordReported(db, spec);
 
   const input: SweepWorkflowInput = SweepWorkflowInput.parse({
-    sweep_id: sweepId, spec, datasets, code_version: codeVersion, bucket, total_runs: runs.length,
+    sweep_id: sweepId,
+    spec,
+    datasets,
+    code_version: codeVersion,
+    bucket,
+    total_runs: runs.length,
   });
   const running = await runningExecution(temporal, sweepId);
   if (running) return { sweepId, runId: running, attached: true, input };
@@ -65,7 +70,15 @@ export async function launchSweep(options: {
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       // The sweep's runs inherit these (and add their method); a sweep started without them starts runs without.
-      ...(withAttributes ? { typedSearchAttributes: sweepSearchAttributes({ experiment: spec.name, sweepId, user: options.user || 'unknown' }) } : {}),
+      ...(withAttributes
+        ? {
+            typedSearchAttributes: sweepSearchAttributes({
+              experiment: spec.name,
+              sweepId,
+              user: options.user || 'unknown',
+            }),
+          }
+        : {}),
     });
   let handle: Awaited<ReturnType<typeof start>>;
   let searchAttributes = true;
@@ -92,7 +105,8 @@ const INVALID_ARGUMENT = 3;
  * mapping defined for search attribute MirageExperiment"; other servers: "search attribute ... is not defined").
  */
 function isUnregisteredSearchAttribute(err: unknown): boolean {
-  const cause = err instanceof Error && isGrpcServiceError(err.cause) ? err.cause : isGrpcServiceError(err) ? err : null;
+  const cause =
+    err instanceof Error && isGrpcServiceError(err.cause) ? err.cause : isGrpcServiceError(err) ? err : null;
   return cause !== null && cause.code === INVALID_ARGUMENT && /search attribute/i.test(cause.details ?? cause.message);
 }
 

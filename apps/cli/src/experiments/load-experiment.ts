@@ -19,7 +19,15 @@ export function loadExperiment(file: string, overrides: readonly string[] = []):
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ExperimentFileError([{ file, line: 0, column: 0, path: '', message: `cannot read file (${(err as NodeJS.ErrnoException).code ?? err})` }]);
+    throw new ExperimentFileError([
+      {
+        file,
+        line: 0,
+        column: 0,
+        path: '',
+        message: `cannot read file (${(err as NodeJS.ErrnoException).code ?? err})`,
+      },
+    ]);
   }
   const raw = parseDocument(text).toJS() as Record<string, unknown> | null;
   if (raw === null || typeof raw !== 'object') {
@@ -42,7 +50,9 @@ export function loadExperimentOrExplain(file: string, overrides: readonly string
 function applyOverride(target: Record<string, unknown>, override: string, file: string): void {
   const eq = override.indexOf('=');
   if (eq <= 0) {
-    throw new ExperimentFileError([{ file, line: 0, column: 0, path: '', message: `--set "${override}": expected key=value` }]);
+    throw new ExperimentFileError([
+      { file, line: 0, column: 0, path: '', message: `--set "${override}": expected key=value` },
+    ]);
   }
   const path = override.slice(0, eq);
   const value: unknown = parseYaml(override.slice(eq + 1));
@@ -63,12 +73,14 @@ function setOrCreate(target: Record<string, unknown>, path: string, value: unkno
     const last = i === parts.length - 1;
     if (Array.isArray(node)) {
       const index = Number(part);
-      if (!/^\d+$/.test(part) || index >= node.length) throw new Error(`"${part}" in ${path} is not an index of its list (length ${node.length})`);
+      if (!/^\d+$/.test(part) || index >= node.length)
+        throw new Error(`"${part}" in ${path} is not an index of its list (length ${node.length})`);
       if (last) node[index] = value;
       node = node[index];
       continue;
     }
-    if (node === null || typeof node !== 'object') throw new Error(`"${parts.slice(0, i).join('.')}" in ${path} is not a mapping or list`);
+    if (node === null || typeof node !== 'object')
+      throw new Error(`"${parts.slice(0, i).join('.')}" in ${path} is not a mapping or list`);
     const map = node as Record<string, unknown>;
     if (last) {
       if (!(part in map)) map[part] = undefined;

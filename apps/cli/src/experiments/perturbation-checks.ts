@@ -11,7 +11,11 @@ export function checkPerturbations(spec: ExperimentSpec, findings: PlanFindings)
     const id = perturbationId(p);
     const first = seen.get(id);
     if (first !== undefined) {
-      findings.errors.push({ code: 'duplicate_perturbation', column: `perturbations[${i}]`, message: `perturbations[${i}] is ${id}, as perturbations[${first}] is: list each evaluation condition once` });
+      findings.errors.push({
+        code: 'duplicate_perturbation',
+        column: `perturbations[${i}]`,
+        message: `perturbations[${i}] is ${id}, as perturbations[${first}] is: list each evaluation condition once`,
+      });
     } else seen.set(id, i);
     const inputSize = spec.backbone.config?.vision.image_size;
     const steps = p.name === 'chain' ? p.steps : [p];

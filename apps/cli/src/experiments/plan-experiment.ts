@@ -21,7 +21,12 @@ import { resolveExperiment, type ResolvedExperiment } from './resolve-datasets';
 import { findStaleCells } from './stale-cells';
 
 // Cells cached under other library versions, as a warning (null when there are none or reuse is allowed).
-async function staleCellsOf(db: Db, spec: ExperimentSpec, runs: IdentifiedRun[], codeVersion: string): Promise<string | null> {
+async function staleCellsOf(
+  db: Db,
+  spec: ExperimentSpec,
+  runs: IdentifiedRun[],
+  codeVersion: string,
+): Promise<string | null> {
   if (spec.reuse_across_environments) return null;
   const found = await findStaleCells(db, runs, codeVersion, spec.video_aggregate);
   if (!found || found.stale === 0) return null;
@@ -78,7 +83,9 @@ export async function planExperiment(
   } catch (error) {
     if (!(error instanceof SweepExpansionError)) throw error;
     const { line, column } = error.field ? locateInExperiment(text, file, error.field) : { line: 0, column: 0 };
-    throw new UserError(`invalid sweep:\n${formatIssue({ file, line, column, path: error.field?.join('.') ?? 'sweep', message: error.message })}`);
+    throw new UserError(
+      `invalid sweep:\n${formatIssue({ file, line, column, path: error.field?.join('.') ?? 'sweep', message: error.message })}`,
+    );
   }
   const findings = checkPlan(resolved.selections);
   checkEarlyStop(spec, runs, findings);
@@ -112,8 +119,18 @@ export async function planExperiment(
     experiment: spec.name,
     file,
     code_version: codeVersion,
-    backbone: { source: spec.backbone.source, name_or_path: spec.backbone.name_or_path, weights_sha256: spec.backbone.weights_sha256 },
-    runs: runs.map((r) => ({ index: r.index, method: r.config.method, seed: r.config.seed, run_id: r.run_id, overrides: r.overrides })),
+    backbone: {
+      source: spec.backbone.source,
+      name_or_path: spec.backbone.name_or_path,
+      weights_sha256: spec.backbone.weights_sha256,
+    },
+    runs: runs.map((r) => ({
+      index: r.index,
+      method: r.config.method,
+      seed: r.config.seed,
+      run_id: r.run_id,
+      overrides: r.overrides,
+    })),
     train: summary(byRole('train')[0] as PlannedSelection),
     val: byRole('val')[0] ? summary(byRole('val')[0] as PlannedSelection) : null,
     columns: byRole('eval').map(summary),

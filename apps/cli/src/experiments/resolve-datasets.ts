@@ -25,18 +25,33 @@ export interface ResolvedExperiment {
 }
 
 /** Resolves every dataset an experiment names: reads each registered manifest from S3 once and applies each selection. */
-export async function resolveExperiment(deps: { db: Db; store: ArtifactStore }, spec: ExperimentSpec): Promise<ResolvedExperiment> {
+export async function resolveExperiment(
+  deps: { db: Db; store: ArtifactStore },
+  spec: ExperimentSpec,
+): Promise<ResolvedExperiment> {
   const manifests = new Map<string, Promise<ManifestRecord[]>>();
   const selections: PlannedSelection[] = [];
   const publishers: (() => Promise<void>)[] = [];
   const { train: trainPolicy, eval: evalPolicy, small_images: smallImages } = spec.preprocess;
-  const resolve = async (ref: DatasetRefSpec, field: string, role: PlannedSelection['role'], id: string): Promise<ManifestRef> => {
+  const resolve = async (
+    ref: DatasetRefSpec,
+    field: string,
+    role: PlannedSelection['role'],
+    id: string,
+  ): Promise<ManifestRef> => {
     const row = await registered(deps.db, ref, field);
     if (!manifests.has(row.contentHash)) manifests.set(row.contentHash, readManifest(deps.store, row));
     const selection = toSelection(ref);
     const selected = selectRecords(await (manifests.get(row.contentHash) as Promise<ManifestRecord[]>), selection);
     const policy = role === 'train' ? trainPolicy : evalPolicy;
-    selections.push({ role, id, dataset: row.name, selection, selected, crop: { policy: policy.policy, size: policy.size, smallImages } });
+    selections.push({
+      role,
+      id,
+      dataset: row.name,
+      selection,
+      selected,
+      crop: { policy: policy.policy, size: policy.size, smallImages },
+    });
     publishers.push(() => publish(deps, row, ref, selected));
     return manifestRef(row, ref, selected.sha256, selected.nReal, selected.nFake);
   };
@@ -63,11 +78,17 @@ export async function resolveExperiment(deps: { db: Db; store: ArtifactStore }, 
  * The train and val selection hashes of an experiment, from the selections recorded at launch (no manifest is
  * read): what `mirage table` needs to find the experiment's runs.
  */
-export async function recordedTrainSelections(db: Db, spec: ExperimentSpec): Promise<{ trainHash: string; valHash: string | null }> {
+export async function recordedTrainSelections(
+  db: Db,
+  spec: ExperimentSpec,
+): Promise<{ trainHash: string; valHash: string | null }> {
   const hashOf = async (ref: DatasetRefSpec, field: string): Promise<string> => {
     const row = await registered(db, ref, field);
     const recorded = await findDatasetSelection(db, row.contentHash, canonicalJson(toSelection(ref)));
-    if (!recorded) throw new UserError(`${field}: the selection of dataset "${row.name}" was never launched; run: mirage launch <experiment>`);
+    if (!recorded)
+      throw new UserError(
+        `${field}: the selection of dataset "${row.name}" was never launched; run: mirage launch <experiment>`,
+      );
     return recorded.selectionHash;
   };
   return { trainHash: await hashOf(spec.train, 'train'), valHash: spec.val ? await hashOf(spec.val, 'val') : null };
@@ -90,7 +111,9 @@ async function readManifest(store: ArtifactStore, row: Dataset): Promise<Manifes
   try {
     bytes = await store.get(row.manifestKey);
   } catch (error) {
-    throw new UserError(`dataset "${row.name}": cannot read its manifest s3://${row.manifestKey} (${(error as Error).message}); register it again`);
+    throw new UserError(
+      `dataset "${row.name}": cannot read its manifest s3://${row.manifestKey} (${(error as Error).message}); register it again`,
+    );
   }
   try {
     return parseManifestLines(bytes.toString('utf8'), `dataset "${row.name}" manifest ${row.manifestKey}`);
@@ -99,9 +122,15 @@ async function readManifest(store: ArtifactStore, row: Dataset): Promise<Manifes
   }
 }
 
-async function publish(deps: { db: Db; store: ArtifactStore }, row: Dataset, ref: DatasetRefSpec, selected: SelectedRecords): Promise<void> {
+async function publish(
+  deps: { db: Db; store: ArtifactStore },
+  row: Dataset,
+  ref: DatasetRefSpec,
+  selected: SelectedRecords,
+): Promise<void> {
   const key = selectionKey(selected.sha256);
-  if ((await deps.store.stat(key)) === null) await deps.store.put(key, selected.bytes, { contentType: 'application/x-ndjson' });
+  if ((await deps.store.stat(key)) === null)
+    await deps.store.put(key, selected.bytes, { contentType: 'application/x-ndjson' });
   await recordDatasetSelection(deps.db, {
     selectionHash: selected.sha256,
     contentHash: row.contentHash,
@@ -112,7 +141,13 @@ async function publish(deps: { db: Db; store: ArtifactStore }, row: Dataset, ref
   });
 }
 
-function manifestRef(row: Dataset, ref: DatasetRefSpec, selectionHash: string, nReal: number, nFake: number): ManifestRef {
+function manifestRef(
+  row: Dataset,
+  ref: DatasetRefSpec,
+  selectionHash: string,
+  nReal: number,
+  nFake: number,
+): ManifestRef {
   return {
     dataset: row.name,
     version: row.version,

@@ -1,7 +1,13 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { environmentKey, preprocessHash, RunEnvironment, type IdentifiedRun, type VideoAggregate } from '@mirage/contracts';
+import {
+  environmentKey,
+  preprocessHash,
+  RunEnvironment,
+  type IdentifiedRun,
+  type VideoAggregate,
+} from '@mirage/contracts';
 import { latestTrainingEnvironment, listEvalResults, type Db } from '@mirage/db';
 import { REPO_ROOT } from '@mirage/local-stack';
 
@@ -9,7 +15,9 @@ const run = promisify(execFile);
 
 /** The environment of this checkout's Python (what a local GPU worker runs), read from the worker itself. */
 export async function localEnvironment(): Promise<RunEnvironment> {
-  const { stdout } = await run(join(REPO_ROOT, '.venv/bin/python'), ['-m', 'mirage_gpu_worker.environment'], { cwd: REPO_ROOT });
+  const { stdout } = await run(join(REPO_ROOT, '.venv/bin/python'), ['-m', 'mirage_gpu_worker.environment'], {
+    cwd: REPO_ROOT,
+  });
   return RunEnvironment.parse(JSON.parse(stdout));
 }
 

@@ -16,17 +16,28 @@ export interface Outcome {
 }
 
 /** Runs `mirage args` with `env`; never throws, the outcome says how it went. */
-export function runMirage(args: string[], env: NodeJS.ProcessEnv, options: { cwd?: string; timeoutMs?: number } = {}): Promise<Outcome> {
+export function runMirage(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  options: { cwd?: string; timeoutMs?: number } = {},
+): Promise<Outcome> {
   return new Promise((done) => {
-    execFile(MIRAGE, args, { env, cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      MIRAGE,
+      args,
+      { env, cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 << 20 },
+      (error, stdout, stderr) => {
+        done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 /** The environment of a private stack in `home` on `ports`; addresses inherited from a sourced stack.env are dropped. */
 export function privateStackEnv(home: string, ports: StackPorts): NodeJS.ProcessEnv {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(DATABASE_URL|S3_|TEMPORAL_|MIRAGE_)/.test(name)));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(DATABASE_URL|S3_|TEMPORAL_|MIRAGE_)/.test(name)),
+  );
   return {
     ...inherited,
     MIRAGE_HOME: home,

@@ -10,7 +10,8 @@ const run = promisify(execFile);
 /** Throws naming the first stack address missing from the environment (npm test sets them). */
 export function requireStackEnv(): void {
   for (const name of ['DATABASE_URL', 'S3_ENDPOINT', 'TEMPORAL_ADDRESS']) {
-    if (!process.env[name]) throw new Error(`${name} is not set: run \`mirage up --core\` and source its stack.env (npm test does)`);
+    if (!process.env[name])
+      throw new Error(`${name} is not set: run \`mirage up --core\` and source its stack.env (npm test does)`);
   }
 }
 

@@ -23,14 +23,25 @@ export interface GpuLaunch {
 }
 
 /** Starts both workers and resolves once the GPU worker polls `gpuQueue`. */
-export async function startWorkers(gpuQueue: string, env: NodeJS.ProcessEnv = process.env, launch?: GpuLaunch): Promise<TestWorkers> {
+export async function startWorkers(
+  gpuQueue: string,
+  env: NodeJS.ProcessEnv = process.env,
+  launch?: GpuLaunch,
+): Promise<TestWorkers> {
   const chunks: string[] = [];
   const how = launch ?? { command: join(ROOT, '.venv/bin/python'), args: ['-m', 'mirage_gpu_worker'], cwd: ROOT };
-  const gpu = spawn(how.command, how.args, { cwd: how.cwd, env: { ...env, ...how.env, MIRAGE_GPU_TASK_QUEUE: gpuQueue } });
+  const gpu = spawn(how.command, how.args, {
+    cwd: how.cwd,
+    env: { ...env, ...how.env, MIRAGE_GPU_TASK_QUEUE: gpuQueue },
+  });
   gpu.stdout?.on('data', (d: Buffer) => chunks.push(d.toString()));
   gpu.stderr?.on('data', (d: Buffer) => chunks.push(d.toString()));
   const orchestratorChunks: string[] = [];
-  const orchestrator: ChildProcess = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'apps/orchestrator/src/main.ts')], { cwd: ROOT, env });
+  const orchestrator: ChildProcess = spawn(
+    join(ROOT, 'node_modules/.bin/tsx'),
+    [join(ROOT, 'apps/orchestrator/src/main.ts')],
+    { cwd: ROOT, env },
+  );
   orchestrator.stdout?.on('data', (d: Buffer) => orchestratorChunks.push(d.toString()));
   orchestrator.stderr?.on('data', (d: Buffer) => orchestratorChunks.push(d.toString()));
   const log = () => chunks.join('');
@@ -50,7 +61,10 @@ export async function startWorkers(gpuQueue: string, env: NodeJS.ProcessEnv = pr
     gpuQueue,
     log,
     orchestratorLog: () => orchestratorChunks.join(''),
-    activityStarts: (name) => log().split('\n').filter((l) => l.includes(`activity ${name} start`)).length,
+    activityStarts: (name) =>
+      log()
+        .split('\n')
+        .filter((l) => l.includes(`activity ${name} start`)).length,
     stop,
   };
 }

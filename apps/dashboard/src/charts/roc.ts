@@ -41,7 +41,8 @@ export function rocCurve(scores: readonly LabelledScore[]): RocCurve {
     else fp++;
     const next = sorted[i + 1];
     // Only the last of a run of equal scores closes a step: a threshold cannot separate tied images.
-    if (next === undefined || next.pFake !== s.pFake) points.push({ fpr: fp / nReal, tpr: tp / nFake, threshold: s.pFake });
+    if (next === undefined || next.pFake !== s.pFake)
+      points.push({ fpr: fp / nReal, tpr: tp / nFake, threshold: s.pFake });
   }
   let auc = 0;
   for (let i = 1; i < points.length; i++) {

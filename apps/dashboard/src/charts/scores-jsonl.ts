@@ -39,9 +39,11 @@ function parseLine(line: string, lineNo: number): LabelledScore {
   } catch {
     throw new Error(`line ${lineNo}: not valid JSON`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`line ${lineNo}: not a JSON object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`line ${lineNo}: not a JSON object`);
   const { label, p_fake: pFake } = value as { label?: unknown; p_fake?: unknown };
   if (label !== 'real' && label !== 'fake') throw new Error(`line ${lineNo}: label must be "real" or "fake"`);
-  if (typeof pFake !== 'number' || !(pFake >= 0 && pFake <= 1)) throw new Error(`line ${lineNo}: p_fake must be a number in [0, 1]`);
+  if (typeof pFake !== 'number' || !(pFake >= 0 && pFake <= 1))
+    throw new Error(`line ${lineNo}: p_fake must be a number in [0, 1]`);
   return { label, pFake };
 }

@@ -34,11 +34,18 @@ function pick(r: EvalResult): Record<ComparedMetric, number | null> {
 }
 
 /** Compares runs a and b; throws naming the parameter whose run does not exist. */
-export async function compareRuns(db: Db, aId: string, bId: string): Promise<RunComparison | { missing: 'a' | 'b'; id: string }> {
+export async function compareRuns(
+  db: Db,
+  aId: string,
+  bId: string,
+): Promise<RunComparison | { missing: 'a' | 'b'; id: string }> {
   const [a, b] = await Promise.all([getRun(db, aId), getRun(db, bId)]);
   if (!a) return { missing: 'a', id: aId };
   if (!b) return { missing: 'b', id: bId };
-  const [resultsA, resultsB] = await Promise.all([listEvalResults(db, { runId: a.id }), listEvalResults(db, { runId: b.id })]);
+  const [resultsA, resultsB] = await Promise.all([
+    listEvalResults(db, { runId: a.id }),
+    listEvalResults(db, { runId: b.id }),
+  ]);
   const byCellB = new Map(resultsB.map((r) => [cellId(r), r]));
   const metrics: MetricDelta[] = [];
   for (const ra of resultsA) {

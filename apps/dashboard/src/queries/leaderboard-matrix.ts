@@ -63,7 +63,9 @@ async function scannedCellAggregates(db: Db, query: MatrixQuery): Promise<CellAg
     })
     .from(evalResults)
     .innerJoin(runs, eq(runs.id, evalResults.runId))
-    .where(and(eq(runs.experiment, query.experiment), eq(evalResults.perturbation, query.perturbation), isNotNull(value)))
+    .where(
+      and(eq(runs.experiment, query.experiment), eq(evalResults.perturbation, query.perturbation), isNotNull(value)),
+    )
     .groupBy(runs.method, runs.configHash, evalResults.dataset);
 }
 
@@ -89,7 +91,9 @@ function meanCell(cells: TableCell[]): TableCell {
 
 function markBest(rows: TableRow[], columns: number, digits: number): void {
   for (let c = 0; c < columns; c++) {
-    const candidates = rows.map((r) => r.cells[c] as TableCell).filter((cell) => cell.value !== null && !cell.incomplete);
+    const candidates = rows
+      .map((r) => r.cells[c] as TableCell)
+      .filter((cell) => cell.value !== null && !cell.incomplete);
     if (candidates.length < 2) continue;
     const printed = candidates.map((cell) => roundHalfAwayFromZero(cell.value as number, digits));
     const top = Math.max(...printed);
@@ -105,7 +109,11 @@ function markBest(rows: TableRow[], columns: number, digits: number): void {
  */
 export async function leaderboardMatrix(db: Db, query: MatrixQuery): Promise<TableModel | null> {
   return buildMatrix(
-    await leaderboardCellAggregates(db, { experiment: query.experiment, metric: query.metric, perturbation: query.perturbation }),
+    await leaderboardCellAggregates(db, {
+      experiment: query.experiment,
+      metric: query.metric,
+      perturbation: query.perturbation,
+    }),
     query,
   );
 }
@@ -118,9 +126,12 @@ export async function leaderboardMatrixFromResults(db: Db, query: MatrixQuery): 
 function buildMatrix(aggregates: CellAggregate[], query: MatrixQuery): TableModel | null {
   if (aggregates.length === 0) return null;
   const configsByMethod = new Map<string, Set<string>>();
-  for (const a of aggregates) configsByMethod.set(a.method, (configsByMethod.get(a.method) ?? new Set()).add(a.configHash));
+  for (const a of aggregates)
+    configsByMethod.set(a.method, (configsByMethod.get(a.method) ?? new Set()).add(a.configHash));
   const ambiguous = new Set([...configsByMethod].filter(([, hashes]) => hashes.size > 1).map(([m]) => m));
-  const byCell = new Map(aggregates.map((a) => [JSON.stringify([rowLabel(a.method, a.configHash, ambiguous), a.dataset]), a]));
+  const byCell = new Map(
+    aggregates.map((a) => [JSON.stringify([rowLabel(a.method, a.configHash, ambiguous), a.dataset]), a]),
+  );
   const datasets = [...new Set(aggregates.map((a) => a.dataset))].sort(compareText);
   const labels = [...new Set(aggregates.map((a) => rowLabel(a.method, a.configHash, ambiguous)))].sort(compareText);
   const digits = 1;
@@ -150,7 +161,10 @@ function buildMatrix(aggregates: CellAggregate[], query: MatrixQuery): TableMode
     level: null,
     digits,
     synthetic: query.synthetic,
-    columns: [...datasets.map((id) => ({ id, label: id, isMean: false })), { id: MEAN_COLUMN_ID, label: 'Mean', isMean: true }],
+    columns: [
+      ...datasets.map((id) => ({ id, label: id, isMean: false })),
+      { id: MEAN_COLUMN_ID, label: 'Mean', isMean: true },
+    ],
     rows,
     thresholdPolicies: [...new Set(aggregates.flatMap((a) => a.policies))].sort(compareText),
     seedRange: { min: Math.min(...seedCounts), max: Math.max(...seedCounts) },

@@ -55,7 +55,13 @@ export async function loadPaperComparison(db: Db, name: string, query: PaperQuer
   const allReported: ReportedRow[] = reportedByProtocol
     .flat()
     .filter((r) => isTableMetric(r.metric))
-    .map((r) => ({ paper: r.paper, method: r.method, dataset: r.dataset, metric: r.metric as TableMetric, value: r.value }));
+    .map((r) => ({
+      paper: r.paper,
+      method: r.method,
+      dataset: r.dataset,
+      metric: r.metric as TableMetric,
+      value: r.value,
+    }));
   const papers = sortedUnique(allReported.map((r) => r.paper));
   const paper = query.paper ?? papers[0] ?? null;
   const forPaper = allReported.filter((r) => r.paper === paper);
@@ -67,7 +73,9 @@ export async function loadPaperComparison(db: Db, name: string, query: PaperQuer
     metric,
     aggregate: query.aggregate,
     // Reported-only methods and datasets stay visible: a paper baseline we have not reproduced yet is a row to fill.
-    columns: sortedUnique([...clean.map((r) => r.dataset), ...reported.map((r) => r.dataset)].filter((d) => d !== MEAN_COLUMN_ID)),
+    columns: sortedUnique(
+      [...clean.map((r) => r.dataset), ...reported.map((r) => r.dataset)].filter((d) => d !== MEAN_COLUMN_ID),
+    ),
     rows: sortedUnique([...clean.map((r) => r.method), ...reported.map((r) => r.method)]),
     perturbation: 'none',
     includeMean: true,

@@ -98,7 +98,10 @@ export interface SweepSummary {
 
 /** Every sweep, newest first, with how many of its runs are in each status. */
 export async function listSweepSummaries(db: Db): Promise<SweepSummary[]> {
-  const list = await db.select().from(sweeps).orderBy(sql`${sweeps.createdAt} desc`, asc(sweeps.id));
+  const list = await db
+    .select()
+    .from(sweeps)
+    .orderBy(sql`${sweeps.createdAt} desc`, asc(sweeps.id));
   const counts = await db
     .select({ sweepId: runs.sweepId, status: runs.status, n: sql<number>`count(*)::int` })
     .from(runs)

@@ -1,4 +1,14 @@
-import { getRun, listCheckpoints, listEvalResults, listTrainMetrics, type Checkpoint, type Db, type EvalResult, type Run, type TrainMetric } from '@mirage/db';
+import {
+  getRun,
+  listCheckpoints,
+  listEvalResults,
+  listTrainMetrics,
+  type Checkpoint,
+  type Db,
+  type EvalResult,
+  type Run,
+  type TrainMetric,
+} from '@mirage/db';
 import { PRESIGN_TTL_SECONDS, type ArtifactReader } from '../deps';
 
 /** A checkpoint with a download link signed for this request only. */
@@ -42,7 +52,13 @@ export async function loadRunDetail(db: Db, store: ArtifactReader, runId: string
     listCheckpoints(db, runId),
   ]);
   const links = await Promise.all(
-    checkpoints.map(async (c) => ({ step: c.step, key: c.key, sha256: c.sha256, bytes: c.bytes, ...(await sign(store, c.key)) })),
+    checkpoints.map(async (c) => ({
+      step: c.step,
+      key: c.key,
+      sha256: c.sha256,
+      bytes: c.bytes,
+      ...(await sign(store, c.key)),
+    })),
   );
   const scoreUrls: Record<number, string> = {};
   await Promise.all(

@@ -29,7 +29,10 @@ async function chartsOf(store: ArtifactReader, result: EvalResult, limits: Score
     // The store checks the object against its own metadata; this also catches a file replaced after evaluation.
     const sha256 = createHash('sha256').update(body).digest('hex');
     if (sha256 !== result.scoresSha256) {
-      return { kind: 'error', message: `scores file ${result.scoresKey} does not match the SHA-256 recorded for this evaluation` };
+      return {
+        kind: 'error',
+        message: `scores file ${result.scoresKey} does not match the SHA-256 recorded for this evaluation`,
+      };
     }
     const parsed = parseScoresJsonl(body.toString('utf8'), limits.maxLines);
     return {
@@ -60,7 +63,10 @@ export async function loadScoreCharts(
       charts[result.id] =
         i < limits.maxFiles
           ? await chartsOf(store, result, limits)
-          : { kind: 'skipped', message: `not charted: a run page reads at most ${limits.maxFiles} score files; download scores.jsonl instead` };
+          : {
+              kind: 'skipped',
+              message: `not charted: a run page reads at most ${limits.maxFiles} score files; download scores.jsonl instead`,
+            };
     }),
   );
   return charts;

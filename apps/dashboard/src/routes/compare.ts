@@ -9,9 +9,11 @@ export function registerCompareRoutes(app: Hono, deps: DashboardDeps): void {
   app.get('/compare', async (c) => {
     const a = c.req.query('a') ?? '';
     const b = c.req.query('b') ?? '';
-    if (!a || !b) return c.html(compareFormPage(a, b, 'Give two run ids (A and B); run ids are listed on each sweep page.'));
+    if (!a || !b)
+      return c.html(compareFormPage(a, b, 'Give two run ids (A and B); run ids are listed on each sweep page.'));
     const result = await compareRuns(deps.db, a, b);
-    if ('missing' in result) return c.html(compareFormPage(a, b, `No run with id "${result.id}" (parameter ${result.missing}).`), 404);
+    if ('missing' in result)
+      return c.html(compareFormPage(a, b, `No run with id "${result.id}" (parameter ${result.missing}).`), 404);
     return c.html(comparePage(result));
   });
   app.get('/api/compare', async (c) => {

@@ -28,7 +28,10 @@ function leaderboardQuery(query: Record<string, string>): LeaderboardQuery {
 export function registerLeaderboardRoutes(app: Hono, deps: DashboardDeps): void {
   const showPage = async (query: Record<string, string>) => {
     const parsed = leaderboardQuery(query);
-    const [sections, experiments] = await Promise.all([loadLeaderboard(deps.db, parsed), listExperimentSummaries(deps.db)]);
+    const [sections, experiments] = await Promise.all([
+      loadLeaderboard(deps.db, parsed),
+      listExperimentSummaries(deps.db),
+    ]);
     return leaderboardPage(parsed, sections, experiments);
   };
   app.get('/', async (c) => c.html(await showPage(c.req.query())));

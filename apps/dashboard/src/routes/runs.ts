@@ -15,7 +15,11 @@ export function registerRunRoutes(app: Hono, deps: DashboardDeps): void {
   // Only the HTML page reads score files: the JSON mirror stays cheap and links to them instead.
   app.get('/runs/:id', async (c) => {
     const detail = await load(c.req.param('id'));
-    const charts = await loadScoreCharts(deps.store, detail.evalResults, deps.scoreChartLimits ?? DEFAULT_SCORE_CHART_LIMITS);
+    const charts = await loadScoreCharts(
+      deps.store,
+      detail.evalResults,
+      deps.scoreChartLimits ?? DEFAULT_SCORE_CHART_LIMITS,
+    );
     return c.html(runPage(detail, charts));
   });
   app.get('/api/runs/:id', async (c) => c.json(await load(c.req.param('id'))));

@@ -1,4 +1,13 @@
-import { checkpoints, evalResults, experiments, reportedResults, runs, sweeps, trainMetrics, type Db } from '@mirage/db';
+import {
+  checkpoints,
+  evalResults,
+  experiments,
+  reportedResults,
+  runs,
+  sweeps,
+  trainMetrics,
+  type Db,
+} from '@mirage/db';
 
 /** The paper the seeded reported numbers come from. */
 export const PAPER = 'MiraGe (ACM MM 2025)';
@@ -17,7 +26,17 @@ const ACC: Record<string, Record<number, [number, number, number]>> = {
 
 /** A hand-written environment for fixture rows (not measured anywhere). */
 const FIXTURE_ENVIRONMENT = {
-  python: '3.11.7', torch: '2.13.0+cpu', transformers: '5.24.0', numpy: '2.4.6', pillow: '13.0.0', lock_sha256: null, cuda: null, cudnn: null, gpu: null, driver: null, host: 'cpu-node-1',
+  python: '3.11.7',
+  torch: '2.13.0+cpu',
+  transformers: '5.24.0',
+  numpy: '2.4.6',
+  pillow: '13.0.0',
+  lock_sha256: null,
+  cuda: null,
+  cudnn: null,
+  gpu: null,
+  driver: null,
+  host: 'cpu-node-1',
 };
 
 function runConfig(method: string, lr: number) {
@@ -55,7 +74,11 @@ function evalRow(runId: string, dataset: string, perturbation: string, acc: numb
  */
 export async function seedDashboard(db: Db): Promise<void> {
   await db.insert(experiments).values([
-    { name: EXPERIMENT, spec: { protocol: EXPERIMENT, synthetic: false, description: 'TEST FIXTURE: hand-written rows, not results' }, specHash: 'h1' },
+    {
+      name: EXPERIMENT,
+      spec: { protocol: EXPERIMENT, synthetic: false, description: 'TEST FIXTURE: hand-written rows, not results' },
+      specHash: 'h1',
+    },
     { name: SYNTHETIC_EXPERIMENT, spec: { synthetic: true }, specHash: 'h2' },
   ]);
   await db.insert(sweeps).values([
@@ -85,10 +108,63 @@ export async function seedDashboard(db: Db): Promise<void> {
   const startedAt = new Date(Date.now() - 100_000);
   await db.insert(runs).values([
     ...done.map((r) => (r.id === 'run-mirage-0' ? { ...r, environment: FIXTURE_ENVIRONMENT } : r)),
-    { id: 'run-live-training', sweepId: 'sweep-live', experiment: EXPERIMENT, method: 'mirage', config: runConfig('mirage', 0.01), configHash: 'cfg-live', seed: 0, codeVersion: 'test', status: 'training', attempts: 2, currentStep: 250, totalSteps: 1000, lastLoss: 0.5, imagesPerSecond: 64, startedAt },
-    { id: 'run-live-pending', sweepId: 'sweep-live', experiment: EXPERIMENT, method: 'mirage', config: runConfig('mirage', 0.02), configHash: 'cfg-live2', seed: 0, codeVersion: 'test', status: 'pending', totalSteps: 1000 },
-    { id: 'run-live-failed', sweepId: 'sweep-live', experiment: EXPERIMENT, method: 'mirage', config: runConfig('mirage', 0.03), configHash: 'cfg-live3', seed: 0, codeVersion: 'test', status: 'failed', attempts: 3, currentStep: 10, totalSteps: 1000, error: 'CUDA out of memory at step 10 <oom>' },
-    { id: 'run-synth', sweepId: 'sweep-synth', experiment: SYNTHETIC_EXPERIMENT, method: HOSTILE_METHOD, config: runConfig('x', 0.1), configHash: 'cfg-s', seed: 0, codeVersion: 'test', status: 'succeeded', currentStep: 10, totalSteps: 10 },
+    {
+      id: 'run-live-training',
+      sweepId: 'sweep-live',
+      experiment: EXPERIMENT,
+      method: 'mirage',
+      config: runConfig('mirage', 0.01),
+      configHash: 'cfg-live',
+      seed: 0,
+      codeVersion: 'test',
+      status: 'training',
+      attempts: 2,
+      currentStep: 250,
+      totalSteps: 1000,
+      lastLoss: 0.5,
+      imagesPerSecond: 64,
+      startedAt,
+    },
+    {
+      id: 'run-live-pending',
+      sweepId: 'sweep-live',
+      experiment: EXPERIMENT,
+      method: 'mirage',
+      config: runConfig('mirage', 0.02),
+      configHash: 'cfg-live2',
+      seed: 0,
+      codeVersion: 'test',
+      status: 'pending',
+      totalSteps: 1000,
+    },
+    {
+      id: 'run-live-failed',
+      sweepId: 'sweep-live',
+      experiment: EXPERIMENT,
+      method: 'mirage',
+      config: runConfig('mirage', 0.03),
+      configHash: 'cfg-live3',
+      seed: 0,
+      codeVersion: 'test',
+      status: 'failed',
+      attempts: 3,
+      currentStep: 10,
+      totalSteps: 1000,
+      error: 'CUDA out of memory at step 10 <oom>',
+    },
+    {
+      id: 'run-synth',
+      sweepId: 'sweep-synth',
+      experiment: SYNTHETIC_EXPERIMENT,
+      method: HOSTILE_METHOD,
+      config: runConfig('x', 0.1),
+      configHash: 'cfg-s',
+      seed: 0,
+      codeVersion: 'test',
+      status: 'succeeded',
+      currentStep: 10,
+      totalSteps: 10,
+    },
   ]);
   const rows: (typeof evalResults.$inferInsert)[] = Object.entries(ACC).flatMap(([method, seeds]) =>
     Object.entries(seeds).flatMap(([seed, accs]) =>
@@ -96,7 +172,17 @@ export async function seedDashboard(db: Db): Promise<void> {
     ),
   );
   // Evaluated later on a GPU worker, while the training ran on a CPU one (the run view lists both environments).
-  rows.push({ ...evalRow('run-mirage-0', 'midjourney', 'jpeg(quality=75)', 0.66), environment: { ...FIXTURE_ENVIRONMENT, cuda: '12.8', cudnn: '91002', gpu: 'NVIDIA H200', driver: '570.124.06', host: 'gpu-node-3' } });
+  rows.push({
+    ...evalRow('run-mirage-0', 'midjourney', 'jpeg(quality=75)', 0.66),
+    environment: {
+      ...FIXTURE_ENVIRONMENT,
+      cuda: '12.8',
+      cudnn: '91002',
+      gpu: 'NVIDIA H200',
+      driver: '570.124.06',
+      host: 'gpu-node-3',
+    },
+  });
   rows.push(evalRow('run-synth', 'synthetic-gen', 'none', 0.5));
   await db.insert(evalResults).values(rows);
   await db.insert(reportedResults).values([
@@ -114,7 +200,19 @@ export async function seedDashboard(db: Db): Promise<void> {
     })),
   );
   await db.insert(checkpoints).values([
-    { runId: 'run-mirage-0', step: 500, key: 'runs/run-mirage-0/checkpoints/step-000500.safetensors', sha256: 'a'.repeat(64), bytes: 123456 },
-    { runId: 'run-mirage-0', step: 1000, key: 'runs/run-mirage-0/checkpoints/step-001000.safetensors', sha256: 'b'.repeat(64), bytes: 123456 },
+    {
+      runId: 'run-mirage-0',
+      step: 500,
+      key: 'runs/run-mirage-0/checkpoints/step-000500.safetensors',
+      sha256: 'a'.repeat(64),
+      bytes: 123456,
+    },
+    {
+      runId: 'run-mirage-0',
+      step: 1000,
+      key: 'runs/run-mirage-0/checkpoints/step-001000.safetensors',
+      sha256: 'b'.repeat(64),
+      bytes: 123456,
+    },
   ]);
 }

@@ -5,7 +5,10 @@ import { createDb, runMigrations, type DbHandle } from '@mirage/db';
 /** Reads a service address from env, failing (never skipping) with the variable's name when it is unset. */
 export function requireEnv(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: dashboard tests need the real service (source /tmp/dev/env.sh or start the stack)`);
+  if (!value)
+    throw new Error(
+      `${name} is not set: dashboard tests need the real service (source /tmp/dev/env.sh or start the stack)`,
+    );
   return value;
 }
 
@@ -42,7 +45,10 @@ export function uniqueName(prefix: string): string {
 }
 
 /** Creates a uniquely named database on the DATABASE_URL server and applies every migration (unless migrate: false). */
-export async function createScratchDatabase(prefix: string, options: { migrate?: boolean } = {}): Promise<ScratchDatabase> {
+export async function createScratchDatabase(
+  prefix: string,
+  options: { migrate?: boolean } = {},
+): Promise<ScratchDatabase> {
   const adminUrl = requireEnv('DATABASE_URL');
   const name = uniqueName(prefix).replace(/-/g, '_');
   const admin = new pg.Client({ connectionString: adminUrl });

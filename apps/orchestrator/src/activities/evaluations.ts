@@ -11,15 +11,23 @@ const FIXED_POLICY = 'fixed';
  * never recomputed. A hit recorded under another column id or run (a renamed column, two columns selecting the same
  * images) is copied under this run's column id, so the table finds it by the name the experiment file uses now.
  */
-export function evaluationActivities({ db }: ActivityDeps): Pick<ControlActivities, 'planEvalCells' | 'recordEvalResult'> {
+export function evaluationActivities({
+  db,
+}: ActivityDeps): Pick<ControlActivities, 'planEvalCells' | 'recordEvalResult'> {
   return {
     async planEvalCells({ run_id, checkpoint, preprocess_hash, code_version, environment_key, cells }) {
-      const cached = await listCachedEvalCells(db, { checkpointSha256: checkpoint.sha256, preprocessHash: preprocess_hash, codeVersion: code_version });
+      const cached = await listCachedEvalCells(db, {
+        checkpointSha256: checkpoint.sha256,
+        preprocessHash: preprocess_hash,
+        codeVersion: code_version,
+      });
       const missing: EvalCell[] = [];
       let copied = 0;
       let stale = 0;
       for (const cell of cells) {
-        const same = cached.filter((r) => r.manifestHash === cell.selection_hash && r.perturbation === cell.perturbation_id);
+        const same = cached.filter(
+          (r) => r.manifestHash === cell.selection_hash && r.perturbation === cell.perturbation_id,
+        );
         // A cell computed under other libraries (another environment key) is stale: recomputed, never reused.
         const hits = environment_key === null ? same : same.filter((r) => r.environmentKey === environment_key);
         if (hits.length === 0) {

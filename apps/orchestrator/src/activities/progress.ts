@@ -13,7 +13,12 @@ const PENDING_ACTIVITY_STATE_SCHEDULED = 1;
  * Mirrors the Python train activity's heartbeats (step, loss, images/s, attempt) into Postgres until the
  * workflow cancels it, so `mirage watch` and the dashboard read live progress from one place.
  */
-export function progressActivities({ db, temporal, progressPollMs = 2000, unpolledReportMs = 30_000 }: ActivityDeps): Pick<ControlActivities, 'mirrorTrainProgress'> {
+export function progressActivities({
+  db,
+  temporal,
+  progressPollMs = 2000,
+  unpolledReportMs = 30_000,
+}: ActivityDeps): Pick<ControlActivities, 'mirrorTrainProgress'> {
   const pollers = async (taskQueue: string): Promise<number> => {
     const response = await temporal.workflowService.describeTaskQueue({
       namespace: temporal.options.namespace,
@@ -57,7 +62,13 @@ export function progressActivities({ db, temporal, progressPollMs = 2000, unpoll
           const checkpoint = beat.success ? beat.data.checkpoint : null;
           if (checkpoint && checkpoint.key !== lastCheckpoint) {
             lastCheckpoint = checkpoint.key;
-            await recordCheckpoint(db, { runId: run_id, step: checkpoint.step, key: checkpoint.key, sha256: checkpoint.sha256, bytes: checkpoint.bytes });
+            await recordCheckpoint(db, {
+              runId: run_id,
+              step: checkpoint.step,
+              key: checkpoint.key,
+              sha256: checkpoint.sha256,
+              bytes: checkpoint.bytes,
+            });
           }
         }
         await Promise.race([ctx.sleep(progressPollMs), ctx.cancelled]);
@@ -77,7 +88,12 @@ export class UnpolledQueueReport {
 
   constructor(private readonly afterMs: number) {}
 
-  async check(waiting: boolean, pollers: () => Promise<number>, taskQueue: string, now = Date.now()): Promise<string | null | undefined> {
+  async check(
+    waiting: boolean,
+    pollers: () => Promise<number>,
+    taskQueue: string,
+    now = Date.now(),
+  ): Promise<string | null | undefined> {
     if (!waiting) {
       this.since = null;
       if (!this.reported) return undefined;

@@ -20,7 +20,10 @@ export function runActivities({
   return {
     async beginRun({ run_id }) {
       const run = await getRun(db, run_id);
-      if (!run) throw ApplicationFailure.nonRetryable(`run ${run_id} was never recorded (mirage launch records every planned run before the sweep starts)`);
+      if (!run)
+        throw ApplicationFailure.nonRetryable(
+          `run ${run_id} was never recorded (mirage launch records every planned run before the sweep starts)`,
+        );
       // A run whose training already finished (an earlier launch, or another sweep with the same run id) is
       // never trained again: its checkpoint is content-addressed by the run id.
       const trained = run.trainOutput ? TrainOutput.parse(run.trainOutput) : null;
@@ -30,20 +33,37 @@ export function runActivities({
 
     async recordTrainOutput({ run_id, output, stopped = false }) {
       const parsed = TrainOutput.parse(output);
-      const lines = (await store.get(parsed.train_metrics_key)).toString('utf8').split('\n').filter((l) => l.trim());
+      const lines = (await store.get(parsed.train_metrics_key))
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.trim());
       const points = lines.map((line, i) => {
         const record = TrainMetricRecord.safeParse(JSON.parse(line));
         if (!record.success) {
-          throw ApplicationFailure.nonRetryable(`${parsed.train_metrics_key} line ${i + 1}: ${record.error.issues[0]?.message}`);
+          throw ApplicationFailure.nonRetryable(
+            `${parsed.train_metrics_key} line ${i + 1}: ${record.error.issues[0]?.message}`,
+          );
         }
         return record.data;
       });
       await recordTrainMetrics(
         db,
-        points.map((p) => ({ runId: run_id, step: p.step, lossTerms: p.loss_terms, lr: p.lr, imagesPerSecond: p.images_per_second })),
+        points.map((p) => ({
+          runId: run_id,
+          step: p.step,
+          lossTerms: p.loss_terms,
+          lr: p.lr,
+          imagesPerSecond: p.images_per_second,
+        })),
       );
       for (const ckpt of parsed.checkpoints) {
-        await recordCheckpoint(db, { runId: run_id, step: ckpt.step, key: ckpt.key, sha256: ckpt.sha256, bytes: ckpt.bytes });
+        await recordCheckpoint(db, {
+          runId: run_id,
+          step: ckpt.step,
+          key: ckpt.key,
+          sha256: ckpt.sha256,
+          bytes: ckpt.bytes,
+        });
       }
       // A run stopped at a rung keeps no output: a re-launch trains on from its last checkpoint and is judged again.
       if (!stopped) await setRunTrainOutput(db, run_id, parsed as unknown as Record<string, unknown>);

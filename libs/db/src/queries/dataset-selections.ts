@@ -8,7 +8,11 @@ export type DatasetSelectionRow = typeof datasetSelections.$inferSelect;
 export type DatasetSelectionInput = Omit<typeof datasetSelections.$inferInsert, 'createdAt'>;
 
 /** The resolved selection of (manifest content hash, canonical selection JSON), or null when not resolved yet. */
-export async function findDatasetSelection(db: Db, contentHash: string, selection: string): Promise<DatasetSelectionRow | null> {
+export async function findDatasetSelection(
+  db: Db,
+  contentHash: string,
+  selection: string,
+): Promise<DatasetSelectionRow | null> {
   const [row] = await db
     .select()
     .from(datasetSelections)

@@ -53,8 +53,14 @@ export async function upsertDataset(db: Db, input: DatasetInput): Promise<Datase
 
 /** The given version of a dataset, or its most recently registered version when `version` is omitted; null if none. */
 export async function getDataset(db: Db, name: string, version?: string): Promise<Dataset | null> {
-  const where = version === undefined ? eq(datasets.name, name) : and(eq(datasets.name, name), eq(datasets.version, version));
-  const [row] = await db.select().from(datasets).where(where).orderBy(desc(datasets.createdAt), desc(datasets.id)).limit(1);
+  const where =
+    version === undefined ? eq(datasets.name, name) : and(eq(datasets.name, name), eq(datasets.version, version));
+  const [row] = await db
+    .select()
+    .from(datasets)
+    .where(where)
+    .orderBy(desc(datasets.createdAt), desc(datasets.id))
+    .limit(1);
   return row ?? null;
 }
 

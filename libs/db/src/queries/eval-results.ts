@@ -112,7 +112,9 @@ export async function listEvalResults(db: Db, filter: EvalResultFilter = {}): Pr
   if (filter.runIds !== undefined) {
     if (filter.runIds.length === 0) return [];
     // One array parameter, not one bind parameter per run: Postgres allows 65,535 of those, a 100k-run sweep has more.
-    conditions.push(sql`${evalResults.runId} in (select jsonb_array_elements_text(${JSON.stringify(filter.runIds)}::jsonb))`);
+    conditions.push(
+      sql`${evalResults.runId} in (select jsonb_array_elements_text(${JSON.stringify(filter.runIds)}::jsonb))`,
+    );
   }
   if (filter.dataset !== undefined) conditions.push(eq(evalResults.dataset, filter.dataset));
   if (filter.perturbation !== undefined) conditions.push(eq(evalResults.perturbation, filter.perturbation));
@@ -120,7 +122,15 @@ export async function listEvalResults(db: Db, filter: EvalResultFilter = {}): Pr
   if (filter.sweepId !== undefined) runConditions.push(eq(runs.sweepId, filter.sweepId));
   if (filter.experiment !== undefined) runConditions.push(eq(runs.experiment, filter.experiment));
   if (runConditions.length > 0) {
-    conditions.push(inArray(evalResults.runId, db.select({ id: runs.id }).from(runs).where(and(...runConditions))));
+    conditions.push(
+      inArray(
+        evalResults.runId,
+        db
+          .select({ id: runs.id })
+          .from(runs)
+          .where(and(...runConditions)),
+      ),
+    );
   }
   return db
     .select()

@@ -26,15 +26,30 @@ export interface LeaderboardCellAggregate {
 }
 
 const METRIC_SUMS = {
-  acc: { n: leaderboardCells.accN, sum: leaderboardCells.accSum, sumsq: leaderboardCells.accSumsq, max: leaderboardCells.accMax },
+  acc: {
+    n: leaderboardCells.accN,
+    sum: leaderboardCells.accSum,
+    sumsq: leaderboardCells.accSumsq,
+    max: leaderboardCells.accMax,
+  },
   acc_calibrated: {
     n: leaderboardCells.accCalibratedN,
     sum: leaderboardCells.accCalibratedSum,
     sumsq: leaderboardCells.accCalibratedSumsq,
     max: leaderboardCells.accCalibratedMax,
   },
-  ap: { n: leaderboardCells.apN, sum: leaderboardCells.apSum, sumsq: leaderboardCells.apSumsq, max: leaderboardCells.apMax },
-  auc: { n: leaderboardCells.aucN, sum: leaderboardCells.aucSum, sumsq: leaderboardCells.aucSumsq, max: leaderboardCells.aucMax },
+  ap: {
+    n: leaderboardCells.apN,
+    sum: leaderboardCells.apSum,
+    sumsq: leaderboardCells.apSumsq,
+    max: leaderboardCells.apMax,
+  },
+  auc: {
+    n: leaderboardCells.aucN,
+    sum: leaderboardCells.aucSum,
+    sumsq: leaderboardCells.aucSumsq,
+    max: leaderboardCells.aucMax,
+  },
 } as const;
 
 /**
@@ -43,9 +58,15 @@ const METRIC_SUMS = {
  * results. Cells whose metric is null for every seed are left out, as the fold over non-null values leaves them out.
  * Mean and variance come from exact numeric sums, so they match a fold over the rows to double precision.
  */
-export async function leaderboardCellAggregates(db: Db, query: LeaderboardCellQuery): Promise<LeaderboardCellAggregate[]> {
+export async function leaderboardCellAggregates(
+  db: Db,
+  query: LeaderboardCellQuery,
+): Promise<LeaderboardCellAggregate[]> {
   const columns = METRIC_SUMS[query.metric];
-  if (!columns) throw new Error(`leaderboardCellAggregates: metric must be one of ${Object.keys(METRIC_SUMS).join(', ')}; got "${query.metric}"`);
+  if (!columns)
+    throw new Error(
+      `leaderboardCellAggregates: metric must be one of ${Object.keys(METRIC_SUMS).join(', ')}; got "${query.metric}"`,
+    );
   const n = sql`sum(${columns.n})`;
   const sum = sql`sum(${columns.sum})`;
   const sumsq = sql`sum(${columns.sumsq})`;
@@ -58,8 +79,12 @@ export async function leaderboardCellAggregates(db: Db, query: LeaderboardCellQu
       max: sql<number>`max(${columns.max})`.mapWith(Number),
       mean: sql<number>`(${sum} / ${n})::float8`.mapWith(Number),
       // Sample variance from exact sums; greatest() only guards the sqrt, since numeric makes it non-negative already.
-      std: sql<number | null>`case when ${n} > 1 then sqrt(greatest((${n} * ${sumsq} - ${sum} * ${sum}) / (${n} * (${n} - 1)), 0))::float8 end`,
-      policies: sql<string[]>`array_agg(distinct ${leaderboardCells.thresholdPolicy} collate "C" order by ${leaderboardCells.thresholdPolicy} collate "C")`,
+      std: sql<
+        number | null
+      >`case when ${n} > 1 then sqrt(greatest((${n} * ${sumsq} - ${sum} * ${sum}) / (${n} * (${n} - 1)), 0))::float8 end`,
+      policies: sql<
+        string[]
+      >`array_agg(distinct ${leaderboardCells.thresholdPolicy} collate "C" order by ${leaderboardCells.thresholdPolicy} collate "C")`,
     })
     .from(leaderboardCells)
     .where(

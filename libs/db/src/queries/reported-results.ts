@@ -8,7 +8,9 @@ export type ReportedResult = typeof reportedResults.$inferSelect;
 /** Fields of one published number. */
 export type ReportedResultInput = Omit<typeof reportedResults.$inferInsert, 'id' | 'createdAt' | 'updatedAt'>;
 /** Filters for listReportedResults; omitted fields do not filter. */
-export type ReportedResultFilter = Partial<Pick<ReportedResultInput, 'paper' | 'method' | 'protocol' | 'dataset' | 'metric'>>;
+export type ReportedResultFilter = Partial<
+  Pick<ReportedResultInput, 'paper' | 'method' | 'protocol' | 'dataset' | 'metric'>
+>;
 
 /** Records a published number; the same (paper, method, protocol, dataset, metric) again replaces its value. */
 export async function upsertReportedResult(db: Db, input: ReportedResultInput): Promise<ReportedResult> {

@@ -8,7 +8,17 @@ export type Run = typeof runs.$inferSelect;
 /** Fields that define a run; lifecycle fields (status, progress, timestamps) are managed by the functions below. */
 export type RunInput = Pick<
   typeof runs.$inferInsert,
-  'id' | 'sweepId' | 'experiment' | 'method' | 'trainDataset' | 'config' | 'configHash' | 'seed' | 'codeVersion' | 'totalSteps' | 'planIndex'
+  | 'id'
+  | 'sweepId'
+  | 'experiment'
+  | 'method'
+  | 'trainDataset'
+  | 'config'
+  | 'configHash'
+  | 'seed'
+  | 'codeVersion'
+  | 'totalSteps'
+  | 'planIndex'
 >;
 /** A progress report from a training heartbeat. */
 export interface RunProgress {
@@ -41,7 +51,8 @@ const RUNS_PER_STATEMENT = 1000;
 /** upsertRun for many runs, a thousand per statement (a 100k-run sweep is recorded in 100 statements). */
 export async function upsertRuns(db: Db, inputs: readonly RunInput[]): Promise<Run[]> {
   const out: Run[] = [];
-  for (let i = 0; i < inputs.length; i += RUNS_PER_STATEMENT) out.push(...(await upsertRunChunk(db, inputs.slice(i, i + RUNS_PER_STATEMENT))));
+  for (let i = 0; i < inputs.length; i += RUNS_PER_STATEMENT)
+    out.push(...(await upsertRunChunk(db, inputs.slice(i, i + RUNS_PER_STATEMENT))));
   return out;
 }
 
@@ -135,7 +146,10 @@ export async function cancelUnfinishedRuns(db: Db, sweepId: string): Promise<num
 
 /** Sets or clears (null) the message a run shows without changing its status, e.g. a training nobody picks up. */
 export async function setRunError(db: Db, runId: string, error: string | null): Promise<void> {
-  await db.update(runs).set({ error, updatedAt: sql`now()` }).where(eq(runs.id, runId));
+  await db
+    .update(runs)
+    .set({ error, updatedAt: sql`now()` })
+    .where(eq(runs.id, runId));
 }
 
 /** One page of a sweep's plan: runs with plan_index >= `from`, in plan order. */
@@ -181,7 +195,11 @@ export async function listRunsBySweep(db: Db, sweepId: string): Promise<Run[]> {
 /** Stores the output of a finished training (final checkpoint, calibrated threshold); later launches reuse it. */
 export async function setRunTrainOutput(db: Db, runId: string, output: Record<string, unknown>): Promise<Run> {
   const environment = (output['environment'] as Record<string, unknown> | undefined) ?? null;
-  const [row] = await db.update(runs).set({ trainOutput: output, environment, updatedAt: sql`now()` }).where(eq(runs.id, runId)).returning();
+  const [row] = await db
+    .update(runs)
+    .set({ trainOutput: output, environment, updatedAt: sql`now()` })
+    .where(eq(runs.id, runId))
+    .returning();
   if (!row) throw new Error(`setRunTrainOutput: no run with id "${runId}"`);
   return row;
 }

@@ -15,7 +15,12 @@ export async function recordSweepPlan(
 ): Promise<void> {
   const { sweepId, spec, runs, codeVersion } = input;
   const specHash = hashValue(spec);
-  await upsertExperiment(db, { name: spec.name, spec: spec as unknown as Record<string, unknown>, specHash, filePath: null });
+  await upsertExperiment(db, {
+    name: spec.name,
+    spec: spec as unknown as Record<string, unknown>,
+    specHash,
+    filePath: null,
+  });
   const existing = await getSweep(db, sweepId);
   await upsertSweep(db, {
     id: sweepId,

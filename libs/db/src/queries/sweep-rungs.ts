@@ -23,7 +23,9 @@ export async function recordRungValue(db: Db, input: RungValueInput): Promise<nu
     const [own] = await tx
       .select({ seq: sweepRungs.seq })
       .from(sweepRungs)
-      .where(and(eq(sweepRungs.sweepId, input.sweepId), eq(sweepRungs.step, input.step), eq(sweepRungs.runId, input.runId)));
+      .where(
+        and(eq(sweepRungs.sweepId, input.sweepId), eq(sweepRungs.step, input.step), eq(sweepRungs.runId, input.runId)),
+      );
     const rows = await tx
       .select({ value: sweepRungs.value })
       .from(sweepRungs)
@@ -35,5 +37,9 @@ export async function recordRungValue(db: Db, input: RungValueInput): Promise<nu
 
 /** Every rung value of a sweep, by step then arrival: what ASHA decided from. */
 export async function listRungValues(db: Db, sweepId: string): Promise<(typeof sweepRungs.$inferSelect)[]> {
-  return db.select().from(sweepRungs).where(eq(sweepRungs.sweepId, sweepId)).orderBy(asc(sweepRungs.step), asc(sweepRungs.seq));
+  return db
+    .select()
+    .from(sweepRungs)
+    .where(eq(sweepRungs.sweepId, sweepId))
+    .orderBy(asc(sweepRungs.step), asc(sweepRungs.seq));
 }

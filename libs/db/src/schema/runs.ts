@@ -5,7 +5,15 @@ import { experiments } from './experiments';
 import { sweeps } from './sweeps';
 
 /** Every state a run can be in; terminal states are succeeded, failed, cancelled and stopped (early stopping). */
-export const RUN_STATUSES = ['pending', 'training', 'evaluating', 'succeeded', 'failed', 'cancelled', 'stopped'] as const;
+export const RUN_STATUSES = [
+  'pending',
+  'training',
+  'evaluating',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'stopped',
+] as const;
 
 /** A run's lifecycle state, mirrored by the `runs_status_check` constraint. */
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -47,10 +55,7 @@ export const runs = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    check(
-      'runs_status_check',
-      sql.raw(`${t.status.name} in (${RUN_STATUSES.map((s) => `'${s}'`).join(', ')})`),
-    ),
+    check('runs_status_check', sql.raw(`${t.status.name} in (${RUN_STATUSES.map((s) => `'${s}'`).join(', ')})`)),
     index('runs_sweep_idx').on(t.sweepId, t.id),
     index('runs_sweep_plan_idx').on(t.sweepId, t.planIndex),
     // Leaderboard filters: experiment and/or training set, then groups by method and seed.

@@ -22,5 +22,8 @@ export const sweepRungs = pgTable(
     seq: bigserial('seq', { mode: 'number' }).notNull(),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.sweepId, t.step, t.runId] }), index('sweep_rungs_seq_idx').on(t.sweepId, t.step, t.seq)],
+  (t) => [
+    primaryKey({ columns: [t.sweepId, t.step, t.runId] }),
+    index('sweep_rungs_seq_idx').on(t.sweepId, t.step, t.seq),
+  ],
 );
