@@ -9,6 +9,7 @@ from temporalio.exceptions import ApplicationError
 
 from mirage_gpu_worker.backbone_identity import backbone_folder_sha256, check_backbone_identity
 from mirage_gpu_worker.failures import check_backbone
+from mirage_gpu_worker.generated.contracts_models import BackboneConfig
 
 
 def _folder(root: Path, weights: bytes) -> Path:
@@ -22,17 +23,10 @@ def _folder(root: Path, weights: bytes) -> Path:
     return root
 
 
-def _payload(folder: Path, sha256: str | None) -> dict:
-    return {
-        "config": {
-            "backbone": {
-                "source": "local",
-                "name_or_path": str(folder),
-                "config": None,
-                "weights_sha256": sha256,
-            }
-        }
-    }
+def _payload(folder: Path, sha256: str | None) -> BackboneConfig:
+    return BackboneConfig.model_validate(
+        {"source": "local", "name_or_path": str(folder), "config": None, "weights_sha256": sha256}
+    )
 
 
 def test_identity_follows_the_weight_files_only(tmp_path: Path) -> None:
@@ -57,7 +51,10 @@ def test_matching_folder_passes_and_another_fails_non_retryably(tmp_path: Path) 
 
 
 def test_hub_and_config_backbones_are_not_checked(tmp_path: Path) -> None:
+    hub = {"source": "hub", "name_or_path": "openai/clip-vit-large-patch14", "config": None}
+    check_backbone_identity(BackboneConfig.model_validate({**hub, "weights_sha256": "0" * 64}))
     check_backbone_identity(
-        {"source": "hub", "name_or_path": "openai/clip-vit-large-patch14", "weights_sha256": "0" * 64}
+        BackboneConfig.model_validate(
+            {"source": "config", "name_or_path": None, "config": None, "weights_sha256": None}
+        )
     )
-    check_backbone_identity({"source": "config", "name_or_path": None, "weights_sha256": None})

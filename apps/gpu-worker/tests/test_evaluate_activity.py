@@ -28,7 +28,9 @@ from temporalio.exceptions import ApplicationError
 from mirage_gpu_worker import evaluate_activity
 from mirage_gpu_worker.cache import ArtifactCache
 from mirage_gpu_worker.contracts import validate_contract
+from mirage_gpu_worker.generated.contracts_models import RunEnvironment
 from mirage_gpu_worker.model_cache import ModelCache
+from mirage_gpu_worker.payloads import to_json_payload
 from mirage_gpu_worker.s3 import StoredObject, sha256_hex
 from mirage_gpu_worker.worker_context import WorkerContext
 
@@ -170,7 +172,9 @@ def cell(tmp_path_factory: pytest.TempPathFactory) -> Cell:
     stored = store.put_bytes(BUCKET, "runs/run-unit/final.safetensors", trained.checkpoint_path.read_bytes())
     checkpoint = {"key": stored.key, "sha256": stored.sha256, "bytes": stored.bytes, "step": 4}
     cache = ArtifactCache(store, root / "cache")  # type: ignore[arg-type]
-    environment = json.loads((FIXTURES / "RunEnvironment.cuda.json").read_text())["value"]
+    environment = RunEnvironment.model_validate(
+        json.loads((FIXTURES / "RunEnvironment.cuda.json").read_text())["value"]
+    )
     context = WorkerContext(store, cache, root, CODE_VERSION, 600.0, environment)  # type: ignore[arg-type]
     return Cell(context, store, checkpoint, root)
 
@@ -189,7 +193,7 @@ def no_heartbeat(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_an_image_column_has_no_video_metrics_and_its_lines_no_frame_keys(cell: Cell) -> None:
     payload = cell.payload(cell.manifest("images", write_images(cell.root, "images", 6)))
-    output = evaluate_activity.run_evaluate(cell.context, payload).output
+    output = to_json_payload(evaluate_activity.run_evaluate(cell.context, payload).output)
     validate_contract("EvaluateOutput", output)
     assert output["video"] is None and output["n"] == 6 and output["perturbation_id"] == "none"
     assert all(set(line) == {"uri", "label", "p_fake", "margin"} for line in cell.scores(payload))
@@ -201,7 +205,7 @@ def test_a_video_column_reports_video_metrics_a_reader_can_recompute(cell: Cell)
     payload = cell.payload(
         cell.manifest("videos", frames), video_aggregate=aggregate, calibrated_threshold=0.4, eval_id="videos"
     )
-    output = evaluate_activity.run_evaluate(cell.context, payload).output
+    output = to_json_payload(evaluate_activity.run_evaluate(cell.context, payload).output)
     validate_contract("EvaluateOutput", output)
     lines = cell.scores(payload)
     assert [(line["video_id"], line["frame"], line["timestamp"]) for line in lines] == [
@@ -223,7 +227,7 @@ def test_a_video_column_reports_video_metrics_a_reader_can_recompute(cell: Cell)
 def test_an_input_without_video_aggregate_takes_the_mean(cell: Cell) -> None:
     payload = cell.payload(cell.manifest("videos-default", write_videos(cell.root, "videos-default", 2, 2)))
     assert "video_aggregate" not in payload
-    output = evaluate_activity.run_evaluate(cell.context, payload).output
+    output = to_json_payload(evaluate_activity.run_evaluate(cell.context, payload).output)
     assert output["video"]["aggregate"] == {"method": "mean", "trim": 0.1}
     assert output["video"]["acc_calibrated"] is None  # no calibrated threshold in the input
 
@@ -234,7 +238,7 @@ def test_a_chain_ending_in_tiles_is_one_condition(cell: Cell, images: dict[str, 
         "steps": [{"name": "jpeg", "quality": 75}, {"name": "preprocess", "policy": "tile", "size": 32}],
     }
     payload = cell.payload(images, perturbation=chain)
-    output = evaluate_activity.run_evaluate(cell.context, payload).output
+    output = to_json_payload(evaluate_activity.run_evaluate(cell.context, payload).output)
     assert output["perturbation_id"] == "jpeg(quality=75)+preprocess(policy=tile,size=32)"
     assert output["n"] == 4 and len(cell.scores(payload)) == 4
 
@@ -276,7 +280,9 @@ def test_the_cells_of_a_run_restore_its_detector_once_and_score_as_a_fresh_resto
         for i, column in enumerate([*columns, columns[0]])
     ]
     cells[2]["perturbation"] = {"name": "jpeg", "quality": 60}
-    outputs = [evaluate_activity.run_evaluate(cell.context, p, models=models).output for p in cells]
+    outputs = [
+        to_json_payload(evaluate_activity.run_evaluate(cell.context, p, models=models).output) for p in cells
+    ]
     assert models.restorations == 1 and models.backbone_loads == 1 and len(models) == 1
     for payload, output in zip(cells, outputs, strict=True):
         fresh = ModelCache()
@@ -285,7 +291,7 @@ def test_the_cells_of_a_run_restore_its_detector_once_and_score_as_a_fresh_resto
         )
         assert fresh.restorations == 1
         assert cell.scores({**payload, "scores_key": "fresh.jsonl"}) == cell.scores(payload)
-        assert {**again.output, "scores_key": payload["scores_key"]} == output
+        assert {**to_json_payload(again.output), "scores_key": payload["scores_key"]} == output
 
 
 def _checkpoint_variant(cell: Cell, threshold: float) -> tuple[Checkpoint, str]:

@@ -8,13 +8,13 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from mirage_detector.data.records import ManifestError
 
 from mirage_gpu_worker.cache import ArtifactCache
 from mirage_gpu_worker.failures import data_failure
+from mirage_gpu_worker.generated.contracts_models import ManifestRef
 from mirage_gpu_worker.manifests import EmptySelectionError, load_selected_records
 from mirage_gpu_worker.s3 import IntegrityError
 
@@ -52,7 +52,7 @@ LINES = [
 ]
 
 
-def _ref(store: MemoryStore, lines: list[str], **change: Any) -> dict[str, Any]:
+def _ref(store: MemoryStore, lines: list[str], **change: object) -> ManifestRef:
     data = "".join(lines).encode()
     digest = store.put("selections/s.jsonl", data)
     ref = {
@@ -72,7 +72,7 @@ def _ref(store: MemoryStore, lines: list[str], **change: Any) -> dict[str, Any]:
         "n_real": sum('"real"' in line for line in lines),
         "n_fake": sum('"fake"' in line for line in lines),
     }
-    return {**ref, **change}
+    return ManifestRef.model_validate({**ref, **change})
 
 
 @pytest.fixture

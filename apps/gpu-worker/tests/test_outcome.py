@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from mirage_gpu_worker.outcome import SKIPPED_LISTED, SkippedList, skipped_list_key, skipped_outcome
+from mirage_gpu_worker.generated.contracts_models import SkippedImage
+from mirage_gpu_worker.outcome import SKIPPED_LISTED, SkippedList, list_skipped, skipped_list_key
 
 
 class Puts:
@@ -21,13 +22,12 @@ def test_skipped_list_is_capped_counted_and_stored_whole() -> None:
     store = Puts()
     skipped = [(f"s3://b/img-{i}.png", "not an image") for i in range(250)]
     skipped += skipped[:10]  # a training meets the same broken image again next epoch
-    outcome = skipped_outcome({"run_id": "r"}, skipped, SkippedList(store, "b", "runs/r/train-skipped.jsonl"))
-    assert outcome.skipped_total == outcome.output["skipped_total"] == 250
-    assert len(outcome.output["skipped"]) == SKIPPED_LISTED == 100
-    assert outcome.output["skipped"][0] == {"uri": "s3://b/img-0.png", "reason": "not an image"}
-    assert outcome.output["skipped"][-1]["uri"] == "s3://b/img-99.png"
-    assert outcome.output["run_id"] == "r"
-    assert outcome.output["skipped_key"] == "runs/r/train-skipped.jsonl"
+    listing = list_skipped(skipped, SkippedList(store, "b", "runs/r/train-skipped.jsonl"))
+    assert listing.total == 250
+    assert len(listing.skipped) == SKIPPED_LISTED == 100
+    assert listing.skipped[0] == SkippedImage(uri="s3://b/img-0.png", reason="not an image")
+    assert listing.skipped[-1].uri == "s3://b/img-99.png"
+    assert listing.key == "runs/r/train-skipped.jsonl"
     lines = store.objects[("b", "runs/r/train-skipped.jsonl")].decode().splitlines()
     assert [json.loads(line)["uri"] for line in lines] == [f"s3://b/img-{i}.png" for i in range(250)]
 
@@ -35,13 +35,13 @@ def test_skipped_list_is_capped_counted_and_stored_whole() -> None:
 def test_few_skipped_are_all_listed_with_their_first_reason_and_nothing_is_stored() -> None:
     store = Puts()
     full = SkippedList(store, "b", "k")
-    outcome = skipped_outcome({}, [("a", "truncated"), ("b", "not an image"), ("a", "other")], full)
-    assert outcome.output["skipped"] == [
-        {"uri": "a", "reason": "truncated"},
-        {"uri": "b", "reason": "not an image"},
+    listing = list_skipped([("a", "truncated"), ("b", "not an image"), ("a", "other")], full)
+    assert listing.skipped == [
+        SkippedImage(uri="a", reason="truncated"),
+        SkippedImage(uri="b", reason="not an image"),
     ]
-    assert (outcome.skipped_total, outcome.output["skipped_key"]) == (2, None)
-    assert skipped_outcome({}, [], full).output["skipped"] == []
+    assert (listing.total, listing.key) == (2, None)
+    assert list_skipped([], full).skipped == []
     assert store.objects == {}
 
 

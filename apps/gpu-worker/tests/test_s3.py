@@ -107,5 +107,5 @@ def test_metrics_log_resume_keeps_lines_up_to_the_resumed_step(store: ArtifactSt
         log.append(step, {"total": 1.0 / step}, 0.001, 100.0)
     log.upload(store, bucket, "unit/metrics.jsonl")
     resumed = TrainMetricsLog.resume(store, bucket, "unit/metrics.jsonl", 20)
-    assert [r["step"] for r in resumed.records] == [10, 20]
+    assert [r.step for r in resumed.records] == [10, 20]
     assert TrainMetricsLog.resume(store, bucket, "unit/none.jsonl", 20).records == []

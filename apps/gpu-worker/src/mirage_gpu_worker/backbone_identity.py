@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
 
 from mirage_gpu_worker.contracts import constants
+from mirage_gpu_worker.generated.contracts_models import BackboneConfig, Source
 
 _CHUNK = 1 << 20
 
@@ -36,12 +36,12 @@ def backbone_folder_sha256(folder: Path) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def check_backbone_identity(backbone: dict[str, Any]) -> None:
+def check_backbone_identity(backbone: BackboneConfig) -> None:
     """Raise BackboneMismatchError when a local backbone's files differ from its `weights_sha256`, if set."""
-    expected = backbone.get("weights_sha256")
-    if backbone.get("source") != "local" or not expected:
+    expected = backbone.weights_sha256
+    if backbone.source != Source.local or not expected:
         return
-    folder = Path(str(backbone["name_or_path"]))
+    folder = Path(str(backbone.name_or_path))
     if not folder.is_dir():
         raise BackboneMismatchError(f"backbone.name_or_path: folder {folder} does not exist on this worker")
     actual = backbone_folder_sha256(folder)

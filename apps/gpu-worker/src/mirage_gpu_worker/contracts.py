@@ -11,9 +11,47 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, TypedDict
 
 from jsonschema import Draft202012Validator
+
+
+class TaskQueues(TypedDict):
+    """The unversioned task queues (see versioned_task_queue)."""
+
+    gpu: str
+    control: str
+
+
+class ActivityNames(TypedDict):
+    """The names the TS workflows call this worker's activities by."""
+
+    train: str
+    evaluate: str
+    environment: str
+
+
+class WorkflowNames(TypedDict):
+    """The names of the TS workflows."""
+
+    sweep: str
+    run: str
+
+
+# functional form: "$comment" is not an identifier
+GeneratedConstants = TypedDict(
+    "GeneratedConstants",
+    {
+        "$comment": str,
+        "task_queues": TaskQueues,
+        "versioned_task_queue": str,
+        "activity_names": ActivityNames,
+        "workflow_names": WorkflowNames,
+        "non_retryable_error_types": list[str],
+        "backbone_file_suffixes": list[str],
+        "blob_key_prefix": str,
+    },
+)
 
 
 class ContractViolation(ValueError):  # noqa: N818 - the failure type name shared with TS
@@ -30,7 +68,7 @@ def _schema_document() -> dict[str, Any]:
 
 
 @cache
-def constants() -> dict[str, Any]:
+def constants() -> GeneratedConstants:
     """Task queue and activity names shared with the TypeScript side."""
     return _generated("constants.json")
 
@@ -41,7 +79,7 @@ def versioned_task_queue(queue: str, code_version: str) -> str:
     Filled from the generated template (`versioned_task_queue`), as the TS workflows do, so a worker only
     takes runs of the code it runs.
     """
-    template: str = constants()["versioned_task_queue"]
+    template = constants()["versioned_task_queue"]
     return template.replace("{queue}", queue).replace("{code_version}", code_version)
 
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
-from mirage_detector.config import RunConfig
 from mirage_detector.data.decode_cache import DecodeCache
 from mirage_detector.data.perturbations import Perturbation, create_perturbation
 from mirage_detector.data.records import LABEL_NAMES
@@ -20,41 +19,57 @@ from mirage_detector.engine import EvalResult, evaluate, load_checkpoint
 from mirage_detector.metrics import binary_metrics
 from mirage_detector.video_metrics import VideoAggregate
 
+from mirage_gpu_worker.detector_config import detector_config
 from mirage_gpu_worker.failures import (
+    building_output,
     check_backbone,
     check_code_version,
     data_failure,
+    parse_input,
     typed_failures,
-    validate_input,
     validate_output,
 )
+from mirage_gpu_worker.generated.contracts_models import EvaluateInput, EvaluateOutput, VideoMetrics
 from mirage_gpu_worker.heartbeat import HeartbeatPulse
 from mirage_gpu_worker.manifests import load_selected_records
 from mirage_gpu_worker.model_cache import ModelCache, process_models
-from mirage_gpu_worker.outcome import ActivityOutcome, SkippedList, skipped_outcome
+from mirage_gpu_worker.outcome import ActivityOutcome, SkippedList, SkippedListing, list_skipped
+from mirage_gpu_worker.payloads import to_json_payload
 from mirage_gpu_worker.worker_context import WorkerContext
 
 DEFAULT_THRESHOLD = 0.5
 
 
+class ScoreLine(TypedDict):
+    """One line of a cell's scores file; the video keys only on a video frame's line."""
+
+    uri: str | None
+    label: str
+    p_fake: float
+    margin: float
+    video_id: NotRequired[str]
+    frame: NotRequired[int | None]
+    timestamp: NotRequired[float | None]
+
+
 def run_evaluate(
     context: WorkerContext,
-    payload: Any,
+    payload: object,
     *,
     models: ModelCache | None = None,
     decode_cache: DecodeCache | None = None,
-) -> ActivityOutcome:
+) -> ActivityOutcome[EvaluateOutput]:
     """Validate an EvaluateInput, score the cell, write the scores file and return an EvaluateOutput.
 
     ``models`` keeps restored detectors across cells (default: this process's); ``decode_cache`` keeps decoded
     crops across cells (None: every cell decodes its images).
     """
-    validate_input("EvaluateInput", payload)
-    check_code_version(payload, context.code_version)
-    check_backbone(payload)
+    request = parse_input("EvaluateInput", EvaluateInput, payload)
+    check_code_version(request.code_version, context.code_version)
+    check_backbone(request.config.backbone)
     with typed_failures(), HeartbeatPulse():
         return _evaluate_cell(
-            context, payload, models if models is not None else process_models(), decode_cache
+            context, request, models if models is not None else process_models(), decode_cache
         )
 
 
@@ -64,29 +79,30 @@ def _guarded(what: str, error: Exception) -> BaseException:
 
 
 def _evaluate_cell(
-    context: WorkerContext, payload: dict[str, Any], models: ModelCache, decode_cache: DecodeCache | None
-) -> ActivityOutcome:
-    config = RunConfig.from_dict(payload["config"])
-    bucket = payload["bucket"]
+    context: WorkerContext, request: EvaluateInput, models: ModelCache, decode_cache: DecodeCache | None
+) -> ActivityOutcome[EvaluateOutput]:
+    config = detector_config(request.config)
+    bucket = request.bucket
     try:
-        perturbation = create_perturbation(payload["perturbation"])
+        perturbation = create_perturbation(to_json_payload(request.perturbation))
     except Exception as error:
         raise _guarded("perturbation", error) from error
-    checkpoint = payload["checkpoint"]
+    checkpoint = request.checkpoint
     try:
-        checkpoint_path = context.cache.fetch(bucket, checkpoint["key"], expected_sha256=checkpoint["sha256"])
+        checkpoint_path = context.cache.fetch(bucket, checkpoint.key, expected_sha256=checkpoint.sha256)
     except Exception as error:
         raise _guarded("checkpoint", error) from error
     try:
         records = load_selected_records(
-            context.cache, bucket, payload["manifest"], "manifest", context.data_roots
+            context.cache, bucket, request.manifest, "manifest", context.data_roots
         )
     except Exception as error:
         raise _guarded("manifest", error) from error
-    # absent in inputs planned before videos existed: the contract's default (mean)
-    aggregate = VideoAggregate.from_dict(payload.get("video_aggregate") or VideoAggregate().to_dict())
+    # absent in inputs planned before videos existed: the contract's default (mean); null: the detector's
+    requested = request.video_aggregate
+    aggregate = VideoAggregate.from_dict(to_json_payload(requested)) if requested else VideoAggregate()
     # the same checkpoint, precision, device and compile as the previous cell: the same detector
-    detector = models.detector(config, load_checkpoint(checkpoint_path), checkpoint["sha256"])
+    detector = models.detector(config, load_checkpoint(checkpoint_path), checkpoint.sha256)
     result = evaluate(
         config,
         checkpoint_path,
@@ -96,18 +112,18 @@ def _evaluate_cell(
         perturbation=perturbation,
         threshold=DEFAULT_THRESHOLD,
         video_aggregate=aggregate,
-        calibrated_threshold=payload["calibrated_threshold"],
+        calibrated_threshold=request.calibrated_threshold,
     )
     scores_file = _scores_jsonl(result)
     stored = context.store.put_bytes(
-        bucket, payload["scores_key"], scores_file, content_type="application/x-ndjson"
+        bucket, request.scores_key, scores_file, content_type="application/x-ndjson"
     )
-    summary = {**_summary(payload, perturbation, result, stored.sha256), "environment": context.environment}
-    skipped_key = payload["scores_key"].removesuffix(".jsonl") + ".skipped.jsonl"
-    full_list = SkippedList(context.store, bucket, skipped_key)
-    outcome = skipped_outcome(summary, result.skipped, full_list)
-    validate_output("EvaluateOutput", outcome.output)
-    return outcome
+    skipped_key = request.scores_key.removesuffix(".jsonl") + ".skipped.jsonl"
+    listing = list_skipped(result.skipped, SkippedList(context.store, bucket, skipped_key))
+    with building_output("EvaluateOutput"):
+        output = _summary(request, perturbation, result, stored.sha256, listing, context)
+    validate_output("EvaluateOutput", output)
+    return ActivityOutcome(output, listing.total)
 
 
 def _scores_jsonl(result: EvalResult) -> bytes:
@@ -119,12 +135,9 @@ def _scores_jsonl(result: EvalResult) -> bytes:
     """
     lines = []
     for score in sorted(result.scores, key=lambda score: score.index):
-        line: dict[str, Any] = {
-            "uri": score.uri,
-            "label": LABEL_NAMES[score.label],
-            "p_fake": score.p_fake,
-            "margin": score.margin,
-        }
+        line = ScoreLine(
+            uri=score.uri, label=LABEL_NAMES[score.label], p_fake=score.p_fake, margin=score.margin
+        )
         if score.video_id is not None:
             line.update(video_id=score.video_id, frame=score.frame, timestamp=score.timestamp)
         lines.append(json.dumps(line, sort_keys=True))
@@ -136,32 +149,42 @@ def _finite_or_none(value: Any) -> float | None:
 
 
 def _summary(
-    payload: dict[str, Any], perturbation: Perturbation, result: EvalResult, scores_sha256: str
-) -> dict[str, Any]:
+    request: EvaluateInput,
+    perturbation: Perturbation,
+    result: EvalResult,
+    scores_sha256: str,
+    listing: SkippedListing,
+    context: WorkerContext,
+) -> EvaluateOutput:
+    """The EvaluateOutput of a scored cell; every field is set, nulls included (`video` when no frames)."""
     metrics = result.metrics
-    calibrated = payload["calibrated_threshold"]
+    calibrated = request.calibrated_threshold
     acc_calibrated = None
     if calibrated is not None and result.scores:
         labels = [score.label for score in result.scores]
         acc_calibrated = _finite_or_none(
             binary_metrics(labels, [s.p_fake for s in result.scores], calibrated).acc
         )
-    return {
-        "run_id": payload["run_id"],
-        "eval_id": payload["eval_id"],
-        "perturbation_id": perturbation.id,
-        "n": int(metrics.get("n", 0)),
-        "n_real": int(metrics.get("n_real", 0)),
-        "n_fake": int(metrics.get("n_fake", 0)),
-        "acc_real": _finite_or_none(metrics.get("acc_real")),
-        "acc_fake": _finite_or_none(metrics.get("acc_fake")),
-        "acc": _finite_or_none(metrics.get("acc")),
-        "ap": _finite_or_none(metrics.get("ap")),
-        "auc": _finite_or_none(metrics.get("auc")),
-        "threshold": DEFAULT_THRESHOLD,
-        "acc_calibrated": acc_calibrated,
-        "calibrated_threshold": calibrated,
-        "scores_key": payload["scores_key"],
-        "scores_sha256": scores_sha256,
-        "video": result.video.to_dict() if result.video is not None else None,
-    }
+    return EvaluateOutput(
+        run_id=request.run_id,
+        eval_id=request.eval_id,
+        perturbation_id=perturbation.id,
+        n=int(metrics.get("n", 0)),
+        n_real=int(metrics.get("n_real", 0)),
+        n_fake=int(metrics.get("n_fake", 0)),
+        acc_real=_finite_or_none(metrics.get("acc_real")),
+        acc_fake=_finite_or_none(metrics.get("acc_fake")),
+        acc=_finite_or_none(metrics.get("acc")),
+        ap=_finite_or_none(metrics.get("ap")),
+        auc=_finite_or_none(metrics.get("auc")),
+        threshold=DEFAULT_THRESHOLD,
+        acc_calibrated=acc_calibrated,
+        calibrated_threshold=calibrated,
+        scores_key=request.scores_key,
+        scores_sha256=scores_sha256,
+        video=VideoMetrics.model_validate(result.video.to_dict()) if result.video is not None else None,
+        skipped=listing.skipped,
+        skipped_total=listing.total,
+        skipped_key=listing.key,
+        environment=context.environment,
+    )

@@ -10,12 +10,13 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any
 
 from mirage_detector.data.records import ImageRecord, ManifestError, read_manifest
 from mirage_detector.data.uris import resolve_uri
 
 from mirage_gpu_worker.cache import ArtifactCache
+from mirage_gpu_worker.generated.contracts_models import ManifestRef
+from mirage_gpu_worker.payloads import to_json_payload
 
 
 class EmptySelectionError(ValueError):
@@ -25,7 +26,7 @@ class EmptySelectionError(ValueError):
 def load_selected_records(
     cache: ArtifactCache,
     bucket: str,
-    manifest_ref: dict[str, Any],
+    manifest_ref: ManifestRef,
     where: str,
     data_roots: Mapping[str, str] | None = None,
 ) -> list[ImageRecord]:
@@ -37,9 +38,9 @@ def load_selected_records(
     The object must hash to selection_hash (IntegrityError otherwise) and hold n_real reals and n_fake
     fakes; errors name `where` ("train_manifest") and the key. s3:// uris are kept as written.
     """
-    key = manifest_ref["key"]
+    key = manifest_ref.key
     label = f"{where} s3://{bucket}/{key}"
-    path = cache.fetch(bucket, key, expected_sha256=manifest_ref["selection_hash"])
+    path = cache.fetch(bucket, key, expected_sha256=manifest_ref.selection_hash)
     try:
         with path.open(encoding="utf-8") as handle:
             records = read_manifest(line for line in handle)
@@ -49,19 +50,19 @@ def load_selected_records(
         raise ManifestError(f"{label}: not UTF-8 text ({error.reason} at byte {error.start})") from None
     if not records:
         raise EmptySelectionError(
-            f"{label}: dataset {manifest_ref['dataset']}@{manifest_ref['version']} selection "
-            f"{manifest_ref['selection']} holds no record"
+            f"{label}: dataset {manifest_ref.dataset}@{manifest_ref.version} selection "
+            f"{to_json_payload(manifest_ref.selection)} holds no record"
         )
     _check_counts(records, manifest_ref, label)
-    root: str = (data_roots or {}).get(manifest_ref["dataset"]) or manifest_ref["root"]
+    root: str = (data_roots or {}).get(manifest_ref.dataset) or manifest_ref.root
     return [dataclasses.replace(record, uri=resolve_uri(record.uri, root)) for record in records]
 
 
-def _check_counts(records: list[ImageRecord], manifest_ref: dict[str, Any], label: str) -> None:
+def _check_counts(records: list[ImageRecord], manifest_ref: ManifestRef, label: str) -> None:
     # The ref's counts were computed from these very records; a mismatch means a stale or foreign object.
     counts = Counter(record.label_name for record in records)
-    if (counts["real"], counts["fake"]) != (manifest_ref["n_real"], manifest_ref["n_fake"]):
+    if (counts["real"], counts["fake"]) != (manifest_ref.n_real, manifest_ref.n_fake):
         raise ManifestError(
             f"{label}: holds {counts['real']} real and {counts['fake']} fake records, "
-            f"the ref says n_real={manifest_ref['n_real']}, n_fake={manifest_ref['n_fake']}"
+            f"the ref says n_real={manifest_ref.n_real}, n_fake={manifest_ref.n_fake}"
         )

@@ -11,9 +11,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Generic, Protocol, TypeVar
+
+from pydantic import BaseModel
+
+from mirage_gpu_worker.generated.contracts_models import SkippedImage
 
 SKIPPED_LISTED = 100
+OutputT = TypeVar("OutputT", bound=BaseModel)
 
 
 class _Store(Protocol):
@@ -30,29 +35,38 @@ class SkippedList:
 
 
 @dataclass(frozen=True)
-class ActivityOutcome:
-    """An activity's output payload and the number of distinct images it skipped (listed or not)."""
+class ActivityOutcome(Generic[OutputT]):
+    """An activity's output (a TrainOutput or EvaluateOutput) and the number of distinct images it skipped."""
 
-    output: dict[str, Any]
+    output: OutputT
     skipped_total: int
 
 
-def skipped_outcome(
-    output: dict[str, Any], skipped: Iterable[tuple[str, str]], full_list: SkippedList
-) -> ActivityOutcome:
-    """`output` with `skipped` set to the first SKIPPED_LISTED distinct (uri, reason) pairs (first reason
-    per uri: a training sees an image once per epoch), their count, and the full list in S3 if longer."""
+@dataclass(frozen=True)
+class SkippedListing:
+    """The `skipped`, `skipped_total` and `skipped_key` fields of an output."""
+
+    skipped: list[SkippedImage]
+    total: int
+    key: str | None
+
+
+def list_skipped(skipped: Iterable[tuple[str, str]], full_list: SkippedList) -> SkippedListing:
+    """The first SKIPPED_LISTED distinct (uri, reason) pairs (first reason per uri: a training sees an image
+    once per epoch), their count, and the key of the full list, written to S3 when it is longer."""
     reasons: dict[str, str] = {}
     for uri, reason in skipped:
         reasons.setdefault(uri, reason)
-    every = [{"uri": uri, "reason": reason} for uri, reason in reasons.items()]
+    every = [SkippedImage(uri=uri, reason=reason) for uri, reason in reasons.items()]
     key = None
     if len(every) > SKIPPED_LISTED:
-        lines = "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in every).encode()
+        lines = "".join(
+            json.dumps({"uri": entry.uri, "reason": entry.reason}, ensure_ascii=False) + "\n"
+            for entry in every
+        ).encode()
         full_list.store.put_bytes(full_list.bucket, full_list.key, lines, content_type="application/x-ndjson")
         key = full_list.key
-    listed = {"skipped": every[:SKIPPED_LISTED], "skipped_total": len(every), "skipped_key": key}
-    return ActivityOutcome({**output, **listed}, len(every))
+    return SkippedListing(every[:SKIPPED_LISTED], len(every), key)
 
 
 def skipped_list_key(sibling_key: str, name: str) -> str:

@@ -20,7 +20,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from mirage_detector.config import RunConfig
 from mirage_detector.data.records import ImageRecord
@@ -31,21 +31,33 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError, CancelledError
 
 from mirage_gpu_worker.contracts import contract_errors, validate_contract
+from mirage_gpu_worker.detector_config import detector_config
 from mirage_gpu_worker.failures import (
     WORKER_SHUTDOWN,
+    building_output,
     check_backbone,
     check_code_version,
     data_failure,
     non_retryable,
+    parse_input,
     typed_failures,
-    validate_input,
     validate_output,
+)
+from mirage_gpu_worker.generated.contracts_models import (
+    CheckpointRef,
+    ManifestRef,
+    TrainHeartbeat,
+    TrainInput,
+    TrainMetricRecord,
+    TrainOutput,
+    ValMetrics,
 )
 from mirage_gpu_worker.heartbeat import HeartbeatPulse
 from mirage_gpu_worker.manifests import load_selected_records
 from mirage_gpu_worker.metrics_log import TrainMetricsLog
 from mirage_gpu_worker.model_cache import process_models
-from mirage_gpu_worker.outcome import ActivityOutcome, SkippedList, skipped_list_key, skipped_outcome
+from mirage_gpu_worker.outcome import ActivityOutcome, SkippedList, list_skipped, skipped_list_key
+from mirage_gpu_worker.payloads import JsonObject, to_json_payload
 from mirage_gpu_worker.s3 import IntegrityError, ObjectNotFoundError
 from mirage_gpu_worker.worker_context import WorkerContext
 
@@ -54,29 +66,29 @@ _METRICS_EVERY = 10
 logger = logging.getLogger("mirage_gpu_worker")
 
 
-def run_train(context: WorkerContext, payload: Any) -> ActivityOutcome:
+def run_train(context: WorkerContext, payload: object) -> ActivityOutcome[TrainOutput]:
     """Validate a TrainInput, train (or resume) and return a TrainOutput; failures are typed for Temporal."""
-    validate_input("TrainInput", payload)
-    check_code_version(payload, context.code_version)
-    check_backbone(payload)
+    request = parse_input("TrainInput", TrainInput, payload)
+    check_code_version(request.code_version, context.code_version)
+    check_backbone(request.config.backbone)
     # the evaluation models kept for earlier cells are of other checkpoints: give their device memory to the
     # training (its own cells come after it and restore the new checkpoint)
     process_models().clear()
     with typed_failures():
-        return TrainAttempt(context, payload).run()
+        return TrainAttempt(context, request).run()
 
 
 class Calibration(NamedTuple):
     """The calibrated threshold of the final checkpoint and its val metrics, from one evaluation."""
 
     threshold: float
-    val_metrics: dict[str, float | None]
+    val_metrics: ValMetrics
 
 
 class ResumePoint(NamedTuple):
     """The checkpoint an attempt continues from: its ref and a private local copy of its verified bytes."""
 
-    ref: dict[str, Any]
+    ref: CheckpointRef
     path: Path
 
 
@@ -87,21 +99,22 @@ def _checkpoint_key(prefix: str, step: int) -> str:
 class TrainAttempt:
     """One attempt of the activity: state shared by the engine's callbacks."""
 
-    def __init__(self, context: WorkerContext, payload: dict[str, Any]) -> None:
+    def __init__(self, context: WorkerContext, request: TrainInput) -> None:
         self.context = context
-        self.payload = payload
-        self.bucket: str = payload["bucket"]
-        self.prefix: str = payload["checkpoint_prefix"]
-        self.metrics_key: str = payload["train_metrics_key"]
-        self.total_steps: int = payload["config"]["schedule"]["steps"]
-        self.checkpoints: list[dict[str, Any]] = []
+        self.request = request
+        self.bucket = request.bucket
+        self.prefix = request.checkpoint_prefix
+        self.metrics_key = request.train_metrics_key
+        self.total_steps = request.config.schedule.steps
+        self.checkpoints: list[CheckpointRef] = []
         self.metrics = TrainMetricsLog()
-        self.progress: dict[str, Any] = {"step": 0, "loss_terms": {}, "lr": 0.0, "images_per_second": 0.0}
+        # the last metrics line (or the resumed step's), which the heartbeat details repeat
+        self.progress = TrainMetricRecord(step=0, loss_terms={}, lr=0.0, images_per_second=0.0)
         self.pulse: HeartbeatPulse | None = None
-        self.report_every = math.gcd(_METRICS_EVERY, payload["config"]["schedule"]["checkpoint_every"])
+        self.report_every = math.gcd(_METRICS_EVERY, request.config.schedule.checkpoint_every)
         self.next_step = 0
         # payloads of callers older than the field have no key: train to the end
-        self.stop_at_step: int | None = payload.get("stop_at_step")
+        self.stop_at_step = request.stop_at_step
         # False when a rung retrains steps whose metrics lines S3 already holds (a run that went further)
         self.upload_metrics = True
         self._check_stop_at_step()
@@ -123,11 +136,11 @@ class TrainAttempt:
                 "ConfigError",
                 f"stop_at_step: {stop} is not a multiple of {self.report_every}, the metrics window of this "
                 f"run (gcd of {_METRICS_EVERY} and config.schedule.checkpoint_every "
-                f"{self.payload['config']['schedule']['checkpoint_every']})",
+                f"{self.request.config.schedule.checkpoint_every})",
             )
 
-    def run(self) -> ActivityOutcome:
-        config = RunConfig.from_dict(self.payload["config"])
+    def run(self) -> ActivityOutcome[TrainOutput]:
+        config = detector_config(self.request.config)
         heartbeat_resume = self._heartbeat_resume_point()
         # Beat from the start: loading big manifests or fetching the resume checkpoint can outlast the
         # heartbeat timeout. Until the resume state is in place the details repeat the previous attempt's last
@@ -141,9 +154,10 @@ class TrainAttempt:
         try:
             with HeartbeatPulse(first, stall_timeout=self.context.stall_timeout_seconds) as pulse:
                 self.pulse = pulse
-                train_records = self._records("train_manifest")
+                train_records = self._records(self.request.train_manifest, "train_manifest")
+                val_manifest = self.request.val_manifest
                 val_records = (
-                    self._records("val_manifest") if self.payload["val_manifest"] is not None else None
+                    self._records(val_manifest, "val_manifest") if val_manifest is not None else None
                 )
                 resume = self._resume(heartbeat_resume, work_dir)
                 pulse.update(self._heartbeat_details())
@@ -163,7 +177,7 @@ class TrainAttempt:
                     raise _stopped_failure(result.step)
                 assert result.checkpoint_path is not None
                 threshold: float | None = None
-                val_metrics: dict[str, float | None] | None = None
+                val_metrics: ValMetrics | None = None
                 if result.stopped:
                     final = self._rung_checkpoint(result.checkpoint_path, result.step)
                     if val_records is not None:
@@ -175,37 +189,41 @@ class TrainAttempt:
         finally:
             shutil.rmtree(work_dir, ignore_errors=True)
         final_terms = result.loss_terms or (
-            self.metrics.records[-1]["loss_terms"] if self.metrics.records else {}
+            self.metrics.records[-1].loss_terms if self.metrics.records else {}
         )
-        output = {
-            "run_id": self.payload["run_id"],
-            "checkpoint": final,
-            "checkpoints": self.checkpoints,
-            "steps": result.step,
-            "final_loss_terms": final_terms,
-            "images_per_second": max(0.0, result.images_per_second),
-            "calibrated_threshold": threshold,
-            "train_metrics_key": self.metrics_key,
-            "n_train": len(train_records),
-            "resumed_from_step": resume.ref["step"] if resume is not None else None,
-            "attempt": activity.info().attempt,
-            "environment": self.context.environment,
-            "val_metrics": val_metrics,
-        }
-        key = skipped_list_key(self.payload["train_metrics_key"], "train-skipped.jsonl")
-        full_list = SkippedList(self.context.store, self.bucket, key)
-        outcome = skipped_outcome(output, result.skipped_images, full_list)
-        validate_output("TrainOutput", outcome.output)
-        return outcome
+        key = skipped_list_key(self.metrics_key, "train-skipped.jsonl")
+        listing = list_skipped(result.skipped_images, SkippedList(self.context.store, self.bucket, key))
+        with building_output("TrainOutput"):
+            # every field is set, nulls included: the output's JSON carries each (payloads.to_json_payload)
+            output = TrainOutput(
+                run_id=self.request.run_id,
+                checkpoint=final,
+                checkpoints=list(self.checkpoints),
+                steps=result.step,
+                final_loss_terms=dict(final_terms),
+                images_per_second=max(0.0, result.images_per_second),
+                calibrated_threshold=threshold,
+                train_metrics_key=self.metrics_key,
+                n_train=len(train_records),
+                resumed_from_step=resume.ref.step if resume is not None else None,
+                attempt=activity.info().attempt,
+                environment=self.context.environment,
+                val_metrics=val_metrics,
+                skipped=listing.skipped,
+                skipped_total=listing.total,
+                skipped_key=listing.key,
+            )
+        validate_output("TrainOutput", output)
+        return ActivityOutcome(output, listing.total)
 
     def _work_root(self) -> Path:
         self.context.work_root.mkdir(parents=True, exist_ok=True)
         return self.context.work_root
 
-    def _records(self, field: str) -> list[ImageRecord]:
+    def _records(self, manifest: ManifestRef, field: str) -> list[ImageRecord]:
         try:
             return load_selected_records(
-                self.context.cache, self.bucket, self.payload[field], field, self.context.data_roots
+                self.context.cache, self.bucket, manifest, field, self.context.data_roots
             )
         except Exception as error:
             failure = data_failure(error, field)
@@ -213,7 +231,7 @@ class TrainAttempt:
                 raise failure from error
             raise
 
-    def _heartbeat_resume_point(self) -> dict[str, Any] | None:
+    def _heartbeat_resume_point(self) -> CheckpointRef | None:
         """The checkpoint named by the last heartbeat of a previous attempt, if any."""
         details = activity.info().heartbeat_details
         if not details:
@@ -222,14 +240,14 @@ class TrainAttempt:
         problems = contract_errors("TrainHeartbeat", heartbeat)
         if problems:
             raise non_retryable("ContractViolation", "heartbeat details: " + "; ".join(problems))
-        checkpoint: dict[str, Any] | None = heartbeat["checkpoint"]
-        if checkpoint is not None and not checkpoint["key"].startswith(self.prefix.rstrip("/") + "/"):
+        checkpoint = TrainHeartbeat.model_validate(heartbeat).checkpoint
+        if checkpoint is not None and not checkpoint.key.startswith(self.prefix.rstrip("/") + "/"):
             raise non_retryable(
-                "CheckpointError", f"heartbeat checkpoint {checkpoint['key']!r} is not under {self.prefix!r}"
+                "CheckpointError", f"heartbeat checkpoint {checkpoint.key!r} is not under {self.prefix!r}"
             )
         return checkpoint
 
-    def _resume(self, heartbeat_resume: dict[str, Any] | None, work_dir: Path) -> ResumePoint | None:
+    def _resume(self, heartbeat_resume: CheckpointRef | None, work_dir: Path) -> ResumePoint | None:
         """The checkpoint to resume from, copied into the work dir, or None to start at step 0.
 
         The heartbeat's checkpoint when it names one, else the newest verified one in S3. The state that
@@ -238,11 +256,11 @@ class TrainAttempt:
         if (
             heartbeat_resume is not None
             and self.stop_at_step is not None
-            and heartbeat_resume["step"] > self.stop_at_step
+            and heartbeat_resume.step > self.stop_at_step
         ):
             raise non_retryable(
                 "CheckpointError",
-                f"heartbeat checkpoint {heartbeat_resume['key']!r} is at step {heartbeat_resume['step']}, "
+                f"heartbeat checkpoint {heartbeat_resume.key!r} is at step {heartbeat_resume.step}, "
                 f"beyond stop_at_step {self.stop_at_step}",
             )
         found = (
@@ -260,32 +278,32 @@ class TrainAttempt:
             # rewrite from this attempt's shorter log would drop
             self.upload_metrics = False
         # a copy: calibration rewrites the final checkpoint in place, and the cache must stay verified bytes
-        local = work_dir / "resume" / checkpoint_filename(resume["step"])
+        local = work_dir / "resume" / checkpoint_filename(resume.step)
         local.parent.mkdir(parents=True)
         shutil.copyfile(cached, local)
-        earlier = self._earlier_checkpoints(resume["step"])
-        self.checkpoints = [ref for ref in earlier if ref["step"] != resume["step"]] + [resume]
-        self.metrics = TrainMetricsLog.resume(
-            self.context.store, self.bucket, self.metrics_key, resume["step"]
-        )
-        self.progress["step"] = resume["step"]
-        self.next_step = resume["step"]
+        earlier = self._earlier_checkpoints(resume.step)
+        self.checkpoints = [ref for ref in earlier if ref.step != resume.step] + [resume]
+        self.metrics = TrainMetricsLog.resume(self.context.store, self.bucket, self.metrics_key, resume.step)
+        self.progress = self.progress.model_copy(update={"step": resume.step})
+        self.next_step = resume.step
         if self.metrics.records:
             last = self.metrics.records[-1]
-            self.progress.update(loss_terms=last["loss_terms"], lr=last["lr"], images_per_second=0.0)
+            self.progress = self.progress.model_copy(
+                update={"loss_terms": dict(last.loss_terms), "lr": last.lr, "images_per_second": 0.0}
+            )
         return ResumePoint(resume, local)
 
-    def _fetch_heartbeat_checkpoint(self, resume: dict[str, Any]) -> Path:
+    def _fetch_heartbeat_checkpoint(self, resume: CheckpointRef) -> Path:
         """The verified bytes of the heartbeat's checkpoint; a CheckpointError when they do not verify."""
         try:
-            return self.context.cache.fetch(self.bucket, resume["key"], expected_sha256=resume["sha256"])
+            return self.context.cache.fetch(self.bucket, resume.key, expected_sha256=resume.sha256)
         except Exception as error:
             failure = data_failure(error, "checkpoint (heartbeat)")
             if failure is not None:
                 raise failure from error
             raise
 
-    def _newest_stored_checkpoint(self) -> tuple[dict[str, Any], Path] | None:
+    def _newest_stored_checkpoint(self) -> tuple[CheckpointRef, Path] | None:
         """The newest checkpoint under the prefix whose bytes verify against the sha256 recorded for it.
 
         A new execution of the run (a re-launch after a cancel or a failure) has no heartbeat to resume
@@ -303,7 +321,7 @@ class TrainAttempt:
             except (IntegrityError, ObjectNotFoundError) as error:
                 logger.warning(
                     "run_id=%s: not resuming from the checkpoint of step %d: %s; trying the next older one",
-                    self.payload["run_id"],
+                    self.request.run_id,
                     step,
                     error,
                 )
@@ -311,12 +329,12 @@ class TrainAttempt:
             logger.info(
                 "run_id=%s: no checkpoint in the heartbeat details; resuming from s3://%s/%s (step %d), "
                 "the newest verified checkpoint under the run's prefix",
-                self.payload["run_id"],
+                self.request.run_id,
                 self.bucket,
                 key,
                 step,
             )
-            return {"key": key, "sha256": stored.sha256, "bytes": stored.bytes, "step": step}, cached
+            return CheckpointRef(key=key, sha256=stored.sha256, bytes=stored.bytes, step=step), cached
         return None
 
     def _stored_checkpoint_keys(self) -> list[tuple[int, str]]:
@@ -329,21 +347,26 @@ class TrainAttempt:
                 found.append((int(match.group(1)), key))
         return sorted(found)
 
-    def _earlier_checkpoints(self, up_to_step: int) -> list[dict[str, Any]]:
+    def _earlier_checkpoints(self, up_to_step: int) -> list[CheckpointRef]:
         refs = []
         for step, key in self._stored_checkpoint_keys():
             if step > up_to_step:
                 continue
             stored = self.context.store.describe(self.bucket, key)
-            refs.append({"key": key, "sha256": stored.sha256, "bytes": stored.bytes, "step": step})
+            refs.append(CheckpointRef(key=key, sha256=stored.sha256, bytes=stored.bytes, step=step))
         return refs
 
-    def _heartbeat_details(self) -> dict[str, Any]:
-        details = {
-            **self.progress,
-            "total_steps": self.total_steps,
-            "checkpoint": self.checkpoints[-1] if self.checkpoints else None,
-        }
+    def _heartbeat_details(self) -> JsonObject:
+        """The TrainHeartbeat of the progress so far, as the JSON the heartbeat carries to Temporal."""
+        heartbeat = TrainHeartbeat(
+            step=self.progress.step,
+            total_steps=self.total_steps,
+            loss_terms=dict(self.progress.loss_terms),
+            lr=self.progress.lr,
+            images_per_second=self.progress.images_per_second,
+            checkpoint=self.checkpoints[-1] if self.checkpoints else None,
+        )
+        details = to_json_payload(heartbeat)
         validate_contract("TrainHeartbeat", details)
         return details
 
@@ -356,7 +379,7 @@ class TrainAttempt:
         """
         step, self.next_step = self.next_step, self.next_step + 1
         if self.pulse is not None:
-            resume_step = self.checkpoints[-1]["step"] if self.checkpoints else 0
+            resume_step = self.checkpoints[-1].step if self.checkpoints else 0
             self.pulse.step_started(step, resume_step)
         if step % self.report_every:
             return False
@@ -370,16 +393,16 @@ class TrainAttempt:
             return False
         return step == self.stop_at_step
 
-    def _rung_checkpoint(self, path: Path, step: int) -> dict[str, Any]:
+    def _rung_checkpoint(self, path: Path, step: int) -> CheckpointRef:
         """The ref of the rung's checkpoint: published when saved (or resumed from), else now."""
         for ref in self.checkpoints:
-            if ref["step"] == step:
+            if ref.step == step:
                 return ref
         return self._publish(path, step)
 
     def _rung_metrics(
         self, config: RunConfig, checkpoint_path: Path, val_records: list[ImageRecord]
-    ) -> dict[str, float | None]:
+    ) -> ValMetrics:
         """Val metrics of the rung's checkpoint; no calibration, the checkpoint is left as published.
 
         Undefined metrics (one class in the val selection, or none left after skipping unreadable
@@ -388,8 +411,7 @@ class TrainAttempt:
         return _val_metrics(evaluate(config, checkpoint_path, val_records, threshold=DEFAULT_THRESHOLD))
 
     def _on_step(self, step: int, total: int, terms: dict[str, float], lr: float, rate: float) -> None:
-        record = self.metrics.append(step, terms, lr, rate)
-        self.progress.update(record)
+        self.progress = self.metrics.append(step, terms, lr, rate)
         if self.pulse is not None:
             self.pulse.update(self._heartbeat_details())
 
@@ -398,14 +420,14 @@ class TrainAttempt:
         if step < self.total_steps:
             self._publish(path, step)
 
-    def _publish(self, path: Path, step: int) -> dict[str, Any]:
+    def _publish(self, path: Path, step: int) -> CheckpointRef:
         """Upload a checkpoint and the metrics so far, then heartbeat it as the resume point."""
         stored = self.context.store.put_file(self.bucket, _checkpoint_key(self.prefix, step), path)
-        ref = {"key": stored.key, "sha256": stored.sha256, "bytes": stored.bytes, "step": step}
-        self.checkpoints = [c for c in self.checkpoints if c["step"] != step] + [ref]
+        ref = CheckpointRef(key=stored.key, sha256=stored.sha256, bytes=stored.bytes, step=step)
+        self.checkpoints = [c for c in self.checkpoints if c.step != step] + [ref]
         if self.upload_metrics:
             self.metrics.upload(self.context.store, self.bucket, self.metrics_key)
-        self.progress["step"] = step
+        self.progress = self.progress.model_copy(update={"step": step})
         if self.pulse is not None:
             self.pulse.update(self._heartbeat_details(), send_now=True)
         return ref
@@ -432,13 +454,14 @@ class TrainAttempt:
         return Calibration(threshold, _val_metrics(result))
 
 
-def _val_metrics(result: EvalResult) -> dict[str, float | None]:
+def _val_metrics(result: EvalResult) -> ValMetrics:
     """The ValMetrics of an evaluation: its auc, ap and acc, null where undefined (NaN, or no scores)."""
-    values: dict[str, float | None] = {}
-    for name in ("auc", "ap", "acc"):
+
+    def defined(name: str) -> float | None:
         value = result.metrics.get(name)
-        values[name] = float(value) if value is not None and math.isfinite(value) else None
-    return values
+        return float(value) if value is not None and math.isfinite(value) else None
+
+    return ValMetrics(auc=defined("auc"), ap=defined("ap"), acc=defined("acc"))
 
 
 def _stopped_failure(step: int) -> BaseException:

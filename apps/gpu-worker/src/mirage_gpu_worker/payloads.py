@@ -1,0 +1,21 @@
+"""The typed boundary between Temporal's JSON payloads and the contract models generated from zod.
+
+Temporal's default JSON converter carries plain JSON (the TypeScript side sends and reads it); inside the
+worker every payload is a model of mirage_gpu_worker.generated.contracts_models.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+# A JSON object as Temporal's default converter hands it to an activity and takes it back. The one place
+# the worker names an untyped payload: it is parsed into a model at once (failures.parse_input).
+JsonObject = dict[str, Any]
+
+
+def to_json_payload(model: BaseModel) -> JsonObject:
+    """The JSON object of `model`: every field that was set, nulls included (the zod schema requires them),
+    and none of the fields left at a default (the payloads before the models did not write those)."""
+    return model.model_dump(mode="json", exclude_unset=True)
