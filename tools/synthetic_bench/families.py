@@ -2,7 +2,8 @@
 
 None of these imitates a real generator's output; each only carries one kind of synthesis trace that
 forensic detectors are known to pick up (periodic upsampling artefacts, over-smooth re-sharpened
-texture, colour banding, double JPEG compression), so a detector trained on one can be tested on the rest.
+texture decoded with a milder upsampling grid, colour banding, double JPEG compression), so a detector
+trained on one can be tested on the rest.
 """
 
 from __future__ import annotations
@@ -61,17 +62,14 @@ def list_families() -> list[str]:
     return list(_FAMILIES)
 
 
-def _upsample_2x(rng: np.random.Generator, low: np.ndarray) -> np.ndarray:
-    """2x upsampling as a stride-2 transposed convolution with uneven 3-tap overlap, or nearest neighbour.
+def _checkerboard_upsample_2x(rng: np.random.Generator, low: np.ndarray, min_odd_gain: float) -> np.ndarray:
+    """2x upsampling as a stride-2 transposed convolution with uneven 3-tap overlap (Odena et al. 2016).
 
-    Transposed conv: zeros are inserted between samples and a kernel [a, 1, b] with a + b = g < 1
-    fills them, so odd rows/columns get gain g and even ones gain 1: a periodic grid at the Nyquist
-    frequency (the checkerboard artefact of GAN decoders). Nearest neighbour repeats each pixel, which
-    leaves a period-2 pattern in the pixel differences instead.
+    Zeros are inserted between samples and a kernel [a, 1, b] with a + b = g < 1 fills them, so odd
+    rows/columns get gain g and even ones gain 1: a periodic grid at the Nyquist frequency (the
+    checkerboard artefact of learnt decoders), with g drawn from [min_odd_gain, 0.95).
     """
-    if rng.random() < 0.5:
-        return np.repeat(np.repeat(low, 2, axis=0), 2, axis=1)
-    odd_gain = rng.uniform(0.8, 0.95)
+    odd_gain = rng.uniform(min_odd_gain, 0.95)
     left = odd_gain * rng.uniform(0.3, 0.7)
     spread = _transposed_conv_2x(_transposed_conv_2x(low, left, odd_gain - left, 0), left, odd_gain - left, 1)
     # Keep the mean brightness of the content: the grid, not a global shift, is the fingerprint.
@@ -89,18 +87,31 @@ def _transposed_conv_2x(low: np.ndarray, left: float, right: float, axis: int) -
     return interleaved.reshape(shape)
 
 
+UPSAMPLER_MIN_ODD_GAIN = 0.7
+"""GAN-like decoders: the odd-phase gain of the checkerboard is drawn from [0.7, 0.95)."""
+
+DECODER_MIN_ODD_GAIN = 0.88
+"""Latent-diffusion-like decoders: a milder grid (gain from [0.88, 0.95)), so the trace is shared in part."""
+
+
 def make_upsampler_fake(rng: np.random.Generator, size: int) -> np.ndarray:
-    """Content box-downsampled to half size, then 2x upsampled (transposed-conv-like or nearest)."""
+    """Content box-downsampled to half size, then 2x upsampled by a transposed-conv-like kernel."""
     low = box_downsample(render_scene(rng, size), 2)
-    return np.clip(_upsample_2x(rng, low), 0.0, 255.0)
+    return np.clip(_checkerboard_upsample_2x(rng, low, UPSAMPLER_MIN_ODD_GAIN), 0.0, 255.0)
 
 
 def make_diffusion_fake(rng: np.random.Generator, size: int) -> np.ndarray:
-    """Noise-free content blurred then re-sharpened (unsharp mask): smooth, haloed, no sensor noise."""
-    smooth = gaussian_blur(render_scene(rng, size), rng.uniform(0.7, 1.1))
+    """A latent-diffusion miniature: smooth, re-sharpened content at half size, then a decoder's 2x upsample.
+
+    The denoised latent is noise-free and smooth; blur then unsharp mask gives it the haloed, over-clean
+    texture, and the decoder's transposed convolution adds a milder checkerboard than the upsampler
+    family's, so a detector of that grid transfers here in part.
+    """
+    latent = box_downsample(render_scene(rng, size), 2)
+    smooth = gaussian_blur(latent, rng.uniform(0.4, 0.7))
     amount = rng.uniform(0.6, 1.2)
     sharpened = smooth + amount * (smooth - gaussian_blur(smooth, 1.0))
-    return np.clip(sharpened, 0.0, 255.0)
+    return np.clip(_checkerboard_upsample_2x(rng, sharpened, DECODER_MIN_ODD_GAIN), 0.0, 255.0)
 
 
 def make_quantizer_fake(rng: np.random.Generator, size: int) -> np.ndarray:
@@ -124,14 +135,14 @@ def make_jpeg_double_fake(rng: np.random.Generator, size: int) -> np.ndarray:
 register_family(
     Family(
         "synthetic-upsampler",
-        "content halved, then 2x transposed-conv (checkerboard) or nearest upsampling, no sensor noise",
+        "content halved, then 2x transposed-conv upsampling (checkerboard), no sensor noise",
         make_upsampler_fake,
     )
 )
 register_family(
     Family(
         "synthetic-diffusion",
-        "content blurred then unsharp-masked, no sensor noise (over-smooth, haloed)",
+        "content halved, blurred and unsharp-masked, then a milder 2x transposed-conv grid, no sensor noise",
         make_diffusion_fake,
     )
 )

@@ -20,11 +20,17 @@ async function ensureSyntheticData(dir: string, seed: number): Promise<void> {
   if (existsSync(join(dir, 'SYNTHETIC.md'))) return;
   console.log(`generating the SYNTHETIC benchmark in ${dir} (seed ${seed})`);
   try {
-    await run(join(REPO_ROOT, '.venv/bin/python'), ['-m', 'synthetic_bench', 'generate', '--out', dir, '--seed', String(seed), '--per-class', '200', '--size', '32'], {
-      cwd: join(REPO_ROOT, 'tools'),
-    });
+    await run(
+      join(REPO_ROOT, '.venv/bin/python'),
+      ['-m', 'synthetic_bench', 'generate', '--out', dir, '--seed', String(seed), '--per-class', '200', '--size', '32'],
+      {
+        cwd: join(REPO_ROOT, 'tools'),
+      },
+    );
   } catch (error) {
-    throw new UserError(`cannot generate the synthetic benchmark: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`);
+    throw new UserError(
+      `cannot generate the synthetic benchmark: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`,
+    );
   }
 }
 
@@ -40,13 +46,20 @@ export function demoCommand(): Command {
       const dataDir = join(stateDir, `synthetic-bench-seed${flags.seed}`);
       await ensureSyntheticData(dataDir, Number(flags.seed));
       for (const family of FAMILIES) {
-        const { manifest } = await registerDataset(family, { layout: 'manifest', root: join(dataDir, family, 'manifest.jsonl'), option: [], seed: '0' });
+        const { manifest } = await registerDataset(family, {
+          layout: 'manifest',
+          root: join(dataDir, family, 'manifest.jsonl'),
+          option: [],
+          seed: '0',
+        });
         console.log(`registered ${family}@${manifest.version} (${manifest.n_images} SYNTHETIC images)`);
       }
       await launchExperiment(DEMO_EXPERIMENT, [], { watch: true });
       console.log('');
       console.log(await renderExperimentTable(DEMO_EXPERIMENT, { format: 'md' }));
-      console.log(`demo finished in ${((Date.now() - started) / 1000).toFixed(0)} s; the stack is still up (mirage status, mirage down)`);
+      console.log(
+        `demo finished in ${((Date.now() - started) / 1000).toFixed(0)} s; the stack is still up (mirage status, mirage down)`,
+      );
       const dashboard = up.env['DASHBOARD_URL'];
       if (dashboard) console.log(`dashboard: ${dashboard}`);
     });
