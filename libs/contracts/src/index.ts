@@ -13,3 +13,4 @@ export * from './search-attributes';
 export * from './sweep';
 export * from './workflow-io';
 export * from './artifact-keys';
+export * from './tracker-export';

@@ -26,6 +26,7 @@ import {
   RunConfig,
   ScheduleConfig,
 } from './run-config';
+import { BundleEvalCell, BundleRun, BundleTrainPoint, TrackerBundle } from './tracker-export';
 
 /** Every message that crosses the TypeScript/Python boundary, by the name used in the generated JSON Schema. */
 export const CROSS_LANGUAGE_SCHEMAS = {
@@ -41,6 +42,7 @@ export const CROSS_LANGUAGE_SCHEMAS = {
   EvaluateInput,
   EvaluateOutput,
   RunEnvironment,
+  TrackerBundle,
 } as const;
 
 export type CrossLanguageSchemaName = keyof typeof CROSS_LANGUAGE_SCHEMAS;
@@ -72,4 +74,7 @@ export const CROSS_LANGUAGE_PARTS = {
   SweepSpec,
   MethodOverrides,
   ReportedResultSpec,
+  BundleTrainPoint,
+  BundleEvalCell,
+  BundleRun,
 } as const;

@@ -71,5 +71,5 @@ def test_a_broken_bundle_is_one_line_naming_the_field(
     assert main(["export", "--bundle", str(path), "--to", "mlflow", "--out", str(tmp_path / "m")]) == 2
     assert (
         capsys.readouterr().err.strip()
-        == "error: bundle.runs[0].train[0].loss_terms.total: expected a number"
+        == "error: bundle.runs[0].train[0].loss_terms.total: Input should be a valid number"
     )

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from readback import read_mlflow
 
-from mirage_trackers import ExportOptions, export_bundle
+from mirage_trackers import ExportOptions, export_bundle, last_step
 from mirage_trackers.names import eval_metrics, flatten_config, mlflow_safe
 
 
@@ -13,7 +13,7 @@ def test_mlflow_client_reads_params_tags_curves_and_cells(bundle, tmp_path: Path
     out = tmp_path / "mlflow"
     result = export_bundle(bundle, "mlflow", ExportOptions(out=out))
     assert result.location == f"sqlite:///{out.resolve()}/mlflow.db"
-    read = read_mlflow(result.location, bundle.source_id)
+    read = read_mlflow(result.location, bundle.source.id)
     assert sorted(read) == sorted(r.id for r in bundle.runs)
     for run in bundle.runs:
         got = read[run.id]
@@ -28,14 +28,14 @@ def test_mlflow_client_reads_params_tags_curves_and_cells(bundle, tmp_path: Path
         # MLflow keeps doubles: the curve is the rows exactly.
         assert got.series["loss/total"] == [(p.step, p.loss_terms["total"]) for p in run.train]
         for name, value in eval_metrics(run).items():
-            assert got.series[mlflow_safe(name)] == [(run.last_step, value)], name
+            assert got.series[mlflow_safe(name)] == [(last_step(run), value)], name
 
 
 def test_exporting_again_to_a_tracking_uri_replaces_the_runs(bundle, tmp_path: Path) -> None:
     uri = f"sqlite:///{tmp_path / 'shared.db'}"
     for _ in range(2):
         export_bundle(bundle, "mlflow", ExportOptions(out=tmp_path / "unused", mlflow_tracking_uri=uri))
-    read = read_mlflow(uri, bundle.source_id)
+    read = read_mlflow(uri, bundle.source.id)
     assert len(read) == len(bundle.runs)
     run = bundle.runs[0]
     assert len(read[run.id].series["loss/total"]) == len(run.train)
@@ -44,9 +44,8 @@ def test_exporting_again_to_a_tracking_uri_replaces_the_runs(bundle, tmp_path: P
 
 @pytest.mark.parametrize("status", ["failed", "cancelled"])
 def test_the_mlflow_status_follows_the_run(bundle, tmp_path: Path, status: str) -> None:
-    from dataclasses import replace
 
-    failed = replace(bundle, runs=(replace(bundle.runs[0], status=status),))
+    failed = bundle.model_copy(update={"runs": [bundle.runs[0].model_copy(update={"status": status})]})
     result = export_bundle(failed, "mlflow", ExportOptions(out=tmp_path / "m"))
-    got = read_mlflow(result.location, bundle.source_id)[bundle.runs[0].id]
+    got = read_mlflow(result.location, bundle.source.id)[bundle.runs[0].id]
     assert got.tags["mlflow.status"] == {"failed": "FAILED", "cancelled": "KILLED"}[status]

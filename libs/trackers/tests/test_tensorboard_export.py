@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from readback import read_tensorboard
 
-from mirage_trackers import ExportOptions, export_bundle
+from mirage_trackers import ExportOptions, export_bundle, last_step
 from mirage_trackers.names import eval_metrics
 
 
@@ -24,14 +24,13 @@ def test_event_accumulator_reads_every_curve_and_cell(bundle, tmp_path: Path) ->
         )
         assert [v for _, v in series["train/lr"]] == pytest.approx([p.lr for p in run.train], rel=1e-6)
         for name, value in eval_metrics(run).items():
-            assert series[name] == [(run.last_step, pytest.approx(value, rel=1e-6))], name
+            assert series[name] == [(last_step(run), pytest.approx(value, rel=1e-6))], name
         assert read[run.id].params == run.config
 
 
 def test_runs_with_no_curve_still_export_their_cells(bundle, tmp_path: Path) -> None:
-    from dataclasses import replace
 
-    untrained = replace(bundle, runs=(replace(bundle.runs[0], train=()),))
+    untrained = bundle.model_copy(update={"runs": [bundle.runs[0].model_copy(update={"train": []})]})
     export_bundle(untrained, "tensorboard", ExportOptions(out=tmp_path / "tb"))
     series = read_tensorboard(tmp_path / "tb")[bundle.runs[0].id].series
     assert "loss/total" not in series

@@ -19,7 +19,7 @@ def test_offline_folders_hold_config_history_and_summary(bundle, tmp_path: Path)
     assert sorted(read) == sorted(r.id for r in bundle.runs)
     for run in bundle.runs:
         got = read[run.id]
-        assert got.tags["project"] == bundle.source_id
+        assert got.tags["project"] == bundle.source.id
         assert got.tags["group"] == run.sweep_id
         assert got.params == run.config
         expected: dict[str, list[tuple[int, float]]] = {}

@@ -27,8 +27,11 @@ const outputDirs = [
   resolve(repoRoot, 'apps/gpu-worker/src/mirage_gpu_worker/generated'),
 ];
 
-/** The worker's pydantic models of every message, generated from the schema above. */
-const workerModelsPath = resolve(repoRoot, 'apps/gpu-worker/src/mirage_gpu_worker/generated/contracts_models.py');
+/** The pydantic models of every message, generated from the schema above, for each Python package that reads them. */
+const modelsPaths = [
+  resolve(repoRoot, 'apps/gpu-worker/src/mirage_gpu_worker/generated/contracts_models.py'),
+  resolve(repoRoot, 'libs/trackers/src/mirage_trackers/generated/contracts_models.py'),
+];
 const datamodelCodegen = resolve(repoRoot, '.venv/bin/datamodel-codegen');
 
 /** The generated files, path -> content. */
@@ -75,7 +78,8 @@ export function renderGenerated(): Record<string, string> {
   for (const dir of outputDirs) {
     for (const [file, content] of Object.entries(files)) rendered[resolve(dir, file)] = content;
   }
-  rendered[workerModelsPath] = renderPydanticModels(files['contracts.schema.json']!, datamodelCodegen);
+  const models = renderPydanticModels(files['contracts.schema.json']!, datamodelCodegen);
+  for (const path of modelsPaths) rendered[path] = models;
   return rendered;
 }
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { getExperiment, getSweep, type Db, type ExportScope } from '@mirage/db';
 import { UserError } from '../errors';
 import { loadExperimentOrExplain } from '../experiments/load-experiment';
-import type { BundleSource } from './bundle';
+import type { BundleSource } from '@mirage/contracts';
 
 /** What an export argument named: the bundle's source and the query scope that reads its rows. */
 export interface ResolvedScope {

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { z } from 'zod';
 import { REPO_ROOT } from '@mirage/local-stack';
 import { UserError } from '../errors';
-import type { TrackerBundle } from './bundle';
+import type { TrackerBundle } from '@mirage/contracts';
 
 const run = promisify(execFile);
 

@@ -1,6 +1,16 @@
 """Exports MiraGe Lab runs (config, train curves, per-generator metrics) to TensorBoard, MLflow, W&B."""
 
-from .bundle import BUNDLE_FORMAT, EvalCell, ExportRun, TrackerBundle, TrainPoint, load_bundle, parse_bundle
+from .bundle import (
+    BUNDLE_FORMAT,
+    EvalCell,
+    ExportRun,
+    TrackerBundle,
+    TrainPoint,
+    cell_metrics,
+    last_step,
+    load_bundle,
+    parse_bundle,
+)
 from .errors import BundleError, MissingTrackerError, OutputExistsError, TrackerExportError
 from .export import ExportOptions, export_bundle, list_trackers
 from .result import ExportResult
@@ -17,7 +27,9 @@ __all__ = [
     "TrackerBundle",
     "TrackerExportError",
     "TrainPoint",
+    "cell_metrics",
     "export_bundle",
+    "last_step",
     "list_trackers",
     "load_bundle",
     "parse_bundle",

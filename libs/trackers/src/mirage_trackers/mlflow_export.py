@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from .bundle import ExportRun, TrackerBundle
+from .bundle import ExportRun, TrackerBundle, last_step
 from .names import eval_metrics, flatten_config, mlflow_safe, train_scalars
 from .result import ExportResult
 
@@ -60,9 +60,9 @@ def export_mlflow(bundle: TrackerBundle, out: Path, tracking_uri: str | None = N
     if tracking_uri is None:
         out.mkdir(parents=True, exist_ok=True)
     client = MlflowClient(tracking_uri=uri)
-    experiment = client.get_experiment_by_name(bundle.source_id)
+    experiment = client.get_experiment_by_name(bundle.source.id)
     experiment_id = (
-        experiment.experiment_id if experiment is not None else client.create_experiment(bundle.source_id)
+        experiment.experiment_id if experiment is not None else client.create_experiment(bundle.source.id)
     )
 
     def replace_earlier_export(run: ExportRun) -> None:
@@ -84,7 +84,7 @@ def export_mlflow(bundle: TrackerBundle, out: Path, tracking_uri: str | None = N
         now_ms = int(time.time() * 1000)
         metrics = [Metric(mlflow_safe(s.name), s.value, now_ms, s.step) for s in train_scalars(run)]
         metrics += [
-            Metric(mlflow_safe(name), value, now_ms, run.last_step)
+            Metric(mlflow_safe(name), value, now_ms, last_step(run))
             for name, value in eval_metrics(run).items()
         ]
         for chunk in _chunks(metrics, _METRICS_PER_BATCH):

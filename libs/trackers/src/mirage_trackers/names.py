@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .bundle import EvalCell, ExportRun, JsonValue
+from .bundle import EvalCell, ExportRun, JsonValue, cell_metrics
 
 
 @dataclass(frozen=True)
@@ -45,13 +45,14 @@ def eval_metrics(run: ExportRun) -> dict[str, float]:
     named: dict[str, float] = {}
     for cell in run.eval:
         prefix = cell_prefix(cell)
-        for metric, value in cell.metrics.items():
+        metrics, video = cell_metrics(cell)
+        for metric, value in metrics.items():
             if value is not None:
-                named[f"{prefix}/{metric}"] = value
+                named[f"{prefix}/{metric}"] = float(value)
         named[f"{prefix}/n"] = float(cell.n)
-        for metric, value in (cell.video or {}).items():
+        for metric, value in video.items():
             if value is not None:
-                named[f"{prefix}/video/{metric}"] = value
+                named[f"{prefix}/video/{metric}"] = float(value)
     return named
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .bundle import ExportRun, TrackerBundle
+from .bundle import ExportRun, TrackerBundle, last_step
 from .names import eval_metrics, flatten_config, train_scalars
 from .result import ExportResult
 
@@ -42,7 +42,7 @@ def export_tensorboard(bundle: TrackerBundle, out: Path) -> ExportResult:
                 writer.add_event(scalar_event(scalar.name, scalar.step, scalar.value))
                 points += 1
             for name, value in eval_metrics(run).items():
-                writer.add_event(scalar_event(name, run.last_step, value))
+                writer.add_event(scalar_event(name, last_step(run), value))
                 points += 1
             return points
         finally:

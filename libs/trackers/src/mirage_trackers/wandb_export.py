@@ -44,7 +44,7 @@ def export_wandb(bundle: TrackerBundle, out: Path, project: str | None = None) -
     def write_run(run: ExportRun) -> int:
         handle = wandb.init(
             dir=str(out),
-            project=project or bundle.source_id,
+            project=project or bundle.source.id,
             id=run.id,
             name=run.id,
             group=run.sweep_id,

@@ -63,6 +63,55 @@ WeightsSha256 = TypeAliasType(
 )
 
 
+class Metrics(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    acc: float | None
+    acc_real: float | None
+    acc_fake: float | None
+    ap: float | None
+    auc: float | None
+    acc_calibrated: float | None
+
+
+class Video(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    acc: float | None
+    acc_real: float | None
+    acc_fake: float | None
+    ap: float | None
+    auc: float | None
+    acc_calibrated: float | None
+    n_videos: Annotated[int, Field(ge=0, le=9007199254740991)]
+
+
+class BundleEvalCell(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    column: Annotated[str, Field(min_length=1)]
+    perturbation: Annotated[str, Field(min_length=1)]
+    n: Annotated[int, Field(ge=0, le=9007199254740991)]
+    n_real: Annotated[int, Field(ge=0, le=9007199254740991)]
+    n_fake: Annotated[int, Field(ge=0, le=9007199254740991)]
+    threshold: float
+    metrics: Metrics
+    video: Video | None
+
+
+class BundleTrainPoint(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    step: Annotated[int, Field(ge=0, le=9007199254740991)]
+    loss_terms: dict[str, float]
+    lr: float | None
+    images_per_second: float | None
+
+
 class CheckpointRef(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -705,6 +754,19 @@ class SweepSpec(BaseModel):
     early_stop: EarlyStopSpec | None = None
 
 
+class Kind(StrEnum):
+    sweep = "sweep"
+    experiment = "experiment"
+
+
+class Source1(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    kind: Kind
+    id: Annotated[str, Field(min_length=1)]
+
+
 class TrainHeartbeat(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -784,6 +846,22 @@ class BackboneConfig(BaseModel):
     name_or_path: NameOrPath | None
     config: ClipArchitecture | None
     weights_sha256: WeightsSha256 | None = None
+
+
+class BundleRun(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: Annotated[str, Field(min_length=1)]
+    sweep_id: Annotated[str, Field(min_length=1)]
+    experiment: Annotated[str, Field(min_length=1)]
+    method: Annotated[str, Field(min_length=1)]
+    seed: Annotated[int, Field(ge=-9007199254740991, le=9007199254740991)]
+    status: Annotated[str, Field(min_length=1)]
+    code_version: Annotated[str, Field(min_length=1)]
+    config: dict[str, Any]
+    train: list[BundleTrainPoint]
+    eval: list[BundleEvalCell]
 
 
 class EvaluateOutput(BaseModel):
@@ -913,6 +991,15 @@ class RunConfig(BaseModel):
     precision: Precision
     num_workers: Annotated[int, Field(ge=0, le=9007199254740991)]
     compile: Literal[True] | None = None
+
+
+class TrackerBundle(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    format: Literal["mirage-tracker-export/1"]
+    source: Source1
+    runs: list[BundleRun]
 
 
 class TrainInput(BaseModel):
