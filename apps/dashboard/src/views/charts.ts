@@ -32,27 +32,16 @@ export function rocChart(id: string, title: string, roc: RocCurve): SafeHtml {
   const points = thin(roc.points)
     .map((p) => `${sx(p.fpr).toFixed(1)},${sy(p.tpr).toFixed(1)}`)
     .join(' ');
-  return html`<figure class="chart-figure">
-    <svg
-      class="chart roc-chart"
-      id="${id}"
-      width="${ROC_SIZE}"
-      height="${ROC_SIZE}"
-      viewBox="0 0 ${ROC_SIZE} ${ROC_SIZE}"
-      role="img"
-      aria-label="ROC curve, ${title}"
-    >
-      <rect x="${PAD.left}" y="${PAD.top}" width="${w}" height="${h}" fill="none" stroke="#888" />
-      <line x1="${sx(0)}" y1="${sy(0)}" x2="${sx(1)}" y2="${sy(1)}" stroke="#aaa" stroke-dasharray="4 3" />
-      <polyline fill="none" stroke="${FAKE_COLOUR}" stroke-width="1.5" points="${points}" />
-      <text x="${PAD.left}" y="${ROC_SIZE - 16}" font-size="10">0</text>
-      <text x="${PAD.left + w - 6}" y="${ROC_SIZE - 16}" font-size="10">1</text>
-      <text x="${PAD.left + w / 2 - 10}" y="${ROC_SIZE - 4}" font-size="11">FPR</text>
-      <text x="${PAD.left - 12}" y="${PAD.top + 8}" font-size="10">1</text>
-      <text x="4" y="${PAD.top + h / 2}" font-size="11">TPR</text>
-    </svg>
-    <figcaption>ROC ${title}: AUC ${aucText(roc.auc)} (${roc.nReal} real, ${roc.nFake} fake)</figcaption>
-  </figure>`;
+  return html`<figure class="chart-figure"><svg class="chart roc-chart" id="${id}" width="${ROC_SIZE}" height="${ROC_SIZE}" viewBox="0 0 ${ROC_SIZE} ${ROC_SIZE}" role="img" aria-label="ROC curve, ${title}">
+<rect x="${PAD.left}" y="${PAD.top}" width="${w}" height="${h}" fill="none" stroke="#888"/>
+<line x1="${sx(0)}" y1="${sy(0)}" x2="${sx(1)}" y2="${sy(1)}" stroke="#aaa" stroke-dasharray="4 3"/>
+<polyline fill="none" stroke="${FAKE_COLOUR}" stroke-width="1.5" points="${points}"/>
+<text x="${PAD.left}" y="${ROC_SIZE - 16}" font-size="10">0</text>
+<text x="${PAD.left + w - 6}" y="${ROC_SIZE - 16}" font-size="10">1</text>
+<text x="${PAD.left + w / 2 - 10}" y="${ROC_SIZE - 4}" font-size="11">FPR</text>
+<text x="${PAD.left - 12}" y="${PAD.top + 8}" font-size="10">1</text>
+<text x="4" y="${PAD.top + h / 2}" font-size="11">TPR</text>
+</svg><figcaption>ROC ${title}: AUC ${aucText(roc.auc)} (${roc.nReal} real, ${roc.nFake} fake)</figcaption></figure>`;
 }
 
 /** p_fake histogram, real and fake bars side by side in each bin, with a legend. */
@@ -66,57 +55,29 @@ export function histogramChart(id: string, title: string, histogram: ScoreHistog
     const height = (count / max) * h;
     const lo = histogram.edges[bin] as number;
     const hi = histogram.edges[bin + 1] as number;
-    return html`<rect
-      x="${(PAD.left + bin * binWidth + offset).toFixed(1)}"
-      y="${(PAD.top + h - height).toFixed(1)}"
-      width="${(binWidth / 2 - 0.5).toFixed(1)}"
-      height="${height.toFixed(1)}"
-      fill="${colour}"
-      data-count="${count}"
-      ><title>${label} ${lo.toFixed(2)}–${hi.toFixed(2)}: ${count}</title></rect
-    >`;
+    return html`<rect x="${(PAD.left + bin * binWidth + offset).toFixed(1)}" y="${(PAD.top + h - height).toFixed(1)}" width="${(binWidth / 2 - 0.5).toFixed(1)}" height="${height.toFixed(1)}" fill="${colour}" data-count="${count}"><title>${label} ${lo.toFixed(2)}–${hi.toFixed(2)}: ${count}</title></rect>`;
   };
-  return html`<figure class="chart-figure">
-    <svg
-      class="chart score-histogram"
-      id="${id}"
-      width="${HIST_WIDTH}"
-      height="${HIST_HEIGHT}"
-      viewBox="0 0 ${HIST_WIDTH} ${HIST_HEIGHT}"
-      role="img"
-      aria-label="p_fake histogram, ${title}"
-    >
-      <line x1="${PAD.left}" y1="${PAD.top + h}" x2="${PAD.left + w}" y2="${PAD.top + h}" stroke="#888" />
-      <line x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${PAD.top + h}" stroke="#888" />
-      ${histogram.real.map((count, bin) => bar(count, bin, 0, REAL_COLOUR, 'real'))}
-      ${histogram.fake.map((count, bin) => bar(count, bin, binWidth / 2, FAKE_COLOUR, 'fake'))}
-      <text x="4" y="${PAD.top + 10}" font-size="10">${max}</text>
-      <text x="${PAD.left}" y="${HIST_HEIGHT - 16}" font-size="10">0</text>
-      <text x="${PAD.left + w - 6}" y="${HIST_HEIGHT - 16}" font-size="10">1</text>
-      <text x="${PAD.left + w / 2 - 20}" y="${HIST_HEIGHT - 4}" font-size="11">p(fake)</text>
-      <rect x="${PAD.left + 10}" y="${PAD.top + 4}" width="10" height="10" fill="${REAL_COLOUR}" />
-      <text x="${PAD.left + 24}" y="${PAD.top + 13}" font-size="11">real</text>
-      <rect x="${PAD.left + 64}" y="${PAD.top + 4}" width="10" height="10" fill="${FAKE_COLOUR}" />
-      <text x="${PAD.left + 78}" y="${PAD.top + 13}" font-size="11">fake</text>
-    </svg>
-    <figcaption>p(fake) of ${title}: image counts in ${bins} bins on [0, 1]</figcaption>
-  </figure>`;
+  return html`<figure class="chart-figure"><svg class="chart score-histogram" id="${id}" width="${HIST_WIDTH}" height="${HIST_HEIGHT}" viewBox="0 0 ${HIST_WIDTH} ${HIST_HEIGHT}" role="img" aria-label="p_fake histogram, ${title}">
+<line x1="${PAD.left}" y1="${PAD.top + h}" x2="${PAD.left + w}" y2="${PAD.top + h}" stroke="#888"/>
+<line x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${PAD.top + h}" stroke="#888"/>
+${histogram.real.map((count, bin) => bar(count, bin, 0, REAL_COLOUR, 'real'))}
+${histogram.fake.map((count, bin) => bar(count, bin, binWidth / 2, FAKE_COLOUR, 'fake'))}
+<text x="4" y="${PAD.top + 10}" font-size="10">${max}</text>
+<text x="${PAD.left}" y="${HIST_HEIGHT - 16}" font-size="10">0</text>
+<text x="${PAD.left + w - 6}" y="${HIST_HEIGHT - 16}" font-size="10">1</text>
+<text x="${PAD.left + w / 2 - 20}" y="${HIST_HEIGHT - 4}" font-size="11">p(fake)</text>
+<rect x="${PAD.left + 10}" y="${PAD.top + 4}" width="10" height="10" fill="${REAL_COLOUR}"/><text x="${PAD.left + 24}" y="${PAD.top + 13}" font-size="11">real</text>
+<rect x="${PAD.left + 64}" y="${PAD.top + 4}" width="10" height="10" fill="${FAKE_COLOUR}"/><text x="${PAD.left + 78}" y="${PAD.top + 13}" font-size="11">fake</text>
+</svg><figcaption>p(fake) of ${title}: image counts in ${bins} bins on [0, 1]</figcaption></figure>`;
 }
 
 /** The charts of one evaluation, or the inline message saying why there are none. */
 export function scoreChartsBlock(evalId: number, title: string, charts: ScoreCharts | undefined): SafeHtml {
   if (!charts) return html``;
   if (charts.kind !== 'charts') {
-    return html`<div class="score-charts">
-      <h3>${title}</h3>
-      <p class="${charts.kind === 'error' ? 'chart-error' : 'muted'}">${charts.message}</p>
-    </div>`;
+    return html`<div class="score-charts"><h3>${title}</h3><p class="${charts.kind === 'error' ? 'chart-error' : 'muted'}">${charts.message}</p></div>`;
   }
-  return html`<div class="score-charts">
-    <h3>${title}</h3>
-    ${charts.capped ? html`<p class="chart-note">Capped: charts use the first ${charts.linesUsed} of ${charts.totalLines} lines of the scores file.</p>` : null}
-    <div class="chart-row">
-      ${rocChart(`roc-${evalId}`, title, charts.roc)}${histogramChart(`hist-${evalId}`, title, charts.histogram)}
-    </div>
-  </div>`;
+  return html`<div class="score-charts"><h3>${title}</h3>
+${charts.capped ? html`<p class="chart-note">Capped: charts use the first ${charts.linesUsed} of ${charts.totalLines} lines of the scores file.</p>` : null}
+<div class="chart-row">${rocChart(`roc-${evalId}`, title, charts.roc)}${histogramChart(`hist-${evalId}`, title, charts.histogram)}</div></div>`;
 }

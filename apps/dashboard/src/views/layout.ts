@@ -66,39 +66,29 @@ export interface PageOptions {
 /** The page frame: navigation, styles and the sort script around `body`. */
 export function page(title: string, body: SafeHtml, options: PageOptions = {}): string {
   return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        ${options.refreshSeconds !== undefined ? html`<meta http-equiv="refresh" content="${options.refreshSeconds}" />` : null}
-        <title>${title} · MiraGe Lab</title>
-        <style>
-          ${raw(STYLE)}
-        </style>
-      </head>
-      <body>
-        <header>
-          <strong>MiraGe Lab</strong><a href="/leaderboard">Leaderboard</a><a href="/sweeps">Sweeps</a
-          ><a href="/compare">Compare runs</a>
-        </header>
-        <main>${body}</main>
-        <script>
-          ${raw(SORT_SCRIPT)};
-        </script>
-      </body>
-    </html>`.toString();
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+${options.refreshSeconds !== undefined ? html`<meta http-equiv="refresh" content="${options.refreshSeconds}">` : null}
+<title>${title} · MiraGe Lab</title>
+<style>${raw(STYLE)}</style>
+</head>
+<body>
+<header><strong>MiraGe Lab</strong><a href="/leaderboard">Leaderboard</a><a href="/sweeps">Sweeps</a><a href="/compare">Compare runs</a></header>
+<main>
+${body}
+</main>
+<script>${raw(SORT_SCRIPT)}</script>
+</body>
+</html>`.toString();
 }
 
 /** What to do when there is nothing to show yet: the commands that produce data. */
 export function emptyState(message: string): SafeHtml {
-  return html`<div class="empty">
-    <p>${message}</p>
-    <p>
-      Try <code>mirage demo</code> for a small synthetic experiment end to end, or
-      <code>mirage launch experiments/paper/&lt;protocol&gt;.yaml</code> to run a real one; results appear here as
-      evaluations finish.
-    </p>
-  </div>`;
+  return html`<div class="empty"><p>${message}</p>
+<p>Try <code>mirage demo</code> for a small synthetic experiment end to end, or
+<code>mirage launch experiments/paper/&lt;protocol&gt;.yaml</code> to run a real one; results appear here as evaluations finish.</p></div>`;
 }
 
 /** The warning shown on every view of a synthetic experiment. */
@@ -108,10 +98,5 @@ export function syntheticBanner(): SafeHtml {
 
 /** A simple error page body. */
 export function errorPage(title: string, message: string): string {
-  return page(
-    title,
-    html`<h1>${title}</h1>
-      <p>${message}</p>
-      <p><a href="/leaderboard">Back to the leaderboard</a></p>`,
-  );
+  return page(title, html`<h1>${title}</h1><p>${message}</p><p><a href="/leaderboard">Back to the leaderboard</a></p>`);
 }

@@ -17,46 +17,27 @@ function option(value: string, selected: boolean, label = value): SafeHtml {
 
 function filters(query: LeaderboardQuery, experiments: ExperimentSummary[], perturbations: string[]): SafeHtml {
   return html`<form class="filters" method="get" action="/leaderboard">
-    <label
-      >Experiment<select name="experiment">
-        <option value="">all</option>
-        ${experiments.map((e) => option(e.name, e.name === query.experiment))}
-      </select></label
-    >
-    <label
-      >Metric<select name="metric">
-        ${TABLE_METRICS.map((m) => option(m, m === query.metric))}
-      </select></label
-    >
-    <label
-      >Seeds<select name="agg">
-        ${TABLE_AGGREGATES.map((a) => option(a, a === query.aggregate, AGGREGATE_LABELS[a]))}
-      </select></label
-    >
-    <label
-      >Perturbation<select name="perturbation">
-        ${perturbations.map((p) => option(p, p === query.perturbation))}
-      </select></label
-    >
-    <button type="submit">Show</button>
-  </form>`;
+<label>Experiment<select name="experiment"><option value="">all</option>${experiments.map((e) =>
+    option(e.name, e.name === query.experiment),
+  )}</select></label>
+<label>Metric<select name="metric">${TABLE_METRICS.map((m) => option(m, m === query.metric))}</select></label>
+<label>Seeds<select name="agg">${TABLE_AGGREGATES.map((a) => option(a, a === query.aggregate, AGGREGATE_LABELS[a]))}</select></label>
+<label>Perturbation<select name="perturbation">${perturbations.map((p) => option(p, p === query.perturbation))}</select></label>
+<button type="submit">Show</button>
+</form>`;
 }
 
 function section(entry: LeaderboardSection, query: LeaderboardQuery): SafeHtml {
   const { experiment, table } = entry;
-  const heading = html`<h2 id="exp-${experiment.name}">
-    ${experiment.name}${experiment.protocol ? html` <span class="muted">protocol ${experiment.protocol}</span>` : null}
-    <a class="muted" href="/paper/${encodeURIComponent(experiment.name)}">paper view</a>
-  </h2>`;
+  const heading = html`<h2 id="exp-${experiment.name}">${experiment.name}${experiment.protocol ? html` <span class="muted">protocol ${experiment.protocol}</span>` : null}
+ <a class="muted" href="/paper/${encodeURIComponent(experiment.name)}">paper view</a></h2>`;
   const banner = experiment.synthetic ? syntheticBanner() : null;
   if (table === null) {
     const other = entry.perturbations.length > 0 ? ` It has results under: ${entry.perturbations.join(', ')}.` : '';
     return html`${heading}${banner}${emptyState(`No ${query.metric} results under perturbation "${query.perturbation}" yet.${other}`)}`;
   }
   return html`${heading}${banner}${matrixTable(table, `matrix-${experiment.name}`)}
-    <ul class="notes">
-      ${tableNotes(table).map((n) => html`<li>${n}</li>`)}
-    </ul>`;
+<ul class="notes">${tableNotes(table).map((n) => html`<li>${n}</li>`)}</ul>`;
 }
 
 /** The leaderboard page: filters, then one heat-map matrix per experiment. */
@@ -75,10 +56,8 @@ export function leaderboardPage(
   return page(
     'Leaderboard',
     html`<h1>Leaderboard</h1>
-      <p class="muted">
-        Rows: methods; columns: test generators and their mean. Click a column header to sort. Colour runs red (lowest
-        in the column) to green (highest).
-      </p>
-      ${filters(query, experiments, perturbations)} ${body}`,
+<p class="muted">Rows: methods; columns: test generators and their mean. Click a column header to sort. Colour runs red (lowest in the column) to green (highest).</p>
+${filters(query, experiments, perturbations)}
+${body}`,
   );
 }

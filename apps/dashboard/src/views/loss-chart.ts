@@ -30,28 +30,14 @@ export function lossChart(metrics: TrainMetric[]): SafeHtml | null {
       .join(' ');
     return { term, points, colour: PALETTE[i % PALETTE.length] as string };
   });
-  return html`<svg
-      class="chart"
-      id="loss-chart"
-      width="${WIDTH}"
-      height="${HEIGHT}"
-      viewBox="0 0 ${WIDTH} ${HEIGHT}"
-      role="img"
-      aria-label="loss terms by step"
-    >
-      <line
-        x1="${PAD.left}"
-        y1="${HEIGHT - PAD.bottom}"
-        x2="${WIDTH - PAD.right}"
-        y2="${HEIGHT - PAD.bottom}"
-        stroke="#888"
-      />
-      <line x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${HEIGHT - PAD.bottom}" stroke="#888" />
-      <text x="4" y="${PAD.top + 10}" font-size="11">${y1.toPrecision(3)}</text>
-      <text x="4" y="${HEIGHT - PAD.bottom}" font-size="11">${y0.toPrecision(3)}</text>
-      <text x="${PAD.left}" y="${HEIGHT - 8}" font-size="11">step ${x0}</text>
-      <text x="${WIDTH - PAD.right - 80}" y="${HEIGHT - 8}" font-size="11">step ${x1}</text>
-      ${lines.map((l) => html`<polyline data-term="${l.term}" fill="none" stroke="${l.colour}" stroke-width="1.5" points="${l.points}" />`)}
-    </svg>
-    <p class="muted">${lines.map((l) => html`<span style="color:${l.colour}">■</span> ${l.term} `)}</p>`;
+  return html`<svg class="chart" id="loss-chart" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="loss terms by step">
+<line x1="${PAD.left}" y1="${HEIGHT - PAD.bottom}" x2="${WIDTH - PAD.right}" y2="${HEIGHT - PAD.bottom}" stroke="#888"/>
+<line x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${HEIGHT - PAD.bottom}" stroke="#888"/>
+<text x="4" y="${PAD.top + 10}" font-size="11">${y1.toPrecision(3)}</text>
+<text x="4" y="${HEIGHT - PAD.bottom}" font-size="11">${y0.toPrecision(3)}</text>
+<text x="${PAD.left}" y="${HEIGHT - 8}" font-size="11">step ${x0}</text>
+<text x="${WIDTH - PAD.right - 80}" y="${HEIGHT - 8}" font-size="11">step ${x1}</text>
+${lines.map((l) => html`<polyline data-term="${l.term}" fill="none" stroke="${l.colour}" stroke-width="1.5" points="${l.points}"/>`)}
+</svg>
+<p class="muted">${lines.map((l) => html`<span style="color:${l.colour}">■</span> ${l.term} `)}</p>`;
 }
