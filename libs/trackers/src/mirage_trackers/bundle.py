@@ -51,25 +51,27 @@ def cell_metrics(cell: EvalCell) -> tuple[dict[str, float | None], dict[str, flo
 
 def parse_bundle(value: object) -> TrackerBundle:
     """Reads a decoded bundle; raises BundleError naming the first field that breaks the contract."""
-    try:
-        # JSON mode, strict: what a JSON file can hold, with no coercion (a "NaN" string is not a number)
-        return TrackerBundle.model_validate_json(json.dumps(value), strict=True)
-    except ValidationError as error:
-        first = error.errors()[0]
-        raise BundleError(f"{_path(first['loc'])}: {first['msg']}") from None
+    return _validated(json.dumps(value), "bundle")
 
 
 def load_bundle(path: Path) -> TrackerBundle:
-    """Reads a bundle file; a missing or non-JSON file is a BundleError naming it."""
+    """Reads a bundle file, parsed once (by pydantic); a missing or non-JSON file is a BundleError."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise BundleError(f"{path}: cannot read the bundle ({error.strerror})") from None
+    return _validated(text, str(path))
+
+
+def _validated(text: str, name: str) -> TrackerBundle:
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise BundleError(f"{path}: not JSON ({error.msg} at line {error.lineno})") from None
-    return parse_bundle(value)
+        # JSON mode, strict: what a JSON file can hold, with no coercion (a "NaN" string is not a number)
+        return TrackerBundle.model_validate_json(text, strict=True)
+    except ValidationError as error:
+        first = error.errors()[0]
+        if first["type"] == "json_invalid":
+            raise BundleError(f"{name}: not JSON ({first['msg']})") from None
+        raise BundleError(f"{_path(first['loc'])}: {first['msg']}") from None
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
