@@ -64,5 +64,12 @@ if [[ "$status" -eq 0 ]]; then
 fi
 # nx lists each failed task as "- project:target" after its summary.
 failed="$(sed -n '/failed/,$p' "$run_log" | grep -oE -- '- [A-Za-z0-9@/_.-]+:(build|lint|test)' | sed 's/^- //' | sort -u | tr '\n' ' ')"
+# A CI log keeps only its tail: each failed task's own last lines are printed again here, after nx's summary.
+for task in $failed; do
+  echo "test-all: the last lines of $task:"
+  sed 's/\x1b\[[0-9;]*m//g' "$run_log" | awk -v header="> nx run $task" '
+    index($0, "> nx run ") == 1 { inside = ($0 == header) }
+    inside { print }' | tail -n 60
+done
 echo "tests: FAILED: ${failed:-see the output above} (of $project_count projects)"
 exit 1
