@@ -54,9 +54,11 @@ set +e
 NX_DAEMON=false npx nx run-many -t build lint test --parallel=1 --outputStyle=stream "${selection[@]}" 2>&1 | tee "$run_log"
 status="${PIPESTATUS[0]}"
 set -e
+# Colours out, once: the counts and the failure report below read plain text.
+sed -i 's/\x1b\[[0-9;]*m//g' "$run_log"
 
 # Test counts from vitest ("Tests  43 passed (43)") and pytest ("278 passed in 24s" / "58 passed, 2 skipped in").
-passed="$(sed 's/\x1b\[[0-9;]*m//g' "$run_log" | grep -oE '(Tests +[0-9]+ passed|[0-9]+ passed(,| in))' | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}' || true)"
+passed="$(grep -oE '(Tests +[0-9]+ passed|[0-9]+ passed(,| in))' "$run_log" | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}' || true)"
 if [[ "$status" -eq 0 ]]; then
   echo "all $project_count projects built, linted and tested"
   echo "tests: $passed passed, 0 failed"
@@ -67,9 +69,10 @@ failed="$(sed -n '/failed/,$p' "$run_log" | grep -oE -- '- [A-Za-z0-9@/_.-]+:(bu
 # A CI log keeps only its tail: each failed task's own last lines are printed again here, after nx's summary.
 for task in $failed; do
   echo "test-all: the last lines of $task:"
-  sed 's/\x1b\[[0-9;]*m//g' "$run_log" | awk -v header="> nx run $task" '
+  # the task's section runs from its "> nx run" header to the next; nx prefixes each of its lines "project: "
+  awk -v header="> nx run $task" -v prefix="${task%%:*}: " '
     index($0, "> nx run ") == 1 { inside = ($0 == header) }
-    inside { print }' | tail -n 60
+    inside && index($0, prefix) == 1 { print }' "$run_log" | tail -n 60
 done
 echo "tests: FAILED: ${failed:-see the output above} (of $project_count projects)"
 exit 1
