@@ -6,8 +6,8 @@
 #   3. bf16-vs-fp32 feature agreement (cosine similarity), the out-of-memory error for a batch that cannot fit
 #      (the library's non-retryable OutOfMemoryError naming the batch size), and resume on the device
 #      (train, checkpoint, resume, compare with the uninterrupted run).
-# Needs Python with PyTorch, transformers and the detector's own imports (Pillow, pillow-heif, numpy); no Node,
-# no Temporal, no network. The detector is used from this checkout (PYTHONPATH), nothing is installed.
+# Needs Python with PyTorch, transformers and the detector's own imports (Pillow, pillow-heif, numpy, pydantic);
+# no Node, no Temporal, no network. The detector is used from this checkout (PYTHONPATH), nothing is installed.
 #
 #   tools/gpu-check.sh                       # CUDA, ViT-L/14
 #   tools/gpu-check.sh --no-compile          # skip phase 2
@@ -43,13 +43,13 @@ bench="$root/libs/detector/benchmarks"
 if ! "$python" - "$device" <<'PY'; then
 import importlib, sys
 missing = []
-for name in ("torch", "transformers", "safetensors", "numpy", "PIL", "pillow_heif"):
+for name in ("torch", "transformers", "safetensors", "numpy", "PIL", "pillow_heif", "pydantic"):
     try:
         importlib.import_module(name)
     except ImportError:
         missing.append(name)
 if missing:
-    sys.exit(f"gpu-check.sh: this Python lacks {', '.join(missing)} (pip install torch transformers pillow pillow-heif numpy)")
+    sys.exit(f"gpu-check.sh: this Python lacks {', '.join(missing)} (pip install torch transformers pillow pillow-heif numpy pydantic)")
 import torch, transformers
 print(f"python {sys.version.split()[0]} | torch {torch.__version__} | transformers {transformers.__version__} | "
       f"CUDA {torch.version.cuda} | devices {torch.cuda.device_count()}")

@@ -1,5 +1,6 @@
 // Every committed experiment file validates (zod, with file/line errors), expands into its sweep, and each resolved
-// RunConfig is accepted by the Python detector's own strict parser: the two languages agree on every shipped file.
+// RunConfig is accepted by the Python detector's loader (the generated model, strict JSON): the two languages agree
+// on every shipped file.
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -37,7 +38,7 @@ describe('experiments/', () => {
     const configs = expandSweep(loadExperiment(file).spec).map((r) => r.config);
     expect(configs.length).toBeGreaterThan(0);
     const script =
-      'import json,sys\nfrom mirage_detector import RunConfig\nfor c in json.load(sys.stdin): RunConfig.from_dict(c)\nprint("ok")';
+      'import json,sys\nfrom mirage_detector import parse_run_config\nfor c in json.load(sys.stdin): parse_run_config(c)\nprint("ok")';
     const out = execFileSync(join(root, '.venv/bin/python'), ['-c', script], {
       input: JSON.stringify(configs),
     }).toString();

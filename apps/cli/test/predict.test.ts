@@ -74,7 +74,7 @@ import json, sys
 from pathlib import Path
 import numpy as np
 from PIL import Image
-from mirage_detector import RunConfig, train
+from mirage_detector import parse_run_config, train
 from mirage_detector.data.records import ImageRecord
 
 config, images, checkpoints = json.loads(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
@@ -87,7 +87,7 @@ for i in range(6):
     path = images / f"img_{i:03d}.png"
     Image.fromarray(pixels, mode="RGB").save(path)
     records.append(ImageRecord(uri=str(path), label=label, generator="unit" if label else "real-unit", split="train"))
-print(train(RunConfig.from_dict(config), records, checkpoint_dir=checkpoints).checkpoint_path)
+print(train(parse_run_config(config), records, checkpoint_dir=checkpoints).checkpoint_path)
 `;
 
 const work = mkdtempSync(join(tmpdir(), 'mirage-predict-test-'));

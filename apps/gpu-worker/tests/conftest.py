@@ -29,6 +29,7 @@ from temporalio.worker import Worker
 
 from mirage_gpu_worker.code_version import detector_code_version
 from mirage_gpu_worker.contracts import versioned_task_queue
+from mirage_gpu_worker.payloads import JsonObject
 from mirage_gpu_worker.s3 import ArtifactStore, create_s3_client
 from mirage_gpu_worker.settings import S3Settings
 
@@ -79,7 +80,7 @@ def temporal_address() -> str:
     return service_env("TEMPORAL_ADDRESS")
 
 
-def tiny_run_config(**schedule: Any) -> dict[str, Any]:
+def tiny_run_config(**schedule: Any) -> JsonObject:
     """The tiny CLIP RunConfig of the contract fixtures (hidden 32, 2 layers, image 32, patch 8)."""
     config = json.loads(RUN_CONFIG_FIXTURE.read_text())["value"]
     config["augment"]["jpeg"]["p"] = 0.0
@@ -98,12 +99,12 @@ class Dataset:
     store: ArtifactStore
     bucket: str
     root: Path
-    records: tuple[dict[str, Any], ...]
+    records: tuple[JsonObject, ...]
     content_hash: str
     corrupt_uri: str
     counts: dict[str, int]
 
-    def ref(self, split: str, max_images: int | None = None) -> dict[str, Any]:
+    def ref(self, split: str, max_images: int | None = None) -> JsonObject:
         # The contract's selection order: by content hash, then the first max_images.
         picked = sorted(
             (r for r in self.records if r["split"] == split), key=lambda r: (r["sha256"], r["uri"])
@@ -182,7 +183,7 @@ def dataset(store: ArtifactStore, bucket: str, tmp_path_factory: pytest.TempPath
     return Dataset(store, bucket, root, tuple(records), stored.sha256, corrupt_uri, counts)
 
 
-def _record(uri: str, label: int, split: str, fmt: str, data: bytes) -> dict[str, Any]:
+def _record(uri: str, label: int, split: str, fmt: str, data: bytes) -> JsonObject:
     return {
         "uri": uri,
         "label": ("real", "fake")[label],
@@ -274,8 +275,8 @@ def unique(prefix: str) -> str:
 
 
 def train_payload(
-    dataset: Dataset, bucket: str, run_id: str, config: dict[str, Any], **overrides: Any
-) -> dict[str, Any]:
+    dataset: Dataset, bucket: str, run_id: str, config: JsonObject, **overrides: Any
+) -> JsonObject:
     """A TrainInput for `config` on the dataset's train/val selections, keyed under the run's prefix."""
     payload = {
         "run_id": run_id,
@@ -300,7 +301,7 @@ async def start_call(
     workflow_queue: str,
     gpu_queue: str,
     activity: str,
-    payload: dict[str, Any],
+    payload: JsonObject,
     attempts: int = 5,
 ) -> WorkflowHandle[Any, Any]:
     """Start the test workflow; it sends `activity` to `gpu_queue` at the code version of this checkout
@@ -319,11 +320,11 @@ async def start_call(
 
 
 def call_activity(
-    temporal_address: str, gpu_queue: str, activity: str, payload: dict[str, Any], attempts: int = 5
-) -> dict[str, Any]:
+    temporal_address: str, gpu_queue: str, activity: str, payload: JsonObject, attempts: int = 5
+) -> JsonObject:
     """Run the test workflow (on a workflow-only worker in this process) that calls `activity` once."""
 
-    async def scenario() -> dict[str, Any]:
+    async def scenario() -> JsonObject:
         client = await Client.connect(temporal_address)
         workflow_queue = unique("wf")
         async with Worker(client, task_queue=workflow_queue, workflows=[CallGpuActivity]):
@@ -347,7 +348,7 @@ def started_worker(
 
 
 def non_retryable_failure(
-    temporal_address: str, gpu_queue: str, activity: str, payload: dict[str, Any], error_type: str
+    temporal_address: str, gpu_queue: str, activity: str, payload: JsonObject, error_type: str
 ) -> ApplicationError:
     """Run `activity` expecting it to fail once, non-retryably, with `error_type`; return that error."""
     with pytest.raises(WorkflowFailureError) as failure:

@@ -7,10 +7,11 @@ does not re-import torch or pytest.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+
+from mirage_gpu_worker.payloads import JsonObject
 
 with workflow.unsafe.imports_passed_through():
     from mirage_gpu_worker.contracts import versioned_task_queue
@@ -22,7 +23,7 @@ class CallGpuActivity:
     `request["code_version"]`, routed as the run workflow routes it; returns its result."""
 
     @workflow.run
-    async def run(self, request: dict[str, Any]) -> dict[str, Any]:
+    async def run(self, request: JsonObject) -> JsonObject:
         return await workflow.execute_activity(
             request["activity"],
             request["input"],

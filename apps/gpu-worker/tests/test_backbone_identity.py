@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from mirage_detector.generated.contracts_models import BackboneConfig
 from temporalio.exceptions import ApplicationError
 
 from mirage_gpu_worker.backbone_identity import backbone_folder_sha256, check_backbone_identity
 from mirage_gpu_worker.failures import check_backbone
-from mirage_gpu_worker.generated.contracts_models import BackboneConfig
 
 
 def _folder(root: Path, weights: bytes) -> Path:

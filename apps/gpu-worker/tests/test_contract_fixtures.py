@@ -7,18 +7,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mirage_detector.generated import contracts_models
 from pydantic import TypeAdapter, ValidationError
 
 from mirage_gpu_worker.contracts import ContractViolation, contract_errors, validate_contract
-from mirage_gpu_worker.generated import contracts_models
 
 FIXTURES = Path(__file__).resolve().parents[3] / "libs" / "contracts" / "fixtures"
 
 
-def _cases(verdict: str) -> list[tuple[str, str, object]]:
+def _cases(verdict: str, *, relations: bool = False) -> list[tuple[str, str, object]]:
+    """The fixtures of a verdict; an invalid fixture that breaks only a relation between fields (marked
+    `relation`: zod's refinements, which no JSON Schema carries) is listed only when `relations` is set."""
     files = sorted((FIXTURES / verdict).glob("*.json"))
     assert files, f"no fixtures under {FIXTURES / verdict}"
-    return [(f.name, *_load(f)) for f in files]
+    chosen = [f for f in files if ("relation" in json.loads(f.read_text())) == relations]
+    assert chosen, f"no {'relation ' if relations else ''}fixtures under {FIXTURES / verdict}"
+    return [(f.name, *_load(f)) for f in chosen]
 
 
 def _load(path: Path) -> tuple[str, object]:
@@ -34,6 +38,14 @@ def test_valid_fixture_is_accepted(file: str, schema: str, value: object) -> Non
 @pytest.mark.parametrize(("file", "schema", "value"), _cases("invalid"))
 def test_invalid_fixture_is_rejected(file: str, schema: str, value: object) -> None:
     assert contract_errors(schema, value), f"{file} was accepted by the JSON Schema but zod rejects it"
+
+
+@pytest.mark.parametrize(("file", "schema", "value"), _cases("invalid", relations=True))
+def test_a_relation_fixture_is_left_to_zod(file: str, schema: str, value: object) -> None:
+    # libs/contracts/test/fixtures.test.ts holds that zod rejects each of these by a refinement alone; were
+    # the schema to learn the relation, the fixture would move out of this list
+    assert contract_errors(schema, value) == [], file
+    _adapter(schema).validate_python(value)
 
 
 def test_violation_names_the_field() -> None:

@@ -18,9 +18,10 @@ import numpy as np
 import pytest
 import torch
 from conftest import tiny_run_config
-from mirage_detector import RunConfig, load_checkpoint, train
+from mirage_detector import load_checkpoint, parse_run_config, replace_config, train
 from mirage_detector.data.records import ImageRecord
 from mirage_detector.engine.checkpoint import Checkpoint, write_calibrated_threshold
+from mirage_detector.generated.contracts_models import RunEnvironment
 from mirage_detector.video_metrics import VideoAggregate, video_metrics
 from PIL import Image
 from temporalio.exceptions import ApplicationError
@@ -28,9 +29,8 @@ from temporalio.exceptions import ApplicationError
 from mirage_gpu_worker import evaluate_activity
 from mirage_gpu_worker.cache import ArtifactCache
 from mirage_gpu_worker.contracts import validate_contract
-from mirage_gpu_worker.generated.contracts_models import RunEnvironment
 from mirage_gpu_worker.model_cache import ModelCache
-from mirage_gpu_worker.payloads import to_json_payload
+from mirage_gpu_worker.payloads import JsonObject, to_json_payload
 from mirage_gpu_worker.s3 import StoredObject, sha256_hex
 from mirage_gpu_worker.worker_context import WorkerContext
 
@@ -67,10 +67,10 @@ class Cell:
 
     context: WorkerContext
     store: MemoryStore
-    checkpoint: dict[str, Any]
+    checkpoint: JsonObject
     root: Path
 
-    def manifest(self, name: str, records: list[ImageRecord]) -> dict[str, Any]:
+    def manifest(self, name: str, records: list[ImageRecord]) -> JsonObject:
         """Register `records` (uris relative to root) as a selection manifest; its ManifestRef."""
         data = "".join(json.dumps(record.to_json()) + "\n" for record in records).encode()
         key = f"datasets/{name}/selection.jsonl"
@@ -94,7 +94,7 @@ class Cell:
             "n_fake": sum(record.label == 1 for record in records),
         }
 
-    def payload(self, manifest: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    def payload(self, manifest: JsonObject, **overrides: Any) -> JsonObject:
         payload = {
             "run_id": "run-unit",
             "config": tiny_run_config(),
@@ -110,7 +110,7 @@ class Cell:
         payload.update(overrides)
         return payload
 
-    def scores(self, payload: dict[str, Any]) -> list[dict[str, Any]]:
+    def scores(self, payload: JsonObject) -> list[JsonObject]:
         data = self.store.objects[(payload["bucket"], payload["scores_key"])]
         return [json.loads(line) for line in data.decode().splitlines()]
 
@@ -161,7 +161,7 @@ def write_videos(root: Path, name: str, count: int, frames: int) -> list[ImageRe
 def cell(tmp_path_factory: pytest.TempPathFactory) -> Cell:
     root = tmp_path_factory.mktemp("cell")
     training = write_images(root, "train", 8)
-    config = RunConfig.from_dict(tiny_run_config(steps=4, checkpoint_every=4))
+    config = parse_run_config(tiny_run_config(steps=4, checkpoint_every=4))
     trained = train(
         config,
         [ImageRecord(str(root / r.uri), r.label, r.generator, "train") for r in training],
@@ -180,7 +180,7 @@ def cell(tmp_path_factory: pytest.TempPathFactory) -> Cell:
 
 
 @pytest.fixture(scope="module")
-def images(cell: Cell) -> dict[str, Any]:
+def images(cell: Cell) -> JsonObject:
     """The ManifestRef of four test images, for tests about the condition rather than the column."""
     return cell.manifest("images-4", write_images(cell.root, "images-4", 4))
 
@@ -232,7 +232,7 @@ def test_an_input_without_video_aggregate_takes_the_mean(cell: Cell) -> None:
     assert output["video"]["acc_calibrated"] is None  # no calibrated threshold in the input
 
 
-def test_a_chain_ending_in_tiles_is_one_condition(cell: Cell, images: dict[str, Any]) -> None:
+def test_a_chain_ending_in_tiles_is_one_condition(cell: Cell, images: JsonObject) -> None:
     chain = {
         "name": "chain",
         "steps": [{"name": "jpeg", "quality": 75}, {"name": "preprocess", "policy": "tile", "size": 32}],
@@ -260,7 +260,7 @@ def test_a_chain_ending_in_tiles_is_one_condition(cell: Cell, images: dict[str, 
     ],
 )
 def test_a_condition_the_detector_refuses_fails_without_retry(
-    cell: Cell, images: dict[str, Any], perturbation: dict[str, Any], message: str
+    cell: Cell, images: JsonObject, perturbation: JsonObject, message: str
 ) -> None:
     payload = cell.payload(images, perturbation=perturbation)
     with pytest.raises(ApplicationError) as raised:
@@ -271,7 +271,7 @@ def test_a_condition_the_detector_refuses_fails_without_retry(
 
 
 def test_the_cells_of_a_run_restore_its_detector_once_and_score_as_a_fresh_restore(
-    cell: Cell, images: dict[str, Any]
+    cell: Cell, images: JsonObject
 ) -> None:
     models = ModelCache()
     columns = [images, cell.manifest("images-6", write_images(cell.root, "images-6", 6))]
@@ -306,7 +306,7 @@ def _checkpoint_variant(cell: Cell, threshold: float) -> tuple[Checkpoint, str]:
 
 
 def test_the_model_cache_is_least_recently_used_and_shares_one_backbone(cell: Cell) -> None:
-    config = RunConfig.from_dict(tiny_run_config())
+    config = parse_run_config(tiny_run_config())
     (a, sha_a), (b, sha_b), (c, sha_c) = (_checkpoint_variant(cell, t) for t in (0.3, 0.4, 0.6))
     models = ModelCache(max_models=2)
     first = models.detector(config, a, sha_a)
@@ -320,5 +320,5 @@ def test_the_model_cache_is_least_recently_used_and_shares_one_backbone(cell: Ce
     models.detector(config, b, sha_b)
     assert models.restorations == 4
     # another precision is another model (and another backbone, held in bf16)
-    bf16 = models.detector(config.replace(precision="bf16"), a, sha_a)
+    bf16 = models.detector(replace_config(config, precision="bf16"), a, sha_a)
     assert bf16 is not first and bf16.backbone.weight_dtype == torch.bfloat16 and models.backbone_loads == 2

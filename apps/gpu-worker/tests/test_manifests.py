@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from mirage_detector.data.records import ManifestError
+from mirage_detector.generated.contracts_models import ManifestRef
 
 from mirage_gpu_worker.cache import ArtifactCache
 from mirage_gpu_worker.failures import data_failure
-from mirage_gpu_worker.generated.contracts_models import ManifestRef
 from mirage_gpu_worker.manifests import EmptySelectionError, load_selected_records
 from mirage_gpu_worker.s3 import IntegrityError
 

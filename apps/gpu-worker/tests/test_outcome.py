@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from mirage_gpu_worker.generated.contracts_models import SkippedImage
+from mirage_detector.generated.contracts_models import SkippedImage
+
 from mirage_gpu_worker.outcome import SKIPPED_LISTED, SkippedList, list_skipped, skipped_list_key
 
 

@@ -1,5 +1,6 @@
 """A non-editable install of the worker carries its contract: the generated JSON Schema and constants ship as
-package data, so a worker installed away from the checkout validates payloads and reads its queue names."""
+package data of the worker, and the generated models as part of the detector it depends on, so a worker
+installed away from the checkout validates payloads, parses them into models and reads its queue names."""
 
 from __future__ import annotations
 
@@ -14,16 +15,16 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[3]
 WORKER = REPO / "apps" / "gpu-worker"
+DETECTOR = REPO / "libs" / "detector"
 FIXTURES = REPO / "libs" / "contracts" / "fixtures"
 GENERATED_FILES = ("contracts.schema.json", "constants.json")
-WORKER_ONLY_FILES = ("contracts_models.py",)  # generated for the worker alone: no copy under libs/contracts
 
 # Run in the installed copy only: the fixtures come in on stdin, nothing is read from the checkout.
 PROBE = """
 import json, sys
 import mirage_gpu_worker, mirage_gpu_worker.contracts as contracts, mirage_gpu_worker.settings
 from mirage_gpu_worker.contracts import ContractViolation, constants, validate_contract
-from mirage_gpu_worker.generated import contracts_models
+from mirage_detector.generated import contracts_models
 from pydantic import TypeAdapter
 
 cases = json.load(sys.stdin)
@@ -48,19 +49,25 @@ print(json.dumps({
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`pip install --target` of a copy of the worker's project (a copy: no build/ lands in the checkout)."""
+    """`pip install --target` of copies of the worker's and the detector's projects (copies: no build/ lands
+    in the checkout)."""
     root = tmp_path_factory.mktemp("packaging")
-    project = root / "project"
-    shutil.copytree(
-        WORKER,
-        project,
-        ignore=shutil.ignore_patterns("tests", "build", "*.egg-info", "__pycache__", ".pytest_cache"),
-    )
+    projects = []
+    for source in (WORKER, DETECTOR):
+        project = root / source.name
+        shutil.copytree(
+            source,
+            project,
+            ignore=shutil.ignore_patterns(
+                "tests", "benchmarks", "build", "*.egg-info", "__pycache__", ".pytest_cache"
+            ),
+        )
+        projects.append(str(project))
     target = root / "site"
     pip = subprocess.run(
         [
             sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-index",
-            "--no-deps", "--no-build-isolation", "--target", str(target), str(project),
+            "--no-deps", "--no-build-isolation", "--target", str(target), *projects,
         ],
         capture_output=True,
         text=True,
@@ -96,11 +103,11 @@ def test_installed_worker_loads_its_contract_without_the_checkout(installed: Pat
     assert Path(result["package"]).is_relative_to(installed), result["package"]
     assert Path(result["contracts"]).is_relative_to(installed), result["contracts"]
     assert result["rejected"] is not None and "optimizer.lr" in result["rejected"]
-    assert Path(result["models"]).is_relative_to(installed), result["models"]
+    assert Path(result["models"]) == installed / "mirage_detector" / "generated" / "contracts_models.py"
     assert result["parsed"] == "RunConfig"
     generated = json.loads((REPO / "libs" / "contracts" / "generated" / "constants.json").read_text())
     assert result["constants"] == generated
-    for name in (*GENERATED_FILES, *WORKER_ONLY_FILES):
+    for name in GENERATED_FILES:
         assert (installed / "mirage_gpu_worker" / "generated" / name).is_file(), name
 
 

@@ -1,5 +1,6 @@
-"""The typed boundary: a payload parsed into its contract model dumps back to the JSON it came as, and the
-detector gets the RunConfig it got when payloads were dicts (a checkpoint's recorded config is unchanged).
+"""The typed boundary: a payload parsed into its contract model dumps back to the JSON it came as, and its
+config is the detector's RunConfig as the detector's own loader reads it (a checkpoint's recorded config is
+unchanged).
 """
 
 from __future__ import annotations
@@ -8,12 +9,11 @@ import json
 from pathlib import Path
 
 import pytest
-from mirage_detector.config import RunConfig
+from mirage_detector.config import parse_run_config, run_config_json
+from mirage_detector.generated import contracts_models as contracts
 from temporalio.exceptions import ApplicationError
 
-from mirage_gpu_worker.detector_config import detector_config
 from mirage_gpu_worker.failures import building_output, parse_input
-from mirage_gpu_worker.generated import contracts_models as contracts
 from mirage_gpu_worker.outcome import SkippedList, list_skipped
 from mirage_gpu_worker.payloads import to_json_payload
 
@@ -45,15 +45,15 @@ CONFIGS = sorted(path.name for path in FIXTURES.glob("RunConfig.*.json"))
 
 @pytest.mark.parametrize("javascript", [False, True])
 @pytest.mark.parametrize("name", CONFIGS)
-def test_the_detector_gets_the_config_it_got_from_the_dict(name: str, javascript: bool) -> None:
+def test_a_payloads_config_is_the_one_the_detector_loads(name: str, javascript: bool) -> None:
     raw = _fixture(name)
     raw = _as_javascript_writes_it(raw) if javascript else raw
     model = contracts.RunConfig.model_validate(raw)
     # the model writes a number field's 30 as 30.0; the detector's loader reads both as the same config,
     # and its JSON (what a checkpoint's metadata records) is byte for byte the one of the dict
     assert to_json_payload(model) == raw
-    assert detector_config(model) == RunConfig.from_dict(raw)
-    assert _canonical(detector_config(model).to_dict()) == _canonical(RunConfig.from_dict(raw).to_dict())
+    assert model == parse_run_config(raw)
+    assert _canonical(run_config_json(model)) == _canonical(run_config_json(parse_run_config(raw)))
 
 
 def test_compile_left_out_stays_out_and_compile_on_stays_on() -> None:
@@ -62,7 +62,8 @@ def test_compile_left_out_stays_out_and_compile_on_stays_on() -> None:
     on = contracts.RunConfig.model_validate(_fixture("RunConfig.compile-on.json"))
     assert "compile" not in to_json_payload(off)
     assert to_json_payload(on)["compile"] is True
-    assert (detector_config(off).compile, detector_config(on).compile) == (False, True)
+    assert "compile" not in run_config_json(off)
+    assert (off.compile, on.compile) == (None, True)
 
 
 def test_a_train_input_parses_into_its_model_and_dumps_back_unchanged() -> None:

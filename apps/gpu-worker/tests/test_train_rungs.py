@@ -24,6 +24,7 @@ from conftest import (
 )
 
 from mirage_gpu_worker.code_version import detector_code_version
+from mirage_gpu_worker.payloads import JsonObject
 from mirage_gpu_worker.s3 import ArtifactStore, sha256_hex
 
 STEPS = 8
@@ -32,7 +33,7 @@ RUNG = 4
 
 def train_input(
     dataset: Dataset, bucket: str, run_id: str, checkpoint_every: int = 2, **overrides: Any
-) -> dict[str, Any]:
+) -> JsonObject:
     """A TrainInput of the tiny CLIP for STEPS steps; no `stop_at_step` key unless given (older callers)."""
     config = tiny_run_config(steps=STEPS, batch_size=8, checkpoint_every=checkpoint_every, warmup_steps=2)
     return train_payload(dataset, bucket, run_id, config, **overrides)
@@ -44,12 +45,12 @@ def gpu_worker(tmp_path_factory: pytest.TempPathFactory, temporal_address: str) 
         yield worker
 
 
-def metrics_lines(store: ArtifactStore, bucket: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
+def metrics_lines(store: ArtifactStore, bucket: str, payload: JsonObject) -> list[JsonObject]:
     data = store.get_bytes(bucket, payload["train_metrics_key"]).decode()
     return [json.loads(line) for line in data.splitlines()]
 
 
-def assert_val_metrics(output: dict[str, Any]) -> None:
+def assert_val_metrics(output: JsonObject) -> None:
     metrics = output["val_metrics"]
     assert metrics is not None and set(metrics) == {"auc", "ap", "acc"}
     for name, value in metrics.items():

@@ -38,6 +38,7 @@ from temporalio.exceptions import CancelledError
 from temporalio.worker import Worker
 
 from mirage_gpu_worker.code_version import detector_code_version
+from mirage_gpu_worker.payloads import JsonObject
 from mirage_gpu_worker.s3 import ArtifactStore, sha256_hex
 from mirage_gpu_worker.settings import S3Settings
 
@@ -45,11 +46,11 @@ STEPS = 600
 CHECKPOINT_EVERY = 50
 
 
-def run_config() -> dict[str, Any]:
+def run_config() -> JsonObject:
     return tiny_run_config(steps=STEPS, batch_size=16, checkpoint_every=CHECKPOINT_EVERY, warmup_steps=10)
 
 
-def train_input(dataset: Dataset, bucket: str, run_id: str, **overrides: Any) -> dict[str, Any]:
+def train_input(dataset: Dataset, bucket: str, run_id: str, **overrides: Any) -> JsonObject:
     return train_payload(dataset, bucket, run_id, run_config(), **overrides)
 
 
@@ -64,15 +65,13 @@ def gpu_worker(
 @pytest.fixture(scope="module")
 def trained_run(
     gpu_worker: WorkerProcess, temporal_address: str, dataset: Dataset, bucket: str
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[JsonObject, JsonObject]:
     """An uninterrupted run: (input, output)."""
     payload = train_input(dataset, bucket, unique("run-straight"))
     return payload, call_activity(temporal_address, gpu_worker.task_queue, "train", payload)
 
 
-def test_uninterrupted_train(
-    trained_run: tuple[dict[str, Any], dict[str, Any]], store: ArtifactStore
-) -> None:
+def test_uninterrupted_train(trained_run: tuple[JsonObject, JsonObject], store: ArtifactStore) -> None:
     payload, output = trained_run
     assert output["resumed_from_step"] is None
     assert output["steps"] == STEPS and output["checkpoint"]["step"] == STEPS
@@ -92,7 +91,7 @@ def test_uninterrupted_train(
 
 async def _wait_for_heartbeat_checkpoint(
     client: Client, handle: WorkflowHandle[Any, Any], min_step: int, timeout: float
-) -> dict[str, Any]:
+) -> JsonObject:
     """The checkpoint ref of the activity's last heartbeat as the SERVER holds it, once at min_step."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -117,7 +116,7 @@ async def _wait_for_heartbeat_checkpoint(
 def test_stopped_worker_resumes_from_heartbeat_checkpoint_and_matches_uninterrupted_run(
     stop_signal: int,
     exit_status: int,
-    trained_run: tuple[dict[str, Any], dict[str, Any]],
+    trained_run: tuple[JsonObject, JsonObject],
     start_worker: Any,
     temporal_address: str,
     dataset: Dataset,
@@ -129,7 +128,7 @@ def test_stopped_worker_resumes_from_heartbeat_checkpoint_and_matches_uninterrup
     payload = train_input(dataset, bucket, unique("run-killed"))
     first = start_worker(gpu_queue)
 
-    async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
+    async def scenario() -> tuple[JsonObject, JsonObject]:
         client = await Client.connect(temporal_address)
         workflow_queue = unique("wf")
         async with Worker(client, task_queue=workflow_queue, workflows=[CallGpuActivity]):
@@ -148,9 +147,9 @@ def test_stopped_worker_resumes_from_heartbeat_checkpoint_and_matches_uninterrup
 
 
 def assert_same_as_uninterrupted(
-    resumed: dict[str, Any],
-    payload: dict[str, Any],
-    trained_run: tuple[dict[str, Any], dict[str, Any]],
+    resumed: JsonObject,
+    payload: JsonObject,
+    trained_run: tuple[JsonObject, JsonObject],
     store: ArtifactStore,
 ) -> None:
     """The resumed run's checkpoints, final bytes, threshold and metrics lines are the uninterrupted run's."""
@@ -183,8 +182,8 @@ def assert_same_as_uninterrupted(
 
 
 def evaluate_input(
-    trained: dict[str, Any], dataset: Dataset, bucket: str, eval_id: str, **overrides: Any
-) -> dict[str, Any]:
+    trained: JsonObject, dataset: Dataset, bucket: str, eval_id: str, **overrides: Any
+) -> JsonObject:
     payload = {
         "run_id": trained["run_id"],
         "config": run_config(),
@@ -207,7 +206,7 @@ def test_worker_polls_its_queue_at_its_code_version(gpu_worker: WorkerProcess) -
 
 
 def test_evaluate_writes_scores_and_lists_the_corrupt_image(
-    trained_run: tuple[dict[str, Any], dict[str, Any]],
+    trained_run: tuple[JsonObject, JsonObject],
     gpu_worker: WorkerProcess,
     temporal_address: str,
     dataset: Dataset,
@@ -277,7 +276,7 @@ def test_foreign_code_version_is_refused(
 
 
 def test_evaluate_refuses_a_foreign_code_version(
-    trained_run: tuple[dict[str, Any], dict[str, Any]],
+    trained_run: tuple[JsonObject, JsonObject],
     gpu_worker: WorkerProcess,
     temporal_address: str,
     dataset: Dataset,
@@ -292,7 +291,7 @@ def test_evaluate_refuses_a_foreign_code_version(
 
 
 def test_evaluate_refuses_a_checkpoint_whose_hash_differs(
-    trained_run: tuple[dict[str, Any], dict[str, Any]],
+    trained_run: tuple[JsonObject, JsonObject],
     gpu_worker: WorkerProcess,
     temporal_address: str,
     dataset: Dataset,
@@ -309,7 +308,7 @@ def test_evaluate_refuses_a_checkpoint_whose_hash_differs(
 
 
 def test_evaluate_of_a_column_whose_images_are_not_here_fails_naming_them(
-    trained_run: tuple[dict[str, Any], dict[str, Any]],
+    trained_run: tuple[JsonObject, JsonObject],
     gpu_worker: WorkerProcess,
     temporal_address: str,
     dataset: Dataset,
@@ -328,7 +327,7 @@ def test_evaluate_of_a_column_whose_images_are_not_here_fails_naming_them(
 
 
 def test_a_worker_reads_a_dataset_from_its_own_mount_given_by_mirage_data_roots(
-    trained_run: tuple[dict[str, Any], dict[str, Any]],
+    trained_run: tuple[JsonObject, JsonObject],
     temporal_address: str,
     dataset: Dataset,
     bucket: str,
@@ -384,7 +383,7 @@ def stored_steps(store: ArtifactStore, bucket: str, prefix: str) -> list[int]:
 
 
 def train_then_cancel(
-    gpu_worker: WorkerProcess, temporal_address: str, payload: dict[str, Any], min_step: int
+    gpu_worker: WorkerProcess, temporal_address: str, payload: JsonObject, min_step: int
 ) -> None:
     """Run `payload` until it heartbeats a checkpoint at `min_step` or later, cancel its workflow and wait
     until the worker has ended the attempt (which saves the checkpoint of the step it stopped at)."""
@@ -408,7 +407,7 @@ def train_then_cancel(
 
 
 def test_relaunch_resumes_from_the_newest_checkpoint_in_s3_and_matches_uninterrupted_run(
-    trained_run: tuple[dict[str, Any], dict[str, Any]],
+    trained_run: tuple[JsonObject, JsonObject],
     gpu_worker: WorkerProcess,
     temporal_address: str,
     dataset: Dataset,
@@ -429,7 +428,7 @@ def test_relaunch_resumes_from_the_newest_checkpoint_in_s3_and_matches_uninterru
 
 
 def test_relaunch_passes_over_a_corrupt_newest_checkpoint(
-    trained_run: tuple[dict[str, Any], dict[str, Any]],
+    trained_run: tuple[JsonObject, JsonObject],
     gpu_worker: WorkerProcess,
     temporal_address: str,
     dataset: Dataset,
@@ -456,7 +455,7 @@ def test_relaunch_passes_over_a_corrupt_newest_checkpoint(
 
 
 def test_relaunch_of_a_finished_run_does_not_retrain(
-    trained_run: tuple[dict[str, Any], dict[str, Any]],
+    trained_run: tuple[JsonObject, JsonObject],
     gpu_worker: WorkerProcess,
     temporal_address: str,
     dataset: Dataset,

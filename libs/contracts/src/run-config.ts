@@ -5,43 +5,62 @@ import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
 const unitInterval = z.number().min(0).max(1);
-const range = (lo: number, hi: number) => z.tuple([z.number().min(lo).max(hi), z.number().min(lo).max(hi)]);
+/** A [low, high] pair of numbers in [lo, hi] with low <= high (a relation, so zod checks it; JSON Schema cannot). */
+const range = (item: z.ZodNumber) =>
+  z.tuple([item, item]).refine(([low, high]) => low <= high, { message: 'low must not exceed high' });
+/** A word of a prompt: not blank (a blank class word would give both prompts the same text). */
+const word = z.string().regex(/\S/, 'must not be blank');
 
 /** A tiny or custom CLIP architecture built in code (random weights; nothing downloaded). */
-export const ClipArchitecture = z.strictObject({
-  vision: z.strictObject({
-    hidden_size: positiveInt,
-    num_hidden_layers: positiveInt,
-    num_attention_heads: positiveInt,
-    intermediate_size: positiveInt,
-    image_size: positiveInt,
-    patch_size: positiveInt,
-  }),
-  text: z.strictObject({
-    hidden_size: positiveInt,
-    num_hidden_layers: positiveInt,
-    num_attention_heads: positiveInt,
-    intermediate_size: positiveInt,
-    max_position_embeddings: positiveInt,
-  }),
-  projection_dim: positiveInt,
-});
+export const ClipArchitecture = z
+  .strictObject({
+    vision: z.strictObject({
+      hidden_size: positiveInt,
+      num_hidden_layers: positiveInt,
+      num_attention_heads: positiveInt,
+      intermediate_size: positiveInt,
+      image_size: positiveInt,
+      patch_size: positiveInt,
+    }),
+    text: z.strictObject({
+      hidden_size: positiveInt,
+      num_hidden_layers: positiveInt,
+      num_attention_heads: positiveInt,
+      intermediate_size: positiveInt,
+      max_position_embeddings: positiveInt,
+    }),
+    projection_dim: positiveInt,
+  })
+  .refine(({ vision }) => vision.image_size % vision.patch_size === 0, {
+    message: 'image_size must be a multiple of patch_size (a whole number of patches)',
+    path: ['vision', 'image_size'],
+  });
 
 /**
  * Where the frozen CLIP comes from: a hub id, a local folder, or an architecture built in code. `weights_sha256`
  * identifies a local folder's weight, config and tokenizer files by content (BACKBONE_FILE_PATTERNS): the CLI fills
  * it at plan time, so it enters run ids and eval-cell keys, and a worker refuses a folder whose files differ.
  */
-export const BackboneConfig = z.strictObject({
-  source: z.enum(['hub', 'local', 'config']),
-  name_or_path: z.string().min(1).nullable(),
-  config: ClipArchitecture.nullable(),
-  weights_sha256: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/)
-    .nullable()
-    .default(null),
-});
+export const BackboneConfig = z
+  .strictObject({
+    source: z.enum(['hub', 'local', 'config']),
+    name_or_path: z.string().min(1).nullable(),
+    config: ClipArchitecture.nullable(),
+    weights_sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .nullable()
+      .default(null),
+  })
+  // which of the two is required follows the source; the other is null
+  .refine((b) => b.source !== 'config' || b.config !== null, {
+    message: "required when source is 'config'",
+    path: ['config'],
+  })
+  .refine((b) => b.source === 'config' || b.name_or_path !== null, {
+    message: "required when source is 'hub' or 'local'",
+    path: ['name_or_path'],
+  });
 
 /**
  * The files of a backbone folder its identity covers (weights, model config, tokenizer), as suffixes; the
@@ -55,7 +74,9 @@ export const PromptConfig = z.strictObject({
   n_ctx: positiveInt,
   ctx_init: z.string().min(1).nullable(),
   depth: z.number().int().min(1),
-  class_words: z.strictObject({ real: z.string().min(1), fake: z.string().min(1) }),
+  class_words: z
+    .strictObject({ real: word, fake: word })
+    .refine((w) => w.real !== w.fake, { message: 'must differ from real', path: ['fake'] }),
 });
 
 /** The MiraGe loss (reconstruction): CE + w_intra * intra-class alignment + w_inter * inter-class separation. */
@@ -73,7 +94,8 @@ export const OptimizerConfig = z.strictObject({
   lr: z.number().positive(),
   weight_decay: z.number().min(0),
   momentum: z.number().min(0).max(1),
-  betas: z.tuple([unitInterval, unitInterval]),
+  // below 1: Adam's bias correction divides by 1 - beta**t, which is zero at beta 1
+  betas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]),
 });
 
 export const ScheduleConfig = z.strictObject({
@@ -111,8 +133,8 @@ export const PreprocessConfig = z.strictObject({
  * p 0.5 each, sigma [0, 3], quality [30, 100]); `flip` is a horizontal flip with probability `p`.
  */
 export const AugmentConfig = z.strictObject({
-  jpeg: z.strictObject({ p: unitInterval, quality: range(1, 100) }),
-  blur: z.strictObject({ p: unitInterval, sigma: range(0, 50) }),
+  jpeg: z.strictObject({ p: unitInterval, quality: range(z.number().int().min(1).max(100)) }),
+  blur: z.strictObject({ p: unitInterval, sigma: range(z.number().min(0).max(50)) }),
   flip: z.strictObject({ p: unitInterval }).default({ p: 0 }),
 });
 

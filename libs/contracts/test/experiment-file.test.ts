@@ -61,6 +61,16 @@ describe('parseExperimentYaml', () => {
     expect(issues.find((i) => i.path === 'backbone.source')?.line).toBe(4);
   });
 
+  it('names file, line and path of a relation between fields (zod checks it; JSON Schema cannot)', () => {
+    const issues = issuesOf(
+      `${valid}prompt: { n_ctx: 2, ctx_init: null, depth: 1, class_words: { real: photo, fake: photo } }\n`,
+    );
+    expect(issues).toEqual([expect.objectContaining({ file: 'exp.yaml', path: 'prompt.class_words.fake', line: 13 })]);
+    expect(issues[0]?.message).toBe('must differ from real');
+    const patch = issuesOf(valid.replace('image_size: 32, patch_size: 8', 'image_size: 30, patch_size: 8'));
+    expect(patch.map((i) => i.path)).toEqual(['backbone.config.vision.image_size']);
+  });
+
   it('reports YAML syntax errors with a line', () => {
     const issues = issuesOf('name: x\nbackbone: [unclosed\n');
     expect(issues[0]?.message).toMatch(/^YAML/);

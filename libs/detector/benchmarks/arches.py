@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mirage_detector.config import RunConfig
+from mirage_detector.config import RunConfig, parse_run_config
 from mirage_detector.methods.base import METHODS
 
 
@@ -124,4 +124,4 @@ def benchmark_config(
         "precision": precision,
         "num_workers": workers,
     }
-    return RunConfig.from_dict(data)
+    return parse_run_config(data)

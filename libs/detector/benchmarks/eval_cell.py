@@ -33,7 +33,7 @@ from timed_loop import synchronize
 
 from mirage_detector import ConfigError, create_method
 from mirage_detector.backbone import load_backbone
-from mirage_detector.config import RunConfig
+from mirage_detector.config import RunConfig, replace_config
 from mirage_detector.data import ImageRecord
 from mirage_detector.engine import EvalResult, evaluate, load_checkpoint, resolve_runtime, save_checkpoint
 from mirage_detector.engine.checkpoint import Checkpoint
@@ -125,7 +125,7 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, object]:
         workers=0,
     )
     if args.compile:
-        config = config.replace(compile=True)
+        config = replace_config(config, compile=True)
     runtime = resolve_runtime(config.device, config.precision)
     records = write_images(folder / "images", args.images, arch.image_size)
     checkpoint = write_checkpoint(config, folder / "checkpoint.safetensors")
@@ -133,7 +133,7 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, object]:
     evaluate(config, checkpoint, records)  # untimed: file cache, kernels (and a first compile)
     restored, fresh = time_cells(lambda: evaluate(config, checkpoint, records), runtime, args.cells)
     started = time.perf_counter()
-    detector = restore_prepared_detector(load_checkpoint(checkpoint), runtime, compile=config.compile)
+    detector = restore_prepared_detector(load_checkpoint(checkpoint), runtime, compile=config.compile is True)
     synchronize(runtime.device)
     restore_seconds = time.perf_counter() - started
     evaluate(config, checkpoint, records, detector=detector)  # untimed: the reused model's first compile
@@ -146,7 +146,7 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, object]:
         "arch": args.arch,
         "device": runtime.device.type,
         "precision": runtime.precision,
-        "compile": config.compile,
+        "compile": config.compile is True,
         "images_per_cell": args.images,
         "batch": args.batch,
         "cells": args.cells,

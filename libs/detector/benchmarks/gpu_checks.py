@@ -13,7 +13,6 @@ Temporal or the network. ``--device cpu --quick`` runs the same code on the tiny
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 import tempfile
@@ -28,7 +27,7 @@ from torch.utils.data import Dataset
 
 from mirage_detector import OutOfMemoryError, create_method, train
 from mirage_detector.backbone import load_backbone
-from mirage_detector.config import RunConfig
+from mirage_detector.config import RunConfig, replace_config
 from mirage_detector.engine import load_checkpoint, resolve_runtime, score_dataset
 from mirage_detector.engine.optim import build_optimizer
 from mirage_detector.engine.prepare import prepare_detector
@@ -62,7 +61,7 @@ def _config(arch: Arch, device: str, precision: str, batch: int, **schedule: int
     config = benchmark_config(
         arch, "mirage", device=device, precision=precision, eval_batch=batch, train_batch=batch, workers=0
     )
-    return config.replace(schedule=dataclasses.replace(config.schedule, **schedule))
+    return replace_config(config, schedule=replace_config(config.schedule, **schedule))
 
 
 def check_agreement(arch: Arch, device: str, batch: int) -> dict[str, Any]:

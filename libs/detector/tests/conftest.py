@@ -7,13 +7,13 @@ import torch
 from tiny_setup import tiny_config_dict
 
 from mirage_detector.backbone import ClipBackbone, build_clip_from_shape
-from mirage_detector.config import RunConfig
+from mirage_detector.config import RunConfig, parse_run_config
 
 
 @pytest.fixture(scope="session")
 def tiny_config() -> RunConfig:
     """The tiny mirage RunConfig."""
-    return RunConfig.from_dict(tiny_config_dict())
+    return parse_run_config(tiny_config_dict())
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from tiny_setup import tiny_config_dict, write_png_records
 
-from mirage_detector import RunConfig, train
+from mirage_detector import parse_run_config, train
 from mirage_detector.__main__ import main
 from mirage_detector.backbone import ClipBackbone
 from mirage_detector.engine.checkpoint import write_calibrated_threshold
@@ -36,7 +36,7 @@ def checkpoint_and_images(
     records = write_png_records(folder / "images", 6)
     (folder / "images" / "notes.txt").write_text("not an image, and not listed")
     (folder / "images" / "broken.png").write_bytes(b"broken")
-    config = RunConfig.from_dict(tiny_config_dict(schedule__steps=2, schedule__checkpoint_every=2))
+    config = parse_run_config(tiny_config_dict(schedule__steps=2, schedule__checkpoint_every=2))
     result = train(config, records, checkpoint_dir=folder / "ck", backbone=tiny_backbone)
     assert result.checkpoint_path is not None
     return result.checkpoint_path, folder / "images"

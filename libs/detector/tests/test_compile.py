@@ -12,7 +12,7 @@ import pytest
 import torch
 from tiny_setup import tiny_config_dict, write_png_records
 
-from mirage_detector import RunConfig, evaluate, load_checkpoint, train
+from mirage_detector import evaluate, load_checkpoint, parse_run_config, run_config_json, train
 from mirage_detector.backbone import ClipBackbone
 from mirage_detector.data.records import ImageRecord
 from mirage_detector.engine.prepare import prepare_detector
@@ -31,7 +31,7 @@ def trained(
 ) -> tuple[Path, list[ImageRecord]]:
     folder = tmp_path_factory.mktemp("compile")
     records = write_png_records(folder / "images", 11)
-    config = RunConfig.from_dict(
+    config = parse_run_config(
         tiny_config_dict(method="maple", loss__name="ce", schedule__steps=4, schedule__checkpoint_every=4)
     )
     result = train(config, records, checkpoint_dir=folder / "ck", backbone=tiny_backbone)
@@ -44,12 +44,12 @@ def test_compiled_evaluation_scores_like_eager_with_one_batch_shape(
 ) -> None:
     checkpoint, records = trained
     # 11 records in batches of 4: the last batch is short
-    run = load_checkpoint(checkpoint).config.to_dict()
+    run = run_config_json(load_checkpoint(checkpoint).config)
     run["schedule"]["eval_batch_size"] = 4
-    eager = evaluate(RunConfig.from_dict(run), checkpoint, records)
+    eager = evaluate(parse_run_config(run), checkpoint, records)
     torch._dynamo.reset()
     before = torch._dynamo.utils.counters["stats"]["unique_graphs"]
-    compiled = evaluate(RunConfig.from_dict({**run, "compile": True}), checkpoint, records)
+    compiled = evaluate(parse_run_config({**run, "compile": True}), checkpoint, records)
     graphs = torch._dynamo.utils.counters["stats"]["unique_graphs"] - before
     assert [s.index for s in compiled.scores] == [s.index for s in eager.scores]
     worst = max(abs(a.p_fake - b.p_fake) for a, b in zip(compiled.scores, eager.scores, strict=True))
@@ -59,7 +59,7 @@ def test_compiled_evaluation_scores_like_eager_with_one_batch_shape(
 
 
 def test_compiled_training_forward_gives_the_eager_loss_and_gradients(tiny_backbone: ClipBackbone) -> None:
-    config = RunConfig.from_dict(tiny_config_dict(method="maple", loss__name="ce"))
+    config = parse_run_config(tiny_config_dict(method="maple", loss__name="ce"))
     runtime = resolve_runtime("cpu", "fp32")
     pixels = torch.randn(4, 3, 32, 32, generator=torch.Generator().manual_seed(2))
     labels = torch.tensor([0, 1, 0, 1])
@@ -82,6 +82,6 @@ def test_compiled_training_forward_gives_the_eager_loss_and_gradients(tiny_backb
 
 
 def test_cuda_graphs_need_compile_and_cuda(tiny_backbone: ClipBackbone) -> None:
-    detector = create_method(RunConfig.from_dict(tiny_config_dict()), tiny_backbone)
+    detector = create_method(parse_run_config(tiny_config_dict()), tiny_backbone)
     with pytest.raises(ConfigError, match="cuda_graphs"):
         prepare_detector(detector, resolve_runtime("cpu", "fp32"), compile=True, cuda_graphs=True)

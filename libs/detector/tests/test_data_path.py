@@ -12,7 +12,7 @@ import pytest
 import torch
 from tiny_setup import tiny_config_dict, write_png_records
 
-from mirage_detector import RunConfig, load_checkpoint, train
+from mirage_detector import RunConfig, load_checkpoint, parse_run_config, train
 from mirage_detector.backbone import ClipBackbone
 from mirage_detector.data.dataset import RecordDataset
 from mirage_detector.data.decode_cache import DecodeCache
@@ -39,7 +39,7 @@ def float_dataset(records: Any, config: RunConfig, backbone: ClipBackbone, train
 
 @pytest.mark.parametrize("policy", ["clip_resize", "center_crop"])
 def test_uint8_scores_are_the_float_scores(policy: str, tiny_backbone: ClipBackbone, tmp_path: Path) -> None:
-    config = RunConfig.from_dict(tiny_config_dict(preprocess__eval={"policy": policy, "size": 32}))
+    config = parse_run_config(tiny_config_dict(preprocess__eval={"policy": policy, "size": 32}))
     records = write_png_records(tmp_path / "images", 24, size=45)
     detector = create_method(config, tiny_backbone)
     new = evaluation_dataset(records, config, tiny_backbone)
@@ -55,7 +55,7 @@ def test_uint8_scores_are_the_float_scores(policy: str, tiny_backbone: ClipBackb
 
 
 def test_uint8_training_is_the_float_training(tiny_backbone: ClipBackbone, tmp_path: Path) -> None:
-    config = RunConfig.from_dict(tiny_config_dict(augment__jpeg__p=0.5, augment__flip__p=0.5))
+    config = parse_run_config(tiny_config_dict(augment__jpeg__p=0.5, augment__flip__p=0.5))
     records = write_png_records(tmp_path / "images", 20)
     assert training_dataset(records, config, tiny_backbone)[0]["pixel_values"].dtype == torch.uint8
     new = train(config, records, checkpoint_dir=tmp_path / "new", backbone=tiny_backbone)
@@ -92,7 +92,7 @@ class ShapeLog(torch.nn.Module):
 def test_fixed_batch_pads_the_last_batch_and_drops_the_padding(
     tiny_backbone: ClipBackbone, tmp_path: Path
 ) -> None:
-    config = RunConfig.from_dict(tiny_config_dict())
+    config = parse_run_config(tiny_config_dict())
     records = write_png_records(tmp_path / "images", 13, size=40)
     dataset = evaluation_dataset(records, config, tiny_backbone)
     detector = ShapeLog(create_method(config, tiny_backbone).eval())
@@ -110,7 +110,7 @@ def test_fixed_batch_pads_the_last_batch_and_drops_the_padding(
 def test_scoring_refuses_workers_whose_batches_do_not_fit_in_shm(
     tiny_backbone: ClipBackbone, tmp_path: Path
 ) -> None:
-    config = RunConfig.from_dict(tiny_config_dict())
+    config = parse_run_config(tiny_config_dict())
     dataset = evaluation_dataset(write_png_records(tmp_path / "images", 4), config, tiny_backbone)
     detector = create_method(config, tiny_backbone)
     # 8 items x 3 x 32 x 32 uint8 = 24 KiB per batch and worker; 16 KiB free is not enough for 2 workers
@@ -150,7 +150,7 @@ def test_training_workers_persist_across_epochs_and_see_each_items_epoch() -> No
 def test_evaluation_with_the_decode_cache_scores_the_same_twice(
     tiny_backbone: ClipBackbone, tmp_path: Path
 ) -> None:
-    config = RunConfig.from_dict(tiny_config_dict())
+    config = parse_run_config(tiny_config_dict())
     records = [
         dataclasses.replace(record, sha256=hashlib.sha256(Path(record.uri).read_bytes()).hexdigest())
         for record in write_png_records(tmp_path / "images", 10, size=48)

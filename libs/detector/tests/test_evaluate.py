@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 from tiny_setup import tiny_config_dict, write_png_records
 
-from mirage_detector import ConfigError, RunConfig, calibrate_checkpoint, evaluate, load_checkpoint, train
+from mirage_detector import (
+    ConfigError,
+    calibrate_checkpoint,
+    evaluate,
+    load_checkpoint,
+    parse_run_config,
+    train,
+)
 from mirage_detector.backbone import ClipBackbone
 from mirage_detector.data.records import ImageRecord
 
@@ -19,7 +26,7 @@ def setup(
 ) -> tuple[Path, list[ImageRecord]]:
     folder = tmp_path_factory.mktemp("eval")
     records = write_png_records(folder / "images", 12)
-    config = RunConfig.from_dict(tiny_config_dict(schedule__steps=12, schedule__checkpoint_every=12))
+    config = parse_run_config(tiny_config_dict(schedule__steps=12, schedule__checkpoint_every=12))
     result = train(config, records, checkpoint_dir=folder / "ck", backbone=tiny_backbone)
     assert result.checkpoint_path is not None
     return result.checkpoint_path, records
@@ -59,7 +66,7 @@ def test_anchors_are_computed_once_per_evaluation(
         calls.append(1)
         return encode_text(*args, **kwargs)
 
-    config = RunConfig.from_dict(
+    config = parse_run_config(
         tiny_config_dict(schedule__steps=12, schedule__checkpoint_every=12, schedule__eval_batch_size=4)
     )
     tiny_backbone.encode_text = counting  # type: ignore[method-assign]
@@ -99,6 +106,6 @@ def test_evaluation_config_must_describe_the_same_model(
     setup: tuple[Path, list[ImageRecord]], tiny_backbone: ClipBackbone
 ) -> None:
     checkpoint, records = setup
-    other = RunConfig.from_dict(tiny_config_dict(prompt__n_ctx=2, prompt__ctx_init=None))
+    other = parse_run_config(tiny_config_dict(prompt__n_ctx=2, prompt__ctx_init=None))
     with pytest.raises(ConfigError, match=r"^prompt: differs from the checkpoint's config"):
         evaluate(other, checkpoint, records, backbone=tiny_backbone)

@@ -12,7 +12,7 @@ from data.video_fixtures import Clip, write_clip
 from PIL import Image
 from tiny_setup import tiny_config_dict, write_png_records
 
-from mirage_detector import ConfigError, RunConfig, evaluate, train
+from mirage_detector import ConfigError, RunConfig, evaluate, parse_run_config, train
 from mirage_detector.backbone import ClipBackbone
 from mirage_detector.data.records import ImageRecord
 from mirage_detector.engine.datasets import evaluation_dataset
@@ -27,7 +27,7 @@ def setup(
 ) -> tuple[Path, list[ImageRecord]]:
     folder = tmp_path_factory.mktemp("conditions")
     records = write_png_records(folder / "images", 12, size=72)  # 72 px: a 3 x 3 grid of 32 px tiles
-    config = RunConfig.from_dict(tiny_config_dict(schedule__steps=12, schedule__checkpoint_every=12))
+    config = parse_run_config(tiny_config_dict(schedule__steps=12, schedule__checkpoint_every=12))
     result = train(config, records, checkpoint_dir=folder / "ck", backbone=tiny_backbone)
     assert result.checkpoint_path is not None
     return result.checkpoint_path, records
@@ -52,12 +52,12 @@ def test_a_preprocess_step_gives_the_pixels_of_the_same_config_policy(
 ) -> None:
     records = small_records(tmp_path / "images")
     other = "center_crop" if policy == "clip_resize" else "clip_resize"
-    as_config = RunConfig.from_dict(
+    as_config = parse_run_config(
         tiny_config_dict(
             preprocess__eval={"policy": policy, "size": 32}, preprocess__small_images=small_images
         )
     )
-    as_step = RunConfig.from_dict(
+    as_step = parse_run_config(
         tiny_config_dict(
             preprocess__eval={"policy": other, "size": 32}, preprocess__small_images=small_images
         )

@@ -7,7 +7,7 @@ import torch
 from tiny_setup import SeparableImages, method_config_dict, tiny_config_dict
 
 from mirage_detector.backbone import ClipBackbone
-from mirage_detector.config import RunConfig
+from mirage_detector.config import parse_run_config
 from mirage_detector.errors import CheckpointError, ConfigError
 from mirage_detector.methods import DetectorOutput, create_method, list_methods
 
@@ -25,7 +25,7 @@ def separable_batch(size: int = 16) -> tuple[torch.Tensor, torch.Tensor]:
 
 @pytest.mark.parametrize("method", ALL_METHODS)
 def test_forward_has_one_output_type(method: str, tiny_backbone: ClipBackbone) -> None:
-    detector = create_method(RunConfig.from_dict(method_config_dict(method)), tiny_backbone)
+    detector = create_method(parse_run_config(method_config_dict(method)), tiny_backbone)
     pixels, labels = separable_batch(4)
     detector.train()
     trained = detector(pixels, labels)
@@ -45,7 +45,7 @@ def test_forward_has_one_output_type(method: str, tiny_backbone: ClipBackbone) -
 
 @pytest.mark.parametrize("method", ALL_METHODS)
 def test_only_prompts_or_head_are_trainable(method: str, tiny_backbone: ClipBackbone) -> None:
-    detector = create_method(RunConfig.from_dict(method_config_dict(method)), tiny_backbone)
+    detector = create_method(parse_run_config(method_config_dict(method)), tiny_backbone)
     names = list(detector.trainable_tensors())
     assert names and not any(name.startswith("backbone.") for name in names)
     expected_prefix = "head." if method == "univfd" else "prompts."
@@ -56,7 +56,7 @@ def test_only_prompts_or_head_are_trainable(method: str, tiny_backbone: ClipBack
 
 @pytest.mark.parametrize("method", ALL_METHODS)
 def test_loss_decreases_on_a_separable_batch(method: str, tiny_backbone: ClipBackbone) -> None:
-    detector = create_method(RunConfig.from_dict(method_config_dict(method)), tiny_backbone).train()
+    detector = create_method(parse_run_config(method_config_dict(method)), tiny_backbone).train()
     optimizer = torch.optim.AdamW(detector.trainable_tensors().values(), lr=0.01)
     pixels, labels = separable_batch()
     losses = []
@@ -71,7 +71,7 @@ def test_loss_decreases_on_a_separable_batch(method: str, tiny_backbone: ClipBac
 
 
 def test_anchors_are_cached_only_while_evaluating_without_gradients(tiny_backbone: ClipBackbone) -> None:
-    detector = create_method(RunConfig.from_dict(tiny_config_dict()), tiny_backbone).eval()
+    detector = create_method(parse_run_config(tiny_config_dict()), tiny_backbone).eval()
     pixels, _ = separable_batch(2)
     with torch.no_grad():
         first = detector(pixels).anchors
@@ -90,13 +90,13 @@ def test_anchors_are_cached_only_while_evaluating_without_gradients(tiny_backbon
 
 def test_method_and_loss_must_agree(tiny_backbone: ClipBackbone) -> None:
     with pytest.raises(ConfigError, match=r"^loss\.name: method 'maple' trains with 'ce', got 'mirage'"):
-        create_method(RunConfig.from_dict(tiny_config_dict(method="maple")), tiny_backbone)
-    with pytest.raises(ConfigError, match=r"^method: unknown method 'npr'"):
-        create_method(RunConfig.from_dict(tiny_config_dict(method="npr")), tiny_backbone)
+        create_method(parse_run_config(tiny_config_dict(method="maple")), tiny_backbone)
+    with pytest.raises(ConfigError, match=r"^method: Input should be 'mirage', .* \(got \"npr\"\)"):
+        create_method(parse_run_config(tiny_config_dict(method="npr")), tiny_backbone)
 
 
 def test_load_trainable_is_strict(tiny_backbone: ClipBackbone) -> None:
-    detector = create_method(RunConfig.from_dict(tiny_config_dict()), tiny_backbone)
+    detector = create_method(parse_run_config(tiny_config_dict()), tiny_backbone)
     state = {k: v.detach().clone() for k, v in detector.trainable_tensors().items()}
     extra = {**state, "prompts.extra": torch.zeros(1)}
     with pytest.raises(CheckpointError, match=r"unexpected \['prompts.extra'\]"):
@@ -116,7 +116,7 @@ def random_images(count: int, seed: int = 1) -> torch.Tensor:
 
 @pytest.mark.parametrize("method", ALL_METHODS)
 def test_logits_and_p_fake_are_fp32_under_bf16_autocast(method: str, tiny_backbone: ClipBackbone) -> None:
-    detector = create_method(RunConfig.from_dict(method_config_dict(method)), tiny_backbone).eval()
+    detector = create_method(parse_run_config(method_config_dict(method)), tiny_backbone).eval()
     pixels = random_images(512)
     with torch.inference_mode():
         reference = detector(pixels)
@@ -136,7 +136,7 @@ def test_logits_and_p_fake_are_fp32_under_bf16_autocast(method: str, tiny_backbo
 
 
 def test_512_distinct_images_get_512_distinct_scores_under_bf16(tiny_backbone: ClipBackbone) -> None:
-    detector = create_method(RunConfig.from_dict(tiny_config_dict()), tiny_backbone).eval()
+    detector = create_method(parse_run_config(tiny_config_dict()), tiny_backbone).eval()
     with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
         output = detector(random_images(512))
     p_fake = output.p_fake.tolist()

@@ -10,7 +10,7 @@ import torch
 from tiny_setup import tiny_config_dict
 
 from mirage_detector.backbone import ClipBackbone
-from mirage_detector.config import RunConfig
+from mirage_detector.config import RunConfig, parse_run_config
 from mirage_detector.engine.optim import build_optimizer
 from mirage_detector.engine.prepare import prepare_detector
 from mirage_detector.engine.runtime import resolve_runtime
@@ -22,7 +22,7 @@ FP32 = resolve_runtime("cpu", "fp32")
 
 
 def _config(method: str) -> RunConfig:
-    return RunConfig.from_dict(
+    return parse_run_config(
         tiny_config_dict(method=method, loss__name="mirage" if method == "mirage" else "ce")
     )
 

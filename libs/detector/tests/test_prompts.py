@@ -7,13 +7,13 @@ import torch
 from tiny_setup import tiny_config_dict
 
 from mirage_detector.backbone import ClipBackbone
-from mirage_detector.config import RunConfig
+from mirage_detector.config import RunConfig, parse_run_config
 from mirage_detector.errors import ConfigError
 from mirage_detector.prompts import create_prompt_learner, list_prompt_learners
 
 
 def prompt_config(**overrides: object) -> RunConfig:
-    return RunConfig.from_dict(tiny_config_dict(**{f"prompt__{k}": v for k, v in overrides.items()}))
+    return parse_run_config(tiny_config_dict(**{f"prompt__{k}": v for k, v in overrides.items()}))
 
 
 def test_registry_lists_learners() -> None:

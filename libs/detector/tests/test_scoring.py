@@ -9,7 +9,7 @@ from tiny_setup import tiny_config_dict
 from torch.utils.data import Dataset
 
 from mirage_detector.backbone import ClipBackbone
-from mirage_detector.config import RunConfig
+from mirage_detector.config import parse_run_config
 from mirage_detector.engine import Runtime, score_dataset
 from mirage_detector.methods import create_method
 
@@ -28,7 +28,7 @@ class RandomImages(Dataset[dict[str, Any]]):
 
 
 def test_bf16_scoring_keeps_512_distinct_scores_and_their_margins(tiny_backbone: ClipBackbone) -> None:
-    detector = create_method(RunConfig.from_dict(tiny_config_dict()), tiny_backbone)
+    detector = create_method(parse_run_config(tiny_config_dict()), tiny_backbone)
     data = RandomImages(512)
     cpu = torch.device("cpu")
     full = score_dataset(detector, data, Runtime(cpu, None), batch_size=128)
@@ -56,7 +56,7 @@ class TiledImages(Dataset[dict[str, Any]]):
 
 
 def test_a_tiled_item_scores_the_mean_of_its_tile_margins(tiny_backbone: ClipBackbone) -> None:
-    detector = create_method(RunConfig.from_dict(tiny_config_dict()), tiny_backbone).eval()
+    detector = create_method(parse_run_config(tiny_config_dict()), tiny_backbone).eval()
     data = TiledImages(7)
     runtime = Runtime(torch.device("cpu"), None)
     # batch_size 3 items is up to 15 tiles: the forward is cut into chunks of 3 rows

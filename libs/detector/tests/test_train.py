@@ -9,7 +9,14 @@ import torch
 from safetensors import safe_open
 from tiny_setup import SeparableImages, tiny_config_dict, write_png_records
 
-from mirage_detector import CheckpointError, NonFiniteLossError, RunConfig, load_checkpoint, train
+from mirage_detector import (
+    CheckpointError,
+    NonFiniteLossError,
+    RunConfig,
+    load_checkpoint,
+    parse_run_config,
+    train,
+)
 from mirage_detector.backbone import ClipBackbone
 from mirage_detector.engine import checkpoint_filename
 from mirage_detector.engine.batches import step_indices
@@ -17,7 +24,7 @@ from mirage_detector.engine.batches import step_indices
 
 def augmenting_config(**overrides: object) -> RunConfig:
     """Random crops plus JPEG and blur, so resumption must also reproduce the augmentation draws."""
-    return RunConfig.from_dict(
+    return parse_run_config(
         tiny_config_dict(
             augment__jpeg__p=0.5, augment__blur__p=0.5, augment__blur__sigma=[0.0, 1.0], **overrides
         )
@@ -102,7 +109,7 @@ def test_callbacks_and_checkpoint_cadence(tiny_backbone: ClipBackbone, tmp_path:
     steps: list[tuple[int, int, dict[str, float], float, float]] = []
     saved: list[tuple[Path, int]] = []
     result = train(
-        RunConfig.from_dict(tiny_config_dict()),
+        parse_run_config(tiny_config_dict()),
         SeparableImages(32),
         checkpoint_dir=tmp_path,
         backbone=tiny_backbone,
@@ -122,7 +129,7 @@ def test_callbacks_and_checkpoint_cadence(tiny_backbone: ClipBackbone, tmp_path:
 
 
 def test_stop_before_the_first_step_writes_nothing(tiny_backbone: ClipBackbone, tmp_path: Path) -> None:
-    config = RunConfig.from_dict(tiny_config_dict())
+    config = parse_run_config(tiny_config_dict())
     result = train(
         config, SeparableImages(16), checkpoint_dir=tmp_path, backbone=tiny_backbone, should_stop=lambda: True
     )
@@ -133,7 +140,7 @@ def test_stop_before_the_first_step_writes_nothing(tiny_backbone: ClipBackbone, 
 def test_non_finite_loss_names_step_and_term_and_saves_nothing(
     tiny_backbone: ClipBackbone, tmp_path: Path
 ) -> None:
-    config = RunConfig.from_dict(tiny_config_dict())
+    config = parse_run_config(tiny_config_dict())
     with pytest.raises(NonFiniteLossError, match=r"loss term 'ce' is NaN or infinite at step 1$") as caught:
         train(config, SeparableImages(16, nan_from=0), checkpoint_dir=tmp_path, backbone=tiny_backbone)
     assert caught.value.step == 1 and caught.value.term == "ce"
@@ -141,7 +148,7 @@ def test_non_finite_loss_names_step_and_term_and_saves_nothing(
 
 
 def test_resume_refuses_a_checkpoint_of_another_config(tiny_backbone: ClipBackbone, tmp_path: Path) -> None:
-    config = RunConfig.from_dict(tiny_config_dict())
+    config = parse_run_config(tiny_config_dict())
     first = train(
         config,
         SeparableImages(16),
@@ -149,7 +156,7 @@ def test_resume_refuses_a_checkpoint_of_another_config(tiny_backbone: ClipBackbo
         backbone=tiny_backbone,
         should_stop=StopAt(3),
     )
-    other = RunConfig.from_dict(tiny_config_dict(seed=7, loss__margin=0.1, num_workers=1))
+    other = parse_run_config(tiny_config_dict(seed=7, loss__margin=0.1, num_workers=1))
     with pytest.raises(CheckpointError, match=r"config differs in \['loss', 'seed'\]"):
         train(
             other,
@@ -163,7 +170,7 @@ def test_resume_refuses_a_checkpoint_of_another_config(tiny_backbone: ClipBackbo
 def test_unreadable_images_are_skipped_and_reported(tiny_backbone: ClipBackbone, tmp_path: Path) -> None:
     records = write_png_records(tmp_path / "images", 8)
     (tmp_path / "images" / "img_003.png").write_bytes(b"not an image")
-    config = RunConfig.from_dict(tiny_config_dict(schedule__steps=2, schedule__checkpoint_every=2))
+    config = parse_run_config(tiny_config_dict(schedule__steps=2, schedule__checkpoint_every=2))
     result = train(config, records, checkpoint_dir=tmp_path / "ck", backbone=tiny_backbone)
     assert result.step == 2
     assert {uri for uri, _ in result.skipped_images} == {records[3].uri}
@@ -179,7 +186,7 @@ def test_images_missing_on_this_machine_stop_the_training_naming_them(
     records = write_png_records(tmp_path / "images", 8)
     for record in records:
         Path(record.uri).unlink()  # a worker without the dataset's mount
-    config = RunConfig.from_dict(tiny_config_dict(schedule__steps=20, schedule__checkpoint_every=10))
+    config = parse_run_config(tiny_config_dict(schedule__steps=20, schedule__checkpoint_every=10))
     with pytest.raises(
         UnreadableImagesError, match=r"^training \(3 batches\): 24 images in a row could not be read, e.g. "
     ) as caught:
@@ -194,7 +201,7 @@ def test_images_missing_on_this_machine_stop_the_training_naming_them(
 def test_preprocess_size_must_match_the_backbone(tiny_backbone: ClipBackbone, tmp_path: Path) -> None:
     from mirage_detector import ConfigError
 
-    config = RunConfig.from_dict(tiny_config_dict(preprocess__train__size=224))
+    config = parse_run_config(tiny_config_dict(preprocess__train__size=224))
     with pytest.raises(ConfigError, match=r"^preprocess\.train\.size: 224, but the backbone expects 32"):
         train(
             config,
@@ -216,7 +223,7 @@ def test_worker_count_does_not_change_the_run(tiny_backbone: ClipBackbone, tmp_p
 
 
 def test_bf16_autocast_runs_on_cpu(tiny_backbone: ClipBackbone, tmp_path: Path) -> None:
-    config = RunConfig.from_dict(tiny_config_dict(precision="bf16", schedule__steps=2))
+    config = parse_run_config(tiny_config_dict(precision="bf16", schedule__steps=2))
     result = train(config, SeparableImages(16), checkpoint_dir=tmp_path, backbone=tiny_backbone)
     assert result.step == 2 and all(torch.isfinite(torch.tensor(v)) for v in result.loss_terms.values())
     assert load_checkpoint(result.checkpoint_path or tmp_path).model["prompts.context"].dtype == torch.float32

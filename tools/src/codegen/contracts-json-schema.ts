@@ -1,8 +1,9 @@
 // Emits the JSON Schema of every cross-language contract (from zod, the single source) and the shared constants
 // into libs/contracts/generated/, and the same bytes into the GPU worker's package (mirage_gpu_worker/generated/),
 // which ships them as package data so an installed worker needs no checkout. `--check` fails when any committed
-// file, either copy, differs from what zod produces now. The worker's pydantic models (pydantic-models.ts) are
-// generated from that schema and checked the same way.
+// file, either copy, differs from what zod produces now. The pydantic models (pydantic-models.ts) are generated from
+// that schema and checked the same way, into the detector (whose RunConfig they are; the worker imports them from
+// there) and into the trackers package (installed without the detector).
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +30,7 @@ const outputDirs = [
 
 /** The pydantic models of every message, generated from the schema above, for each Python package that reads them. */
 const modelsPaths = [
-  resolve(repoRoot, 'apps/gpu-worker/src/mirage_gpu_worker/generated/contracts_models.py'),
+  resolve(repoRoot, 'libs/detector/src/mirage_detector/generated/contracts_models.py'),
   resolve(repoRoot, 'libs/trackers/src/mirage_trackers/generated/contracts_models.py'),
 ];
 const datamodelCodegen = resolve(repoRoot, '.venv/bin/datamodel-codegen');

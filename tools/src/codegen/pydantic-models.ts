@@ -24,6 +24,9 @@ const OPTIONS = [
   '--use-title-as-name',
   '--extra-fields',
   'forbid',
+  // an enum field's default is the enum member (`SmallImages.pad`), not its string, so a dump is typed throughout
+  '--deserialize-default-values',
+  'enum',
   '--disable-timestamp',
   '--formatters',
   'builtin',

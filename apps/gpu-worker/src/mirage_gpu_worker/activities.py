@@ -13,11 +13,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from mirage_detector.generated.contracts_models import EvaluateOutput, TrainOutput
 from temporalio import activity
 
 from mirage_gpu_worker.contracts import constants
 from mirage_gpu_worker.evaluate_activity import run_evaluate
-from mirage_gpu_worker.generated.contracts_models import EvaluateOutput, TrainOutput
 from mirage_gpu_worker.outcome import ActivityOutcome
 from mirage_gpu_worker.payloads import JsonObject, to_json_payload
 from mirage_gpu_worker.train_activity import run_train

@@ -12,8 +12,9 @@ import hashlib
 import json
 from pathlib import Path
 
+from mirage_detector.generated.contracts_models import BackboneConfig, Source
+
 from mirage_gpu_worker.contracts import constants
-from mirage_gpu_worker.generated.contracts_models import BackboneConfig, Source
 
 _CHUNK = 1 << 20
 

@@ -14,6 +14,7 @@ from importlib.resources import files
 from typing import Any, TypedDict
 
 from jsonschema import Draft202012Validator
+from mirage_detector.json_object import JsonObject
 
 
 class TaskQueues(TypedDict):
@@ -63,7 +64,7 @@ def _generated(name: str) -> Any:
 
 
 @cache
-def _schema_document() -> dict[str, Any]:
+def _schema_document() -> JsonObject:
     return _generated("contracts.schema.json")
 
 

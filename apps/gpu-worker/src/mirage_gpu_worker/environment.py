@@ -16,7 +16,8 @@ import subprocess
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from mirage_gpu_worker.generated.contracts_models import RunEnvironment
+from mirage_detector.generated.contracts_models import RunEnvironment
+
 from mirage_gpu_worker.payloads import to_json_payload
 
 # Where tools/setup.sh's lock lives in a checkout; a worker installed elsewhere names it (MIRAGE_PYTHON_LOCK).

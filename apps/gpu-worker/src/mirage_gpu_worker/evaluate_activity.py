@@ -16,10 +16,10 @@ from mirage_detector.data.decode_cache import DecodeCache
 from mirage_detector.data.perturbations import Perturbation, create_perturbation
 from mirage_detector.data.records import LABEL_NAMES
 from mirage_detector.engine import EvalResult, evaluate, load_checkpoint
+from mirage_detector.generated.contracts_models import EvaluateInput, EvaluateOutput, VideoMetrics
 from mirage_detector.metrics import binary_metrics
 from mirage_detector.video_metrics import VideoAggregate
 
-from mirage_gpu_worker.detector_config import detector_config
 from mirage_gpu_worker.failures import (
     building_output,
     check_backbone,
@@ -29,7 +29,6 @@ from mirage_gpu_worker.failures import (
     typed_failures,
     validate_output,
 )
-from mirage_gpu_worker.generated.contracts_models import EvaluateInput, EvaluateOutput, VideoMetrics
 from mirage_gpu_worker.heartbeat import HeartbeatPulse
 from mirage_gpu_worker.manifests import load_selected_records
 from mirage_gpu_worker.model_cache import ModelCache, process_models
@@ -81,7 +80,7 @@ def _guarded(what: str, error: Exception) -> BaseException:
 def _evaluate_cell(
     context: WorkerContext, request: EvaluateInput, models: ModelCache, decode_cache: DecodeCache | None
 ) -> ActivityOutcome[EvaluateOutput]:
-    config = detector_config(request.config)
+    config = request.config
     bucket = request.bucket
     try:
         perturbation = create_perturbation(to_json_payload(request.perturbation))

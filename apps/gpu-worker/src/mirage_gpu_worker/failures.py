@@ -16,12 +16,12 @@ from mirage_detector.data.loading import MissingOpenerError
 from mirage_detector.data.perturbations import PerturbationSpecError
 from mirage_detector.data.records import ManifestError
 from mirage_detector.errors import DetectorError
+from mirage_detector.generated.contracts_models import BackboneConfig
 from pydantic import BaseModel, ValidationError
 from temporalio.exceptions import ApplicationError, CancelledError
 
 from mirage_gpu_worker.backbone_identity import BackboneMismatchError, check_backbone_identity
 from mirage_gpu_worker.contracts import ContractViolation, validate_contract
-from mirage_gpu_worker.generated.contracts_models import BackboneConfig
 from mirage_gpu_worker.manifests import EmptySelectionError
 from mirage_gpu_worker.payloads import to_json_payload
 from mirage_gpu_worker.s3 import IntegrityError, ObjectNotFoundError

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 
 from mirage_detector.data.records import ImageRecord, ManifestError, read_manifest
 from mirage_detector.data.uris import resolve_uri
+from mirage_detector.generated.contracts_models import ManifestRef
 
 from mirage_gpu_worker.cache import ArtifactCache
-from mirage_gpu_worker.generated.contracts_models import ManifestRef
 from mirage_gpu_worker.payloads import to_json_payload
 
 

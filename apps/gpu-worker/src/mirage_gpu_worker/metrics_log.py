@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
+from mirage_detector.generated.contracts_models import TrainMetricRecord
+
 from mirage_gpu_worker.contracts import validate_contract
-from mirage_gpu_worker.generated.contracts_models import TrainMetricRecord
 from mirage_gpu_worker.payloads import to_json_payload
 from mirage_gpu_worker.s3 import ArtifactStore, ObjectNotFoundError
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from mirage_detector.backbone import ClipBackbone, load_backbone
 from mirage_detector.config import BackboneConfig, RunConfig
@@ -33,7 +33,7 @@ def backbone_identity(backbone: BackboneConfig) -> str:
     A local folder's ``weights_sha256`` is checked against the files before any activity runs
     (failures.check_backbone), so equal identities mean equal weights.
     """
-    return json.dumps(asdict(backbone), sort_keys=True, separators=(",", ":"))
+    return json.dumps(backbone.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ class ModelCache:
             checkpoint_sha256=checkpoint_sha256,
             precision=runtime.precision,
             device=runtime.device.type,
-            compile=config.compile,
+            compile=config.compile is True,
         )
         with self._lock:
             cached = self._entries.get(key)

@@ -13,9 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
+from mirage_detector.generated.contracts_models import SkippedImage
 from pydantic import BaseModel
-
-from mirage_gpu_worker.generated.contracts_models import SkippedImage
 
 SKIPPED_LISTED = 100
 OutputT = TypeVar("OutputT", bound=BaseModel)

@@ -1,18 +1,17 @@
 """The typed boundary between Temporal's JSON payloads and the contract models generated from zod.
 
 Temporal's default JSON converter carries plain JSON (the TypeScript side sends and reads it); inside the
-worker every payload is a model of mirage_gpu_worker.generated.contracts_models.
+worker every payload is a model of mirage_detector.generated.contracts_models.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+from mirage_detector.json_object import JsonObject
 from pydantic import BaseModel
 
-# A JSON object as Temporal's default converter hands it to an activity and takes it back. The one place
-# the worker names an untyped payload: it is parsed into a model at once (failures.parse_input).
-JsonObject = dict[str, Any]
+# A payload is a JsonObject as Temporal's default converter hands it to an activity and takes it back; it is
+# parsed into its model at once (failures.parse_input).
+__all__ = ["JsonObject", "to_json_payload"]
 
 
 def to_json_payload(model: BaseModel) -> JsonObject:

@@ -26,12 +26,20 @@ from mirage_detector.config import RunConfig
 from mirage_detector.data.records import ImageRecord
 from mirage_detector.engine import checkpoint_filename, evaluate, train, write_calibrated_threshold
 from mirage_detector.engine.evaluate import DEFAULT_THRESHOLD, EvalResult
+from mirage_detector.generated.contracts_models import (
+    CheckpointRef,
+    ManifestRef,
+    TrainHeartbeat,
+    TrainInput,
+    TrainMetricRecord,
+    TrainOutput,
+    ValMetrics,
+)
 from mirage_detector.metrics import calibrate_threshold
 from temporalio import activity
 from temporalio.exceptions import ApplicationError, CancelledError
 
 from mirage_gpu_worker.contracts import contract_errors, validate_contract
-from mirage_gpu_worker.detector_config import detector_config
 from mirage_gpu_worker.failures import (
     WORKER_SHUTDOWN,
     building_output,
@@ -42,15 +50,6 @@ from mirage_gpu_worker.failures import (
     parse_input,
     typed_failures,
     validate_output,
-)
-from mirage_gpu_worker.generated.contracts_models import (
-    CheckpointRef,
-    ManifestRef,
-    TrainHeartbeat,
-    TrainInput,
-    TrainMetricRecord,
-    TrainOutput,
-    ValMetrics,
 )
 from mirage_gpu_worker.heartbeat import HeartbeatPulse
 from mirage_gpu_worker.manifests import load_selected_records
@@ -140,7 +139,7 @@ class TrainAttempt:
             )
 
     def run(self) -> ActivityOutcome[TrainOutput]:
-        config = detector_config(self.request.config)
+        config = self.request.config
         heartbeat_resume = self._heartbeat_resume_point()
         # Beat from the start: loading big manifests or fetching the resume checkpoint can outlast the
         # heartbeat timeout. Until the resume state is in place the details repeat the previous attempt's last

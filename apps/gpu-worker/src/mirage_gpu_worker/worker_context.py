@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mirage_detector.data.decode_cache import DecodeCache
+from mirage_detector.generated.contracts_models import RunEnvironment
 
 from mirage_gpu_worker.cache import ArtifactCache
-from mirage_gpu_worker.generated.contracts_models import RunEnvironment
 from mirage_gpu_worker.s3 import ArtifactStore
 
 

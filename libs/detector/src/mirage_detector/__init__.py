@@ -15,6 +15,9 @@ from mirage_detector.lazy_exports import lazy_getattr
 # importing torch and transformers through the engine, which alone took ~10 s of a registration.
 _EXPORTS: dict[str, str] = {
     "RunConfig": "mirage_detector.config",
+    "parse_run_config": "mirage_detector.config",
+    "replace_config": "mirage_detector.config",
+    "run_config_json": "mirage_detector.config",
     "Checkpoint": "mirage_detector.engine",
     "EvalResult": "mirage_detector.engine",
     "ImageScore": "mirage_detector.engine",
@@ -36,7 +39,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 if TYPE_CHECKING:
-    from mirage_detector.config import RunConfig
+    from mirage_detector.config import RunConfig, parse_run_config, replace_config, run_config_json
     from mirage_detector.engine import (
         Checkpoint,
         EvalResult,
@@ -78,6 +81,9 @@ __all__ = [
     "evaluate",
     "list_methods",
     "load_checkpoint",
+    "parse_run_config",
     "register_method",
+    "replace_config",
+    "run_config_json",
     "train",
 ]

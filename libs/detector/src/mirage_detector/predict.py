@@ -6,10 +6,10 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from torch.utils.data import Dataset
 
+from mirage_detector.data.items import Item
 from mirage_detector.data.layouts.debris import IMAGE_SUFFIXES
 from mirage_detector.data.loading import BadImageError, load_image
 from mirage_detector.data.transforms import ImageTransform, build_transform
@@ -47,7 +47,7 @@ def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
     return found
 
 
-class _PathDataset(Dataset[dict[str, Any]]):
+class _PathDataset(Dataset[Item]):
     """Items in the RecordDataset shape for unlabeled files (label -1)."""
 
     def __init__(self, paths: list[Path], transform: ImageTransform) -> None:
@@ -57,7 +57,7 @@ class _PathDataset(Dataset[dict[str, Any]]):
     def __len__(self) -> int:
         return len(self.paths)
 
-    def __getitem__(self, index: int) -> dict[str, Any]:
+    def __getitem__(self, index: int) -> Item:
         uri = str(self.paths[index])
         try:
             image = load_image(uri)

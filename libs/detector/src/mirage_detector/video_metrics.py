@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from mirage_detector.errors import ConfigError, DetectorError
+from mirage_detector.json_object import JsonObject
 from mirage_detector.metrics import binary_metrics
 
 VIDEO_AGGREGATE_METHODS: tuple[str, ...] = ("mean", "max", "trimmed_mean")
@@ -58,7 +59,7 @@ class VideoAggregate:
             raise ConfigError(f"video_aggregate.{missing[0]}: missing field")
         return cls(method=data["method"], trim=data["trim"])
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The JSON shape."""
         return {"method": self.method, "trim": float(self.trim)}
 
@@ -135,7 +136,7 @@ class VideoMetrics:
     auc: float | None
     acc_calibrated: float | None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The contract's JSON shape."""
         return {
             "aggregate": self.aggregate.to_dict(),

@@ -10,7 +10,7 @@ from data_fixtures import noise_image
 from PIL import Image
 from tiny_setup import tiny_config_dict
 
-from mirage_detector.config import RunConfig
+from mirage_detector.config import parse_run_config
 from mirage_detector.data.image_ops import (
     crop_at,
     gaussian_blur,
@@ -231,7 +231,7 @@ def test_small_images_comes_from_the_whole_block_and_the_run_config() -> None:
     assert build_transform(block, None, train=True).small_images == "resize_up"
     assert build_transform(block, None, train=False).small_images == "resize_up"
     assert build_transform({**block, "small_images": "pad"}, None, train=False).small_images == "pad"
-    config = RunConfig.from_dict(
+    config = parse_run_config(
         tiny_config_dict(preprocess__small_images="resize_up", augment__flip={"p": 0.25})
     )
     train = build_transform(config.preprocess, config.augment, train=True)

@@ -14,13 +14,13 @@ from transformers import AutoTokenizer, CLIPConfig, CLIPModel, CLIPTextConfig, C
 
 from mirage_detector.backbone.clip import ClipBackbone
 from mirage_detector.backbone.tokenizer import build_word_tokenizer, word_vocab_size
-from mirage_detector.config import BackboneConfig, ClipShapeConfig
+from mirage_detector.config import BackboneConfig, ClipArchitecture
 from mirage_detector.errors import ConfigError
 
 CONFIG_BACKBONE_SEED = 0
 
 
-def build_clip_from_shape(shape: ClipShapeConfig) -> ClipBackbone:
+def build_clip_from_shape(shape: ClipArchitecture) -> ClipBackbone:
     """A randomly initialised CLIP of the given shape with the built-in word tokenizer (seeded, CPU)."""
     tokenizer = build_word_tokenizer()
     vocab = word_vocab_size()

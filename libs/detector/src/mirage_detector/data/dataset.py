@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Sequence
-from typing import Any
 
 import torch
 from torch.utils.data import Dataset
 
 from mirage_detector.data.decode_cache import DecodeCache, DecodeKey
+from mirage_detector.data.items import Batch, Item
 from mirage_detector.data.loading import DEFAULT_MAX_PIXELS, BadImageError, Opener, load_record_image
 from mirage_detector.data.perturbations import Perturbation
 from mirage_detector.data.records import ImageRecord
@@ -26,7 +26,7 @@ def item_seed(seed: int, epoch: int, index: int, stream: str = "transform") -> i
     return int.from_bytes(digest, "big")
 
 
-class RecordDataset(Dataset[dict[str, Any]]):
+class RecordDataset(Dataset[Item]):
     """Loads record i, applies the perturbation (if any) then the transform, with per-item seeded rngs.
 
     The perturbation applies its image steps only (a chain's in order); its preprocess step, if any, is
@@ -69,7 +69,7 @@ class RecordDataset(Dataset[dict[str, Any]]):
     def __len__(self) -> int:
         return len(self.records)
 
-    def __getitem__(self, index: int) -> dict[str, Any]:
+    def __getitem__(self, index: int) -> Item:
         record = self.records[index]
         cache_key = self._cache_key(record)
         if cache_key is not None and self.decode_cache is not None:
@@ -112,7 +112,7 @@ def cache_scope(transform: ImageTransform, perturbation: Perturbation | None) ->
     return transform.cache_id, "none" if perturbation is None else perturbation.id
 
 
-def collate_batch(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def collate_batch(items: Sequence[Item]) -> Batch:
     """Stack the loaded items; skipped ones go to "skipped" as (uri, reason) pairs.
 
     labels and indices align with the loaded items; pixel_values is None when every item was skipped.

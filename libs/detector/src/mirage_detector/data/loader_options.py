@@ -8,6 +8,7 @@ from typing import Any
 import torch
 from torch.utils.data import Dataset
 
+from mirage_detector.data.items import Item
 from mirage_detector.data.shm_budget import SHM_PATH, prefetch_factor, shm_free_bytes
 from mirage_detector.data.transforms import MAX_TILE_GRID, ImagePipeline, TilePipeline
 
@@ -30,7 +31,7 @@ class LoaderOptions:
 
 
 def loader_options(
-    dataset: Dataset[dict[str, Any]],
+    dataset: Dataset[Item],
     batch_size: int,
     num_workers: int,
     device: torch.device,
@@ -48,7 +49,7 @@ def loader_options(
     )
 
 
-def item_bytes(dataset: Dataset[dict[str, Any]]) -> int:
+def item_bytes(dataset: Dataset[Item]) -> int:
     """Bytes of one item's pixels at most: from the dataset's transform, else measured on its first item.
 
     A tiled item counts its largest grid (MAX_TILE_GRID squared tiles).

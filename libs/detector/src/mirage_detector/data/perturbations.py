@@ -27,6 +27,7 @@ from PIL import Image
 
 from mirage_detector.data.image_ops import downscale, gaussian_blur, jpeg_reencode
 from mirage_detector.data.perturbation_id import format_param
+from mirage_detector.json_object import JsonObject
 from mirage_detector.registry import Registry
 
 EVAL_PREPROCESS_POLICIES: tuple[str, ...] = ("clip_resize", "center_crop", "tile")
@@ -53,7 +54,7 @@ class Perturbation:
         """Perturb an RGB image."""
         raise NotImplementedError
 
-    def spec(self) -> dict[str, Any]:
+    def spec(self) -> JsonObject:
         """The JSON spec that recreates this perturbation."""
         return {"name": self.name, **dataclasses.asdict(self)}
 
@@ -124,7 +125,7 @@ def create_perturbation(spec: Mapping[str, Any]) -> Perturbation:
         raise PerturbationSpecError(
             f"perturbation {name!r}: unknown field(s) {', '.join(map(repr, unknown))}"
         )
-    values: dict[str, Any] = {}
+    values: JsonObject = {}
     for field_name, field in fields.items():
         if field_name not in spec:
             raise PerturbationSpecError(f"perturbation {name!r}: missing field {field_name!r}")
@@ -327,7 +328,7 @@ class ChainPerturbation(Perturbation):
                     "chain's last"
                 )
 
-    def spec(self) -> dict[str, Any]:
+    def spec(self) -> JsonObject:
         return {"name": self.name, "steps": [step.spec() for step in self.steps]}
 
     @property

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from mirage_detector.json_object import JsonObject
+
 LABEL_NAMES: tuple[str, str] = ("real", "fake")
 """Label index -> manifest string: real is 0, fake is 1 (p_fake is the probability of label 1)."""
 
@@ -78,7 +80,7 @@ class ImageRecord:
         """The label as the manifest spells it: "real" or "fake"."""
         return LABEL_NAMES[self.label]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         """The manifest JSON object of this record (label as "real"/"fake").
 
         The frame fields are written only for a frame, so a still image's line (and so every image
@@ -203,7 +205,7 @@ def _parse_jsonl(lines: Iterable[str], name: str) -> Iterator[ImageRecord]:
         yield ImageRecord.from_json(data, where)
 
 
-def json_object_lines(lines: Iterable[str], name: str) -> Iterator[tuple[dict[str, Any], str]]:
+def json_object_lines(lines: Iterable[str], name: str) -> Iterator[tuple[JsonObject, str]]:
     """Each non-blank JSON-lines line as an object with where it was read ("<name> line <n>"); a line that
     is not a JSON object is a ManifestError naming it."""
     for number, line in enumerate(lines, start=1):
@@ -242,7 +244,7 @@ def _parse_csv(lines: Iterable[str], name: str) -> list[ImageRecord]:
         where = f"{name} line {reader.line_num}"
         if None in row:
             raise ManifestError(f"{where}: more cells than header columns")
-        data: dict[str, Any] = {}
+        data: JsonObject = {}
         for column, cell in row.items():
             if cell is None:
                 raise ManifestError(f"{where}: missing cell for column {column!r}")

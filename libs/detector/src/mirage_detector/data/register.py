@@ -33,6 +33,7 @@ from mirage_detector.data.layouts import create_layout, describe_options, list_l
 from mirage_detector.data.layouts.scanning import reporting_progress
 from mirage_detector.data.records import ImageRecord
 from mirage_detector.data.scan_progress import ScanProgress, count_files_to_scan
+from mirage_detector.json_object import JsonObject
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class BuiltManifest:
 def build_manifest(
     layout: str,
     root: str | Path,
-    options: dict[str, Any],
+    options: JsonObject,
     split_fractions: dict[str, float] | None,
     seed: int,
     progress: Callable[[int], None] | None = None,
@@ -76,7 +77,7 @@ def canonical_line(record: ImageRecord) -> str:
     return json.dumps(record.to_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def summarize(built: BuiltManifest) -> dict[str, Any]:
+def summarize(built: BuiltManifest) -> JsonObject:
     """Counts per label, generator, split and class, plus the skipped files: what the database records.
 
     n_videos (distinct video_id) is present only when some record is a video frame, so an image
@@ -90,7 +91,7 @@ def summarize(built: BuiltManifest) -> dict[str, Any]:
     classes = [r.object_class for r in built.records if r.object_class is not None]
     if classes:
         counts["by_class"] = _count(classes)
-    summary: dict[str, Any] = {
+    summary: JsonObject = {
         "n_images": len(built.records),
         "root": str(built.root),
         "counts": counts,

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import torch
 from PIL import Image
+from pydantic import BaseModel
 
 from mirage_detector.data.image_ops import (
     center_crop,
@@ -42,6 +43,7 @@ from mirage_detector.data.image_ops import (
     resize_shorter_side,
     upscale_to_cover,
 )
+from mirage_detector.json_object import JsonObject
 
 CLIP_MEAN: tuple[float, float, float] = (0.48145466, 0.4578275, 0.40821073)
 """CLIP's per-channel normalisation mean (RGB, on [0, 1] pixels)."""
@@ -337,7 +339,9 @@ def _augmentation(raw: Any, name: str, key: str, minimum: float, maximum: float)
     return Augmentation(p=float(p), bounds=(bounds[0], bounds[1]))
 
 
-def _as_dict(value: Any, name: str) -> dict[str, Any]:
+def _as_dict(value: Any, name: str) -> JsonObject:
+    if isinstance(value, BaseModel):  # a RunConfig block (the contract's model)
+        return value.model_dump(mode="json")
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.asdict(value)
     if isinstance(value, Mapping):

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Generator, Iterator
-from typing import Any
 
 import torch
 from torch.utils.data import DataLoader, Dataset
 
 from mirage_detector.data.dataset import collate_batch
+from mirage_detector.data.items import Batch, Item
 from mirage_detector.data.loader_options import loader_options
 
 
@@ -42,7 +42,7 @@ def step_indices(seed: int, step: int, dataset_size: int, batch_size: int) -> li
     return order[position * batch_size : (position + 1) * batch_size].tolist()
 
 
-class EpochItems(Dataset[dict[str, Any]]):
+class EpochItems(Dataset[Item]):
     """A dataset indexed by (epoch, index): each item sets its epoch on the dataset first.
 
     DataLoader workers each hold a copy of the dataset, so setting the epoch per item (in the worker that
@@ -50,14 +50,14 @@ class EpochItems(Dataset[dict[str, Any]]):
     and items of two epochs may be in flight at once.
     """
 
-    def __init__(self, dataset: Dataset[dict[str, Any]]) -> None:
+    def __init__(self, dataset: Dataset[Item]) -> None:
         self.dataset = dataset
         self.epoch: int | None = None
 
     def __len__(self) -> int:
         return len(self.dataset)  # type: ignore[arg-type]
 
-    def __getitem__(self, key: tuple[int, int]) -> dict[str, Any]:
+    def __getitem__(self, key: tuple[int, int]) -> Item:
         epoch, index = key
         if epoch != self.epoch:
             set_epoch = getattr(self.dataset, "set_epoch", None)
@@ -88,7 +88,7 @@ class StepPlan:
 
 
 def iterate_batches(
-    dataset: Dataset[dict[str, Any]],
+    dataset: Dataset[Item],
     *,
     seed: int,
     batch_size: int,
@@ -96,7 +96,7 @@ def iterate_batches(
     num_workers: int,
     device: torch.device,
     free_shm_bytes: int | None = None,
-) -> Generator[dict[str, Any], None, None]:
+) -> Generator[Batch, None, None]:
     """Collated batches for steps ``start_step, start_step + 1, ...`` (endless); epochs set per item.
 
     One DataLoader serves the whole run, so its workers live as long as the iterator (close it to stop

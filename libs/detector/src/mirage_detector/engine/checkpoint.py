@@ -12,14 +12,14 @@ import json
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
-from mirage_detector.config import RunConfig
+from mirage_detector.config import RunConfig, parse_run_config, run_config_json
 from mirage_detector.errors import CheckpointError, ConfigError
+from mirage_detector.json_object import JsonObject
 
 CHECKPOINT_FORMAT = 1
 METADATA_KEY = "mirage"
@@ -44,20 +44,20 @@ class Checkpoint:
     config: RunConfig
     model: dict[str, torch.Tensor]
     optimizer_tensors: dict[str, torch.Tensor] = field(default_factory=dict)
-    optimizer_meta: dict[str, Any] = field(default_factory=dict)
+    optimizer_meta: JsonObject = field(default_factory=dict)
     rng: dict[str, torch.Tensor] = field(default_factory=dict)
-    scheduler: dict[str, Any] = field(default_factory=dict)
+    scheduler: JsonObject = field(default_factory=dict)
     code_version: str = "unknown"
     calibrated_threshold: float | None = None
 
 
 def optimizer_to_checkpoint(
     optimizer: torch.optim.Optimizer, names: list[str]
-) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+) -> tuple[dict[str, torch.Tensor], JsonObject]:
     """Split an optimizer state into named tensors and JSON metadata (param indices become names)."""
     state = optimizer.state_dict()
     tensors: dict[str, torch.Tensor] = {}
-    scalars: dict[str, dict[str, Any]] = {}
+    scalars: dict[str, JsonObject] = {}
     for index, values in state["state"].items():
         for key, value in values.items():
             if isinstance(value, torch.Tensor):
@@ -76,7 +76,7 @@ def restore_optimizer(optimizer: torch.optim.Optimizer, names: list[str], checkp
             f"optimizer: checkpoint has {meta.get('type')}, run uses {type(optimizer).__name__}"
         )
     index = {name: i for i, name in enumerate(names)}
-    state: dict[int, dict[str, Any]] = {}
+    state: dict[int, JsonObject] = {}
     for key, tensor in checkpoint.optimizer_tensors.items():
         name, _, state_key = key.rpartition(".")
         if name not in index:
@@ -127,7 +127,7 @@ def save_checkpoint(path: str | Path, checkpoint: Checkpoint) -> Path:
     metadata = {
         "format": CHECKPOINT_FORMAT,
         "step": checkpoint.step,
-        "config": checkpoint.config.to_dict(),
+        "config": run_config_json(checkpoint.config),
         "scheduler": checkpoint.scheduler,
         "optimizer": checkpoint.optimizer_meta,
         "code_version": checkpoint.code_version,
@@ -140,7 +140,7 @@ def save_checkpoint(path: str | Path, checkpoint: Checkpoint) -> Path:
     return path
 
 
-def _read_metadata(path: Path) -> dict[str, Any]:
+def _read_metadata(path: Path) -> JsonObject:
     with safe_open(str(path), framework="pt") as handle:
         raw = (handle.metadata() or {}).get(METADATA_KEY)
     if raw is None:
@@ -184,7 +184,7 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     if not groups["model"]:
         raise CheckpointError(f"{path}: no model.* tensors")
     try:
-        config = RunConfig.from_dict(meta["config"])
+        config = parse_run_config(meta["config"])
     except ConfigError as error:
         raise CheckpointError(f"{path}: stored config is invalid: {error}") from error
     threshold = meta["calibrated_threshold"]

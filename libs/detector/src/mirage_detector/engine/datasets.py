@@ -11,12 +11,13 @@ from mirage_detector.backbone import ClipBackbone
 from mirage_detector.config import RunConfig
 from mirage_detector.data.dataset import RecordDataset
 from mirage_detector.data.decode_cache import DecodeCache
+from mirage_detector.data.items import Item
 from mirage_detector.data.perturbations import EvalPreprocessStep, Perturbation, create_perturbation
 from mirage_detector.data.records import ImageRecord
 from mirage_detector.data.transforms import ImageTransform, build_transform
 from mirage_detector.errors import ConfigError
 
-DataSource = Dataset[dict[str, Any]] | Sequence[ImageRecord]
+DataSource = Dataset[Item] | Sequence[ImageRecord]
 """A dataset yielding RecordDataset items, or records to wrap in one."""
 
 
@@ -27,7 +28,7 @@ def check_input_size(config: RunConfig, backbone: ClipBackbone, side: str) -> No
         raise ConfigError(f"preprocess.{side}.size: {size}, but the backbone expects {backbone.image_size}")
 
 
-def training_dataset(data: DataSource, config: RunConfig, backbone: ClipBackbone) -> Dataset[dict[str, Any]]:
+def training_dataset(data: DataSource, config: RunConfig, backbone: ClipBackbone) -> Dataset[Item]:
     """Records become a RecordDataset with training preprocessing and augmentation, seeded by ``seed``."""
     if not _is_records(data):
         return data  # type: ignore[return-value]
@@ -46,7 +47,7 @@ def evaluation_dataset(
     perturbation: Mapping[str, Any] | Perturbation | None = None,
     *,
     decode_cache: DecodeCache | None = None,
-) -> Dataset[dict[str, Any]]:
+) -> Dataset[Item]:
     """Records become a RecordDataset with evaluation preprocessing and the given condition.
 
     The condition's image steps apply before the transform; its preprocess step, if it has one, is the

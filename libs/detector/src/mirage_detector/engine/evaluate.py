@@ -24,6 +24,7 @@ from mirage_detector.engine.prepare import restore_prepared_detector
 from mirage_detector.engine.runtime import resolve_runtime
 from mirage_detector.engine.scoring import score_dataset
 from mirage_detector.errors import ConfigError, UnreadableImagesError
+from mirage_detector.json_object import JsonObject
 from mirage_detector.methods import Detector
 from mirage_detector.metrics import BinaryMetrics, binary_metrics, calibrate_threshold
 from mirage_detector.video_metrics import VideoAggregate, VideoGroupingError, VideoMetrics, video_metrics
@@ -57,7 +58,7 @@ class EvalResult:
     when the records are video frames (None otherwise)."""
 
     scores: list[ImageScore]
-    metrics: dict[str, Any]
+    metrics: JsonObject
     threshold: float
     skipped: list[tuple[str, str]]
     images_per_second: float
@@ -75,7 +76,7 @@ def _merge_configs(config: RunConfig | None, stored: RunConfig) -> RunConfig:
     return config
 
 
-def _metrics_dict(metrics: BinaryMetrics) -> dict[str, Any]:
+def _metrics_dict(metrics: BinaryMetrics) -> JsonObject:
     return dataclasses.asdict(metrics)
 
 
@@ -108,7 +109,7 @@ def evaluate(
     runtime = resolve_runtime(run.device, run.precision)
     if detector is None:
         detector = restore_prepared_detector(
-            checkpoint, runtime, backbone=backbone, backbone_path=backbone_path, compile=run.compile
+            checkpoint, runtime, backbone=backbone, backbone_path=backbone_path, compile=run.compile is True
         )
     dataset = evaluation_dataset(data, run, detector.backbone, perturbation, decode_cache=decode_cache)
     # a compiled forward is specialised to one batch shape: pad the last batch rather than recompile

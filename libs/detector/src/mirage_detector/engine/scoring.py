@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import torch
 from torch.utils.data import DataLoader, Dataset
@@ -13,6 +12,7 @@ from torch.utils.data import DataLoader, Dataset
 from mirage_detector.backbone import ClipBackbone, load_backbone
 from mirage_detector.data.dataset import collate_batch
 from mirage_detector.data.device_batch import to_device_pixels
+from mirage_detector.data.items import Batch, Item
 from mirage_detector.data.loader_options import loader_options
 from mirage_detector.engine.checkpoint import Checkpoint
 from mirage_detector.engine.runtime import Runtime
@@ -52,7 +52,7 @@ class ScoredBatches:
 
 def score_dataset(
     detector: Detector,
-    dataset: Dataset[dict[str, Any]],
+    dataset: Dataset[Item],
     runtime: Runtime,
     batch_size: int,
     num_workers: int = 0,
@@ -114,7 +114,7 @@ def score_dataset(
 
 
 def _score_batch(
-    detector: Detector, batch: dict[str, Any], runtime: Runtime, batch_size: int, fixed_batch: bool
+    detector: Detector, batch: Batch, runtime: Runtime, batch_size: int, fixed_batch: bool
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """(p_fake, margin) per item of a collated batch, fp32 on the device.
 
@@ -122,6 +122,7 @@ def _score_batch(
     each) needs no more device memory than an untiled batch; with ``fixed_batch`` exactly that many.
     """
     pixels = batch["pixel_values"]
+    assert pixels is not None, "a batch of skipped items only is not scored"
     mean, std = detector.backbone.image_mean, detector.backbone.image_std
     p_parts: list[torch.Tensor] = []
     margin_parts: list[torch.Tensor] = []

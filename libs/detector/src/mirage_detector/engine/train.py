@@ -13,13 +13,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import torch
 
 from mirage_detector.backbone import ClipBackbone, load_backbone
-from mirage_detector.config import RunConfig
+from mirage_detector.config import RunConfig, run_config_json
 from mirage_detector.data.device_batch import to_device_pixels
+from mirage_detector.data.items import Batch
 from mirage_detector.engine.batches import iterate_batches
 from mirage_detector.engine.checkpoint import (
     Checkpoint,
@@ -127,7 +127,7 @@ class _LossWindow:
 
 
 def _check_resumable(config: RunConfig, stored: RunConfig, path: Path) -> None:
-    current, saved = config.to_dict(), stored.to_dict()
+    current, saved = run_config_json(config), run_config_json(stored)
     differing = [k for k in current if current[k] != saved[k] and k not in RESUMABLE_DIFFERENCES]
     if differing:
         raise CheckpointError(f"{path}: written by a run whose config differs in {differing}")
@@ -136,12 +136,13 @@ def _check_resumable(config: RunConfig, stored: RunConfig, path: Path) -> None:
 def _train_step(
     detector: Detector,
     optimizer: torch.optim.Optimizer,
-    batch: dict[str, Any],
+    batch: Batch,
     runtime: Runtime,
     grad_clip: float,
     batch_size: int,
 ) -> dict[str, torch.Tensor]:
     backbone = detector.backbone
+    assert batch["pixel_values"] is not None, "a batch of skipped items only is not trained on"
     pixels = to_device_pixels(batch["pixel_values"], runtime.device, backbone.image_mean, backbone.image_std)
     labels = batch["labels"].to(runtime.device, non_blocking=True)
     try:
@@ -182,7 +183,7 @@ def train(
     backbone = backbone if backbone is not None else load_backbone(config.backbone)
     dataset = training_dataset(data, config, backbone)
     # cast (bf16 runs) before the move, so fp32 weights never reach the device; compiled when the run asks
-    detector = prepare_detector(create_method(config, backbone), runtime, compile=config.compile)
+    detector = prepare_detector(create_method(config, backbone), runtime, compile=config.compile is True)
     detector.train()
     params = detector.trainable_tensors()
     names = list(params)
@@ -199,7 +200,7 @@ def train(
         start = stored.step
 
     checkpoint_dir = Path(checkpoint_dir)
-    batches: Iterator[dict[str, Any]] = iterate_batches(
+    batches: Iterator[Batch] = iterate_batches(
         dataset,
         seed=config.seed,
         batch_size=schedule.batch_size,

@@ -21,6 +21,7 @@ from mirage_detector.data.layouts.options import (
     type_name,
 )
 from mirage_detector.data.records import ImageRecord
+from mirage_detector.json_object import JsonObject
 from mirage_detector.registry import Registry
 
 
@@ -95,7 +96,7 @@ def create_layout(name: str, **options: Any) -> Layout:
     unknown = sorted(set(options) - set(specs))
     if unknown:
         raise _option_error(name, f"unknown option(s) {', '.join(map(repr, unknown))}")
-    checked: dict[str, Any] = {}
+    checked: JsonObject = {}
     for key, value in options.items():
         try:
             checked[key] = check_option_value(value, specs[key].type)
@@ -111,13 +112,13 @@ def create_layout(name: str, **options: Any) -> Layout:
         raise LayoutOptionError(f"layout {name!r}: {error}") from None
 
 
-def parse_layout_options(name: str, texts: Mapping[str, str]) -> dict[str, Any]:
+def parse_layout_options(name: str, texts: Mapping[str, str]) -> JsonObject:
     """Command-line option texts (key -> value text) parsed by each option's type."""
     specs = layout_options(name)
     unknown = sorted(set(texts) - set(specs))
     if unknown:
         raise _option_error(name, f"unknown option(s) {', '.join(map(repr, unknown))}")
-    parsed: dict[str, Any] = {}
+    parsed: JsonObject = {}
     for key, text in texts.items():
         try:
             parsed[key] = parse_option_text(text, specs[key].type)

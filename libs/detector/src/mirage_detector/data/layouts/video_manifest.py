@@ -15,6 +15,7 @@ from mirage_detector.data.layouts.video_scanning import VideoScanOptions, defaul
 from mirage_detector.data.loading import uri_scheme
 from mirage_detector.data.records import LABEL_INDEX, SPLITS, ManifestError, json_object_lines
 from mirage_detector.data.uris import relative_uri
+from mirage_detector.json_object import JsonObject
 
 VIDEO_LIST_FIELDS: tuple[str, ...] = ("uri", "label", "generator", "split", "video_id")
 """Columns of a video list; video_id is optional (default: the uri without its suffix)."""
@@ -103,7 +104,7 @@ def read_video_list(path: str | os.PathLike[str]) -> list[ListedVideo]:
         return [_listed(row, where) for row, where in rows]
 
 
-def _csv_rows(handle: Any, name: str) -> Iterator[tuple[dict[str, Any], str]]:
+def _csv_rows(handle: Any, name: str) -> Iterator[tuple[JsonObject, str]]:
     reader = csv.DictReader(handle)
     _check_columns(list(reader.fieldnames or []), f"{name} line 1", "column")
     for row in reader:
@@ -113,7 +114,7 @@ def _csv_rows(handle: Any, name: str) -> Iterator[tuple[dict[str, Any], str]]:
         yield {key: value for key, value in row.items() if value != "" or key in _REQUIRED}, where
 
 
-def _jsonl_rows(handle: Any, name: str) -> Iterator[tuple[dict[str, Any], str]]:
+def _jsonl_rows(handle: Any, name: str) -> Iterator[tuple[JsonObject, str]]:
     for data, where in json_object_lines(handle, name):
         _check_columns(list(data), where, "field")
         yield data, where

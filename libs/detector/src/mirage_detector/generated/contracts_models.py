@@ -11,7 +11,7 @@ from typing_extensions import TypeAliasType
 Model = TypeAliasType("Model", Any)
 
 
-QualityItem = TypeAliasType("QualityItem", Annotated[float, Field(ge=1.0, le=100.0)])
+QualityItem = TypeAliasType("QualityItem", Annotated[int, Field(ge=1, le=100)])
 
 
 class Jpeg(BaseModel):
@@ -273,7 +273,7 @@ class EarlyStopSpec(BaseModel):
         extra="forbid",
     )
     method: Literal["asha"]
-    metric: Metric | None = "val_auc"
+    metric: Metric | None = Metric.val_auc
     grace_steps: Annotated[int, Field(gt=0, le=9007199254740991)]
     reduction_factor: Annotated[int | None, Field(ge=2, le=9007199254740991)] = 4
     evaluate_stopped: bool | None = False
@@ -364,8 +364,8 @@ class Resources(BaseModel):
         extra="forbid",
     )
     task_queue: Annotated[str | None, Field(min_length=1)] = "gpu"
-    device: Device | None = "auto"
-    precision: Precision | None = "auto"
+    device: Device | None = Device.auto
+    precision: Precision | None = Precision.auto
     num_workers: Annotated[int | None, Field(ge=0, le=9007199254740991)] = 0
     compile: bool | None = None
     priority: Priority | None = None
@@ -493,7 +493,7 @@ class Name1(StrEnum):
     sgd = "sgd"
 
 
-Beta = TypeAliasType("Beta", Annotated[float, Field(ge=0.0, le=1.0)])
+Beta = TypeAliasType("Beta", Annotated[float, Field(ge=0.0, lt=1.0)])
 
 
 class Optimizer(BaseModel):
@@ -620,7 +620,7 @@ class PreprocessConfig(BaseModel):
     )
     train: Train
     eval: Eval
-    small_images: SmallImages | None = "pad"
+    small_images: SmallImages | None = SmallImages.pad
 
 
 CtxInit = TypeAliasType("CtxInit", Annotated[str, Field(min_length=1)])
@@ -630,8 +630,8 @@ class ClassWords(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    real: Annotated[str, Field(min_length=1)]
-    fake: Annotated[str, Field(min_length=1)]
+    real: Annotated[str, Field(pattern="\\S")]
+    fake: Annotated[str, Field(pattern="\\S")]
 
 
 class PromptConfig(BaseModel):
@@ -658,7 +658,7 @@ class ReportedResultSpec(BaseModel):
     paper: Annotated[str, Field(min_length=1)]
     method: Annotated[str, Field(min_length=1)]
     dataset: Annotated[str, Field(min_length=1)]
-    metric: Metric1 | None = "acc"
+    metric: Metric1 | None = Metric1.acc
     value: float
     source: str | None = None
 
@@ -899,7 +899,7 @@ class ExperimentSpec(BaseModel):
     description: str | None = ""
     protocol: Annotated[str | None, Field(min_length=1)] = None
     synthetic: bool | None = False
-    method: Method | None = "mirage"
+    method: Method | None = Method.mirage
     backbone: BackboneConfig
     prompt: Annotated[PromptConfig | None, Field(validate_default=True)] = {
         "n_ctx": 4,
