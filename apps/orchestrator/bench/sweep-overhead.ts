@@ -6,7 +6,10 @@
 // Postgres writes go to a scratch database (created, migrated and dropped here); the stack's own data is untouched.
 // Target (/work/shared/PERFORMANCE.md): <= 50 ms per run for 1,000 runs on the 2-core machine.
 // Run: apps/cli/bin/mirage up --core && source .mirage/stack.env && npx nx run orchestrator:bench-sweep
-//      (or npx tsx apps/orchestrator/bench/sweep-overhead.ts [runs] [max_concurrent] [reference_runs])
+//      (or npx tsx apps/orchestrator/bench/sweep-overhead.ts [runs] [max_concurrent] [reference_runs] [runs_per_group]
+//      [design]); design is `both` (default: the per-run design, a run workflow per run, then run groups of
+//      runs_per_group runs, default 25, each with its reference sweep, so one invocation prints both figures),
+//      `per-run` or `grouped`.
 // Scale mode (`... sweep-overhead.ts scale [runs=100000] [max_concurrent=50]`): the cost of a 100k-run plan outside workflow history
 // (plan, record, page reads, the table's query), launch-to-first-run, the largest workflow task and history
 // events per run of the sweep's first execution, with the old in-workflow plan's JSON size for comparison.
@@ -44,6 +47,9 @@ const SCALE_RUNS = Number(process.argv[3] ?? 100_000);
 const RUNS = SCALE ? 0 : Number(process.argv[2] ?? 1000);
 const MAX_CONCURRENT = Number((SCALE ? process.argv[4] : process.argv[3]) ?? 50);
 const REFERENCE = Number(process.argv[4] ?? 100);
+const RUNS_PER_GROUP = Number(process.argv[5] ?? 25);
+const DESIGN = process.argv[6] ?? 'both';
+if (!['both', 'per-run', 'grouped'].includes(DESIGN)) throw new Error(`design ${DESIGN}: both, per-run or grouped`);
 const TARGET_MS_PER_RUN = 50;
 
 // Figures only: the SDK's per-worker INFO lines, and core's WARN for each progress mirror that completes after its
@@ -163,10 +169,10 @@ const noopGpu = {
   },
 };
 
-function sweepInput(runs: number): SweepWorkflowInput {
+function sweepInput(runs: number, runsPerGroup = 1): SweepWorkflowInput {
   const spec = ExperimentSpec.parse({
     // A name per sweep: run ids hash the config, so two sweeps never share (and reuse) a run.
-    name: `bench-overhead-${runs}-${stamp}`,
+    name: `bench-overhead-${runs}-g${runsPerGroup}-${stamp}`,
     synthetic: true,
     backbone: {
       source: 'config',
@@ -197,7 +203,7 @@ function sweepInput(runs: number): SweepWorkflowInput {
     resources: { task_queue: gpuQueue },
   });
   return {
-    sweep_id: `bench-sweep-${runs}-${stamp}`,
+    sweep_id: `bench-sweep-${runs}-g${runsPerGroup}-${stamp}`,
     spec,
     datasets: {
       train: manifest('bench-train'),
@@ -213,11 +219,12 @@ function sweepInput(runs: number): SweepWorkflowInput {
     stopped: 0,
     running: [],
     runs_per_execution: 200,
+    ...(runsPerGroup > 1 ? { runs_per_group: runsPerGroup } : {}),
   };
 }
 
-async function timeSweep(client: Client, runs: number): Promise<number> {
-  const input = sweepInput(runs);
+async function timeSweep(client: Client, runs: number, runsPerGroup = 1): Promise<number> {
+  const input = sweepInput(runs, runsPerGroup);
   // What `mirage launch` does before it starts a sweep: record its plan (not part of the orchestration timed here).
   const planned = planSweepRuns(input.spec, trainSelections(input.datasets), input.code_version);
   await recordSweepPlan(dbHandle.db, {
@@ -368,9 +375,23 @@ try {
       console.log(
         `sweep overhead: no-op GPU activities, real control activities, max_concurrent ${MAX_CONCURRENT}, Temporal ${env.TEMPORAL_ADDRESS}`,
       );
-      const reference = await timeSweep(client, REFERENCE);
-      const measured = await timeSweep(client, RUNS);
-      console.log(`ratio ${RUNS}/${REFERENCE} (ms per run): ${(measured / reference).toFixed(2)}`);
+      const designs = [
+        ...(DESIGN === 'grouped' ? [] : [{ label: 'per-run design (a run workflow per run)', group: 1 }]),
+        ...(DESIGN === 'per-run'
+          ? []
+          : [{ label: `grouped design (run groups of ${RUNS_PER_GROUP} runs)`, group: RUNS_PER_GROUP }]),
+      ];
+      const figures: number[] = [];
+      for (const design of designs) {
+        console.log(design.label);
+        const reference = await timeSweep(client, REFERENCE, design.group);
+        const measured = await timeSweep(client, RUNS, design.group);
+        figures.push(measured);
+        console.log(`ratio ${RUNS}/${REFERENCE} (ms per run): ${(measured / reference).toFixed(2)}`);
+      }
+      if (figures.length === 2)
+        console.log(`grouped / per-run (ms per run at ${RUNS} runs): ${(figures[1]! / figures[0]!).toFixed(2)}`);
+      const measured = figures.at(-1)!;
       console.log(
         `target <= ${TARGET_MS_PER_RUN} ms/run at ${RUNS} runs: ${measured <= TARGET_MS_PER_RUN ? 'met' : 'NOT met'}`,
       );

@@ -31,6 +31,7 @@ export const ACTIVITY_NAMES = {
 export const WORKFLOW_NAMES = {
   sweep: 'sweepWorkflow',
   run: 'runWorkflow',
+  runGroup: 'runGroupWorkflow',
 } as const;
 
 /** Error types the detector raises that must not be retried (bad config, missing data, NaN loss, OOM). */

@@ -41,6 +41,14 @@ export const SweepWorkflowInput = z.strictObject({
   running: z.array(z.string().min(1)).default([]),
   /** Runs started per execution before it continues as new (keeps each history small); tests lower it. */
   runs_per_execution: z.number().int().positive().default(200),
+  /**
+   * Runs per child workflow. 1 (or absent): a run workflow per run, id `<sweep_id>/<run_id>`. More: a run group
+   * workflow (id `<sweep_id>/group-<first plan index>`) runs up to this many runs side by side, so the per-workflow
+   * costs (start, close, visibility, workflow sandbox set-up, the report signal) are shared by its runs.
+   */
+  runs_per_group: z.number().int().positive().optional(),
+  /** Continue-as-new bookkeeping of run groups: each group in flight and its runs still in flight (also in `running`). */
+  running_groups: z.array(z.strictObject({ id: z.string().min(1), runs: z.array(z.string().min(1)) })).optional(),
 });
 export type SweepWorkflowInput = z.infer<typeof SweepWorkflowInput>;
 
@@ -79,6 +87,12 @@ export interface SweepProgress {
 export interface RunFinished {
   run_id: string;
   status: 'succeeded' | 'failed' | 'stopped' | 'cancelled';
+}
+
+/** What a run group tells its sweep when some of its runs end (the `runsFinished` signal). */
+export interface RunsFinished {
+  group_id: string;
+  runs: RunFinished[];
 }
 
 /** Result of one run workflow. */

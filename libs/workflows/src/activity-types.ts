@@ -51,7 +51,13 @@ export interface ControlActivities {
     value: number;
     reduction_factor: number;
   }): Promise<RungDecision>;
-  mirrorTrainProgress(input: { run_id: string; workflow_id: string; task_queue: string }): Promise<void>;
+  /** `activity_id`: the training's activity id, when the workflow runs several runs (a run group). */
+  mirrorTrainProgress(input: {
+    run_id: string;
+    workflow_id: string;
+    task_queue: string;
+    activity_id?: string;
+  }): Promise<void>;
   planEvalCells(input: {
     run_id: string;
     checkpoint: CheckpointRef;
@@ -75,4 +81,21 @@ export interface ControlActivities {
     error: string | null;
   }): Promise<void>;
   finishSweep(input: { sweep_id: string; status: 'succeeded' | 'failed' | 'cancelled' }): Promise<void>;
+  /**
+   * Several bookkeeping calls in one local activity (a run group batches its runs' calls): each call's result, or
+   * its non-retryable failure. Any other failure fails the whole batch, which is retried: every call is idempotent.
+   */
+  controlBatch(input: { calls: BatchedCall[] }): Promise<BatchedResult[]>;
 }
+
+/** The bookkeeping activities a run group batches. */
+export type BatchedName =
+  'beginRun' | 'recordTrainOutput' | 'reportRung' | 'planEvalCells' | 'recordEvalResult' | 'finishRun';
+
+export interface BatchedCall {
+  name: BatchedName;
+  input: unknown;
+}
+
+/** A batched call's value, or the message and type of its non-retryable failure. */
+export type BatchedResult = { value: unknown } | { failure: { message: string; type: string | null } };

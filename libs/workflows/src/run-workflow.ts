@@ -38,21 +38,25 @@ import { priorityOf } from './priority';
 // implements them, so they skip the server's task dispatch (schedule, poll, start, complete) and cost one marker
 // event each. They are idempotent Postgres writes, so a retry after a worker crash is safe, and the retry policy
 // is the one they had as normal activities.
-const control = proxyLocalActivities<
-  Pick<
-    ControlActivities,
-    'beginRun' | 'recordTrainOutput' | 'reportRung' | 'planEvalCells' | 'recordEvalResult' | 'finishRun'
-  >
->({
+/** The bookkeeping steps a run takes, as local activities. */
+export type RunBookkeeping = Pick<
+  ControlActivities,
+  'beginRun' | 'recordTrainOutput' | 'reportRung' | 'planEvalCells' | 'recordEvalResult' | 'finishRun'
+>;
+
+/** Options of the bookkeeping local activities (also of a run group's batches of them). */
+export const BOOKKEEPING_OPTIONS = {
   startToCloseTimeout: '2 minutes',
   // Bounded by time, not attempts: a Postgres outage of several minutes must not fail a run whose training is done.
   scheduleToCloseTimeout: '1 hour',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+} as const;
+
+const bookkeeping = proxyLocalActivities<RunBookkeeping>(BOOKKEEPING_OPTIONS);
 
 // Short trainings finish before a mirror would report anything; only a training still running after this long
 // gets one (its first poll then lands well within the dashboard's refresh).
-const MIRROR_AFTER = '5 seconds';
+export const MIRROR_AFTER_MS = 5_000;
 
 const progressMirror = proxyActivities<Pick<ControlActivities, 'mirrorTrainProgress'>>({
   startToCloseTimeout: '30 days',
@@ -64,8 +68,11 @@ const progressMirror = proxyActivities<Pick<ControlActivities, 'mirrorTrainProgr
 
 // GPU activities go to the run's queue at its planned code version (versionedTaskQueue): only workers running that
 // code take them, so upgrading workers mid-sweep routes work instead of failing it.
-function gpu(input: RunWorkflowInput): GpuActivities {
+function gpu(input: RunWorkflowInput, activityId?: string): GpuActivities {
   return proxyActivities<GpuActivities>({
+    // A run group (run-group-workflow.ts) runs several runs' trainings in one workflow: an id per run's training
+    // lets the progress mirror find its own among the group's pending activities.
+    ...(activityId === undefined ? {} : { activityId }),
     taskQueue: versionedTaskQueue(input.task_queue, input.code_version),
     ...priorityOf(input.priority),
     // A GPU job may run for days; a dead worker is noticed through missed heartbeats, and the retry resumes
@@ -98,11 +105,42 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunWorkflowR
   }
 }
 
-async function runToEnd(input: RunWorkflowInput): Promise<RunWorkflowResult> {
+/** Options of a run executed inside another workflow (a run group) rather than as its own run workflow. */
+export interface RunPlacement {
+  /**
+   * Starts watching a training that has just been scheduled under `activity_id` (one per run and rung, since several
+   * runs share the workflow): the host mirrors its progress once it has run MIRROR_AFTER, with one timer for all its
+   * runs' trainings instead of one each. The returned function stops the watch (and the mirror, if it started).
+   */
+  watchTraining(training: { run_id: string; activity_id: string; task_queue: string }): () => Promise<void>;
+  /** The bookkeeping steps, as the host runs them (a run group batches those of its runs). */
+  control: RunBookkeeping;
+}
+
+/** The progress mirror of one training, in the current workflow. */
+export function startMirror(training: { run_id: string; task_queue: string; activity_id?: string }): {
+  stop: () => Promise<void>;
+} {
+  const scope = new CancellationScope();
+  const running = scope
+    .run(() => progressMirror.mirrorTrainProgress({ ...training, workflow_id: workflowInfo().workflowId }))
+    .catch((err: unknown) => {
+      if (!isCancellation(err)) throw err;
+    });
+  return {
+    stop: async () => {
+      scope.cancel();
+      await running;
+    },
+  };
+}
+
+export async function runToEnd(input: RunWorkflowInput, placement?: RunPlacement): Promise<RunWorkflowResult> {
   const { run_id } = input;
+  const control = placement?.control ?? bookkeeping;
   try {
     const { trained: previous } = await control.beginRun({ run_id, sweep_id: input.sweep_id });
-    const training = previous !== null ? { output: previous, stopped: null } : await trainWithRungs(input);
+    const training = previous !== null ? { output: previous, stopped: null } : await trainWithRungs(input, placement);
     const trained = training.output;
     if (training.stopped !== null && !input.early_stop?.evaluate_stopped) {
       await control.finishRun({ run_id, status: 'stopped', error: training.stopped });
@@ -112,7 +150,7 @@ async function runToEnd(input: RunWorkflowInput): Promise<RunWorkflowResult> {
     // those are; a reused one asks a worker (one short activity).
     const environment =
       (previous === null ? trained.environment : null) ?? (await gpu(input)[ACTIVITY_NAMES.environment]({}));
-    const { evaluated, reused } = await evaluateMissingCells(input, trained, environment);
+    const { evaluated, reused } = await evaluateMissingCells(input, trained, environment, control);
     const status = training.stopped === null ? 'succeeded' : 'stopped';
     await control.finishRun({ run_id, status, error: training.stopped });
     return { run_id, status, trained: previous === null, evaluated, reused, error: training.stopped };
@@ -145,10 +183,14 @@ async function tellSweep(finished: RunFinished): Promise<void> {
  * from the previous rung's checkpoint, bit-exactly), then ASHA's verdict on its val metric. `stopped` says why a run
  * was stopped at a rung; its checkpoints and metrics are recorded, not its output (a re-launch trains on from there).
  */
-async function trainWithRungs(input: RunWorkflowInput): Promise<{ output: TrainOutput; stopped: string | null }> {
+async function trainWithRungs(
+  input: RunWorkflowInput,
+  placement?: RunPlacement,
+): Promise<{ output: TrainOutput; stopped: string | null }> {
+  const control = placement?.control ?? bookkeeping;
   const spec = input.early_stop;
   for (const step of spec ? rungSteps(spec, input.config.schedule.steps) : []) {
-    const output = await train(input, step);
+    const output = await train(input, step, placement);
     const value = rungValue(output.val_metrics, spec!.metric);
     // A metric undefined on the val set (one class left after skipping images) cannot rank the run: it goes on.
     if (value === null) continue;
@@ -168,10 +210,16 @@ async function trainWithRungs(input: RunWorkflowInput): Promise<{ output: TrainO
       return { output, stopped: reason };
     }
   }
-  return { output: await train(input, null), stopped: null };
+  return { output: await train(input, null, placement), stopped: null };
 }
 
-async function train(input: RunWorkflowInput, stopAtStep: number | null): Promise<TrainOutput> {
+async function train(
+  input: RunWorkflowInput,
+  stopAtStep: number | null,
+  placement?: RunPlacement,
+): Promise<TrainOutput> {
+  const control = placement?.control ?? bookkeeping;
+  const activityId = placement ? `${input.run_id}/train/${stopAtStep ?? 'end'}` : undefined;
   const keys = runKeys(input.run_id);
   const trainInput: TrainInput = {
     run_id: input.run_id,
@@ -186,14 +234,27 @@ async function train(input: RunWorkflowInput, stopAtStep: number | null): Promis
   };
   // Mirror heartbeats (step, loss, images/s) into Postgres while training runs, for `watch` and the dashboard.
   // The delay runs inside the mirror's scope, so a training that ends first cancels the timer and no mirror starts.
+  const task_queue = versionedTaskQueue(input.task_queue, input.code_version);
+  if (placement && activityId !== undefined) {
+    const output = gpu(input, activityId)[ACTIVITY_NAMES.train](trainInput);
+    const stopWatching = placement.watchTraining({ run_id: input.run_id, activity_id: activityId, task_queue });
+    try {
+      const trained = await output;
+      if (stopAtStep === null)
+        await control.recordTrainOutput({ run_id: input.run_id, bucket: input.bucket, output: trained });
+      return trained;
+    } finally {
+      await stopWatching();
+    }
+  }
   const mirror = new CancellationScope();
   const mirroring = mirror
     .run(async () => {
-      await sleep(MIRROR_AFTER);
+      await sleep(MIRROR_AFTER_MS);
       await progressMirror.mirrorTrainProgress({
         run_id: input.run_id,
         workflow_id: workflowInfo().workflowId,
-        task_queue: versionedTaskQueue(input.task_queue, input.code_version),
+        task_queue,
       });
     })
     .catch((err: unknown) => {
@@ -213,6 +274,7 @@ async function evaluateMissingCells(
   input: RunWorkflowInput,
   trained: TrainOutput,
   environment: RunEnvironment,
+  control: RunBookkeeping,
 ): Promise<{ evaluated: number; reused: number }> {
   const preprocess_hash = preprocessHash(input.config, input.video_aggregate);
   const cells: EvalCell[] = input.datasets.eval.flatMap((target) =>

@@ -1,5 +1,5 @@
-import type { RunFinished, SweepProgress, SweepWorkflowInput } from '@mirage/contracts';
-import { runSearchAttributes } from '@mirage/contracts/workflow';
+import type { RunFinished, RunsFinished, SweepProgress, SweepWorkflowInput } from '@mirage/contracts';
+import { SEARCH_ATTRIBUTES, runSearchAttributes } from '@mirage/contracts/workflow';
 import {
   ApplicationFailure,
   CancellationScope,
@@ -15,6 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ControlActivities, PlannedRunRef } from './activity-types';
+import { runGroupWorkflow, runsFinishedSignal, type RunGroupInput } from './run-group-workflow';
 import { runFinishedSignal, runWorkflow } from './run-workflow';
 import { priorityOf } from './priority';
 
@@ -31,6 +32,9 @@ const control = proxyActivities<ControlActivities>({
 // How long a cancelled sweep waits for its runs to record their cancellation before it ends itself.
 const CHILDREN_CANCEL_WAIT = '45 seconds';
 
+// How long a run group waits for more free slots before it starts with those free (see the sweep's loop).
+const GROUP_FILL_WAIT = '1 second';
+
 // Runs fetched per page of the recorded plan: a page of configs stays far below Temporal's payload limits.
 const PLAN_PAGE = 50;
 
@@ -41,6 +45,10 @@ interface SweepState {
   stopped: number;
   /** Runs in flight, from this execution or carried over from the previous one. */
   running: Set<string>;
+  /** Run groups in flight (runs_per_group > 1): each group's id and its runs still in flight. */
+  groups: Map<string, Set<string>>;
+  /** The group of each run in flight in a group. */
+  groupOf: Map<string, string>;
   /** Child starts not yet acknowledged by the server; the execution never continues as new with one pending. */
   starting: number;
 }
@@ -62,8 +70,14 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
     failed: input.failed,
     stopped: input.stopped,
     running: new Set(input.running),
+    groups: new Map(),
+    groupOf: new Map(),
     starting: 0,
   };
+  for (const group of input.running_groups ?? []) {
+    state.groups.set(group.id, new Set(group.runs));
+    for (const run of group.runs) state.groupOf.set(run, group.id);
+  }
   const progress = (): SweepProgress => ({
     sweep_id: input.sweep_id,
     total,
@@ -76,24 +90,45 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
   });
   setHandler(progressQuery, progress);
   setHandler(runFinishedSignal, (finished: RunFinished) => settle(state, finished));
+  setHandler(runsFinishedSignal, (finished: RunsFinished) => {
+    for (const run of finished.runs) settle(state, run);
+  });
 
   let page: PlannedRunRef[] = [];
   const limit = input.spec.sweep.max_concurrent;
+  // Runs per child workflow: 1 is a run workflow per run; a group never holds more runs than the window.
+  const groupSize = Math.max(1, Math.min(input.runs_per_group ?? 1, limit));
   const startedHere = state.next;
+  const nextPlanned = async (): Promise<PlannedRunRef> => {
+    if (page.length === 0)
+      page = await control.plannedRuns({ sweep_id: input.sweep_id, from: state.next, limit: PLAN_PAGE });
+    const run = page.shift();
+    if (!run || run.index !== state.next) {
+      throw ApplicationFailure.nonRetryable(
+        `sweep ${input.sweep_id}: planned run ${state.next} of ${total} is not recorded (was the plan recorded by mirage launch?)`,
+      );
+    }
+    state.next++;
+    return run;
+  };
   try {
     while (state.next < total) {
       await condition(() => state.running.size < limit);
       if (state.next - startedHere >= input.runs_per_execution || workflowInfo().continueAsNewSuggested) break;
-      if (page.length === 0)
-        page = await control.plannedRuns({ sweep_id: input.sweep_id, from: state.next, limit: PLAN_PAGE });
-      const run = page.shift();
-      if (!run || run.index !== state.next) {
-        throw ApplicationFailure.nonRetryable(
-          `sweep ${input.sweep_id}: planned run ${state.next} of ${total} is not recorded (was the plan recorded by mirage launch?)`,
-        );
+      // A group waits a moment (GROUP_FILL_WAIT, from its first free slot) for slots enough for runs_per_group runs,
+      // then takes those free: runs that end close together start their successors in one group, and no slot idles
+      // for longer than that waiting for others to free up (a group never waits for a slow run to end).
+      const wanted = Math.min(groupSize, total - state.next);
+      if (groupSize > 1 && limit - state.running.size < wanted)
+        await condition(() => limit - state.running.size >= wanted, GROUP_FILL_WAIT);
+      const size = Math.min(wanted, limit - state.running.size);
+      if (groupSize === 1) {
+        launch(input, await nextPlanned(), state);
+        continue;
       }
-      state.next++;
-      launch(input, run, state);
+      const runs: PlannedRunRef[] = [];
+      while (runs.length < size) runs.push(await nextPlanned());
+      launchGroup(input, runs, state);
     }
     if (state.next < total) {
       await condition(() => state.starting === 0);
@@ -104,6 +139,9 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
         failed: state.failed,
         stopped: state.stopped,
         running: [...state.running],
+        ...(state.groups.size > 0
+          ? { running_groups: [...state.groups].map(([id, runs]) => ({ id, runs: [...runs] })) }
+          : { running_groups: undefined }),
       });
     }
     await condition(() => state.running.size === 0);
@@ -113,9 +151,12 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
       // its run as cancelled (a training stops at its next heartbeat) and signals back. Wait for them, bounded.
       await CancellationScope.nonCancellable(async () => {
         await condition(() => state.starting === 0, CHILDREN_CANCEL_WAIT);
-        await Promise.allSettled(
-          [...state.running].map((id) => getExternalWorkflowHandle(childWorkflowId(input, id)).cancel()),
-        );
+        await Promise.allSettled([
+          ...[...state.running]
+            .filter((id) => !state.groupOf.has(id))
+            .map((id) => getExternalWorkflowHandle(childWorkflowId(input, id)).cancel()),
+          ...[...state.groups.keys()].map((id) => getExternalWorkflowHandle(id).cancel()),
+        ]);
         await condition(() => state.running.size === 0, CHILDREN_CANCEL_WAIT);
         await control.finishSweep({ sweep_id: input.sweep_id, status: 'cancelled' });
       });
@@ -134,10 +175,67 @@ function childWorkflowId(input: SweepWorkflowInput, runId: string): string {
 /** Counts a run's end once; a repeated or unknown signal changes nothing. */
 function settle(state: SweepState, finished: RunFinished): void {
   if (!state.running.delete(finished.run_id)) return;
+  const group = state.groupOf.get(finished.run_id);
+  if (group !== undefined) {
+    state.groupOf.delete(finished.run_id);
+    const runs = state.groups.get(group);
+    runs?.delete(finished.run_id);
+    if (runs?.size === 0) state.groups.delete(group);
+  }
   if (finished.status === 'succeeded') state.succeeded++;
   else if (finished.status === 'stopped') state.stopped++;
   else if (finished.status === 'failed') state.failed++;
   // 'cancelled' is the sweep's own cancellation coming back: the run is no longer in flight, nothing is counted.
+}
+
+/** Starts one run group for `runs`, consecutive in the plan; its id names the sweep and its first run's index. */
+function launchGroup(input: SweepWorkflowInput, runs: PlannedRunRef[], state: SweepState): void {
+  const groupId = `${input.sweep_id}/group-${runs[0]!.index}`;
+  state.groups.set(groupId, new Set(runs.map((r) => r.run_id)));
+  for (const run of runs) {
+    state.running.add(run.run_id);
+    state.groupOf.set(run.run_id, groupId);
+  }
+  state.starting++;
+  const methods = new Set(runs.map((r) => r.config.method));
+  const group: RunGroupInput = {
+    common: {
+      sweep_id: input.sweep_id,
+      datasets: input.datasets,
+      perturbations: input.spec.perturbations,
+      code_version: input.code_version,
+      bucket: input.bucket,
+      task_queue: input.spec.resources.task_queue,
+      reuse_across_environments: input.spec.reuse_across_environments,
+      early_stop: input.spec.sweep.early_stop,
+      video_aggregate: input.spec.video_aggregate,
+      priority: input.spec.resources.priority,
+    },
+    runs: runs.map((r) => ({ run_id: r.run_id, config: r.config })),
+  };
+  void (async () => {
+    try {
+      await startChild(runGroupWorkflow, {
+        workflowId: groupId,
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        ...priorityOf(input.spec.resources.priority),
+        // The sweep's attributes, and the method when every run of the group has the same one.
+        typedSearchAttributes: runSearchAttributes(
+          workflowInfo().typedSearchAttributes,
+          runs[0]!.config.method,
+        )?.filter((pair) => methods.size === 1 || pair.key.name !== SEARCH_ATTRIBUTES.method.name),
+        args: [group],
+      });
+    } catch (err) {
+      // A group that could not start never signals: count its runs here (see launch).
+      for (const run of runs) {
+        if (!isCancellation(err)) settle(state, { run_id: run.run_id, status: 'failed' });
+        else settle(state, { run_id: run.run_id, status: 'cancelled' });
+      }
+    } finally {
+      state.starting--;
+    }
+  })();
 }
 
 function launch(input: SweepWorkflowInput, run: PlannedRunRef, state: SweepState): void {

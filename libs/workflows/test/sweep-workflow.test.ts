@@ -18,7 +18,7 @@ import {
   type TrainOutput,
 } from '@mirage/contracts';
 import { Context } from '@temporalio/activity';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,7 +100,7 @@ class Ledger {
 
 function controlActivities(ledger: Ledger): ControlActivities {
   const key = (ck: string, c: EvalCell) => `${ck}|${c.eval_id}|${c.perturbation_id}|${c.selection_hash}`;
-  return {
+  const activities: ControlActivities = {
     async plannedRuns({ sweep_id, from, limit }) {
       return (ledger.plans.get(sweep_id) ?? []).slice(from, from + limit);
     },
@@ -148,7 +148,21 @@ function controlActivities(ledger: Ledger): ControlActivities {
     async finishSweep({ sweep_id, status }) {
       ledger.sweeps.set(sweep_id, status);
     },
+    // A run group's batch of the calls above (apps/orchestrator's batchActivity does the same).
+    async controlBatch({ calls }) {
+      const settled = await Promise.allSettled(
+        calls.map((call) => (activities[call.name] as (input: unknown) => Promise<unknown>)(call.input)),
+      );
+      return settled.map((outcome) => {
+        if (outcome.status === 'fulfilled') return { value: outcome.value ?? null };
+        const err: unknown = outcome.reason;
+        if (err instanceof ApplicationFailure && err.nonRetryable)
+          return { failure: { message: err.message, type: err.type ?? null } };
+        throw err;
+      });
+    },
   };
+  return activities;
 }
 
 function gpuActivities(ledger: Ledger) {
@@ -240,12 +254,22 @@ afterAll(async () => {
   await nativeConnection?.close();
 });
 
-async function runSweep(spec: unknown, ledger: Ledger, evalIds = ['a', 'b']) {
-  return (await runSweepExecutions(spec, ledger, evalIds)).progress;
+async function runSweep(spec: unknown, ledger: Ledger, evalIds = ['a', 'b'], runsPerGroup?: number) {
+  return (await runSweepExecutions(spec, ledger, evalIds, 200, runsPerGroup)).progress;
 }
 
-/** Runs a sweep to its end; also says how many executions (continue-as-new) it took. */
-async function runSweepExecutions(spec: unknown, ledger: Ledger, evalIds = ['a', 'b'], runsPerExecution = 200) {
+/**
+ * Runs a sweep to its end; also says how many executions (continue-as-new) it took. `whileRunning`, when given, is
+ * called with the sweep's handle once it has started, and its result is returned with the sweep's (or its error).
+ */
+async function runSweepExecutions(
+  spec: unknown,
+  ledger: Ledger,
+  evalIds = ['a', 'b'],
+  runsPerExecution = 200,
+  runsPerGroup?: number,
+  whileRunning?: (handle: WorkflowHandle) => Promise<unknown>,
+) {
   const queue = `wf-test-${randomUUID()}`;
   const control = await Worker.create({
     connection: nativeConnection,
@@ -281,6 +305,7 @@ async function runSweepExecutions(spec: unknown, ledger: Ledger, evalIds = ['a',
     stopped: 0,
     running: [],
     runs_per_execution: runsPerExecution,
+    ...(runsPerGroup === undefined ? {} : { runs_per_group: runsPerGroup }),
     datasets,
     total_runs: planned.length,
   };
@@ -291,9 +316,19 @@ async function runSweepExecutions(spec: unknown, ledger: Ledger, evalIds = ['a',
         workflowId: input.sweep_id,
         args: [input],
       });
-      const progress: SweepProgress = await handle.result();
+      const during = whileRunning ? await whileRunning(handle) : undefined;
+      const progress: SweepProgress | null = await handle.result().catch((err: unknown) => {
+        if (!whileRunning) throw err;
+        return null;
+      });
       const last = await handle.describe();
-      return { progress, continuedAsNew: last.runId !== handle.firstExecutionRunId, sweepId };
+      return {
+        progress: progress as SweepProgress,
+        continuedAsNew: last.runId !== handle.firstExecutionRunId,
+        sweepId,
+        during,
+        status: last.status.name,
+      };
     }),
   );
 }
@@ -442,5 +477,166 @@ describe('sweepWorkflow on a real Temporal server', () => {
     expect(ledger.evalCalls).toBe(1);
     expect(ledger.rungs.get(2)!.map((r) => r.value)).toHaveLength(4);
     expect(ledger.rungs.get(4)!.map((r) => r.value)).toHaveLength(3);
+  }, 120_000);
+});
+
+/** The run group workflows a sweep started (any execution), from its histories. */
+async function groupsOf(sweepId: string): Promise<{ id: string; status: string }[]> {
+  const found: { id: string; status: string }[] = [];
+  for await (const info of client.workflow.list({ query: `WorkflowType='runGroupWorkflow'` })) {
+    if (info.workflowId.startsWith(`${sweepId}/group-`)) found.push({ id: info.workflowId, status: info.status.name });
+  }
+  return found;
+}
+
+describe('sweepWorkflow with run groups (runs_per_group > 1)', () => {
+  it('runs every point once in groups, never more than max_concurrent at a time, and reuses cached cells', async () => {
+    const ledger = new Ledger();
+    const spec = { ...base, seeds: [0, 1, 2], sweep: { grid: { method: ['mirage', 'coop'] }, max_concurrent: 4 } };
+    const { progress, sweepId } = await runSweepExecutions(spec, ledger, ['a', 'b'], 200, 2);
+    expect(progress).toMatchObject({ total: 6, succeeded: 6, failed: 0, done: true, running: [] });
+    expect(ledger.trainCalls).toBe(6);
+    expect(ledger.maxInFlight).toBeLessThanOrEqual(4);
+    expect(ledger.evalCalls).toBeLessThanOrEqual(12);
+    expect([...ledger.finished.values()].every((r) => r.status === 'succeeded')).toBe(true);
+    // Fewer workflows than runs: the sweep's children are groups, none a run workflow of its own.
+    const sweepEvents = (await client.workflow.getHandle(sweepId).fetchHistory()).events ?? [];
+    const children = sweepEvents.flatMap((e) =>
+      e.startChildWorkflowExecutionInitiatedEventAttributes
+        ? [e.startChildWorkflowExecutionInitiatedEventAttributes]
+        : [],
+    );
+    expect(children.every((c) => c.workflowType?.name === 'runGroupWorkflow')).toBe(true);
+    expect(children.length).toBeLessThan(6);
+
+    const before = { train: ledger.trainCalls, evals: ledger.evalCalls };
+    const again = await runSweep(spec, ledger, ['a', 'b'], 2);
+    expect(again.succeeded).toBe(6);
+    expect(ledger.trainCalls).toBe(before.train);
+    expect(ledger.evalCalls).toBe(before.evals);
+  }, 180_000);
+
+  it('records a non-retryable detector error on its run and fails only that run of the group', async () => {
+    const ledger = new Ledger();
+    const spec = { ...base, sweep: { grid: { 'optimizer.lr': [0.001, 5] } } };
+    const progress = await runSweep(spec, ledger, ['a', 'b'], 2);
+    expect(progress).toMatchObject({ total: 2, succeeded: 1, failed: 1 });
+    const failed = [...ledger.finished.values()].find((r) => r.status === 'failed');
+    expect(failed?.error).toMatch(/NonFiniteLossError: loss became NaN at step 3/);
+    expect(ledger.trainCalls).toBe(2);
+  });
+
+  it('keeps max_concurrent runs in flight across continue-as-new: no run waits for the slowest of its group', async () => {
+    const ledger = new Ledger();
+    const schedule = {
+      steps: 8,
+      warmup_steps: 0,
+      batch_size: 8,
+      grad_clip: 1,
+      checkpoint_every: 2,
+      eval_batch_size: 8,
+    };
+    const spec = { ...base, schedule, seeds: [SLOW_SEED, 1, 2, 3, 4, 5, 6, 7], sweep: { max_concurrent: 3 } };
+    const { progress, continuedAsNew } = await runSweepExecutions(spec, ledger, ['a'], 3, 2);
+    expect(progress).toMatchObject({ total: 8, succeeded: 8, failed: 0, done: true, running: [] });
+    expect(continuedAsNew).toBe(true);
+    expect(ledger.trainCalls).toBe(8);
+    expect(ledger.maxInFlight).toBeLessThanOrEqual(3);
+    const slow = [...ledger.seeds].find(([, seed]) => seed === SLOW_SEED)![0];
+    expect(ledger.finishOrder.at(-1)).toBe(slow);
+    expect(ledger.finishOrder).toHaveLength(8);
+  }, 120_000);
+
+  it('mirrors the progress of each training of a group that outlasts the grace period, with one timer', async () => {
+    const ledger = new Ledger();
+    const schedule = {
+      steps: 1000,
+      warmup_steps: 0,
+      batch_size: 8,
+      grad_clip: 1,
+      checkpoint_every: 100,
+      eval_batch_size: 8,
+    };
+    const { progress, sweepId } = await runSweepExecutions(
+      { ...base, seeds: [0, 1], schedule, sweep: { max_concurrent: 2 } },
+      ledger,
+      ['a'],
+      200,
+      2,
+    );
+    expect(progress.succeeded).toBe(2);
+    expect(ledger.mirrorStarts).toBe(2);
+    const [group] = await groupsOf(sweepId);
+    const events = (await client.workflow.getHandle(group!.id).fetchHistory()).events ?? [];
+    expect(events.filter((e) => e.timerStartedEventAttributes)).toHaveLength(1);
+    // Each mirror is told which of the group's trainings is its own.
+    const mirrors = events.flatMap((e) =>
+      e.activityTaskScheduledEventAttributes?.activityType?.name === 'mirrorTrainProgress'
+        ? [e.activityTaskScheduledEventAttributes]
+        : [],
+    );
+    expect(mirrors).toHaveLength(2);
+  }, 120_000);
+
+  it('judges every run of a group at its rungs (ASHA) and stops some', async () => {
+    const ledger = new Ledger();
+    const spec = {
+      ...base,
+      val: { name: 'val' },
+      schedule: { steps: 8, warmup_steps: 0, batch_size: 8, grad_clip: 1, checkpoint_every: 2, eval_batch_size: 8 },
+      sweep: {
+        grid: { 'optimizer.lr': [0.002, 0.004, 0.001, 0.003] },
+        max_concurrent: 4,
+        early_stop: { method: 'asha', grace_steps: 2, reduction_factor: 2 },
+      },
+    };
+    const progress = await runSweep(spec, ledger, ['a'], 4);
+    expect(progress).toMatchObject({ total: 4, failed: 0, done: true });
+    expect(progress.stopped).toBeGreaterThan(0);
+    expect(progress.succeeded + progress.stopped).toBe(4);
+    expect(ledger.rungs.get(2)!).toHaveLength(4);
+    expect(ledger.stoppedRecords).toHaveLength(progress.stopped);
+    const stopped = [...ledger.finished].filter(([, f]) => f.status === 'stopped');
+    for (const [runId, finished] of stopped) {
+      expect(finished.error).toMatch(/^stopped by ASHA at step \d/);
+      expect(ledger.evaluatedRuns.has(runId)).toBe(false);
+    }
+  }, 120_000);
+
+  it('cancelling the sweep cancels every run of its groups in flight: recorded cancelled, the sweep ends Canceled', async () => {
+    const ledger = new Ledger();
+    // Trainings that outlast the cancellation (6.5 s), 4 runs in 2 groups.
+    const spec = {
+      ...base,
+      seeds: [0, 1, 2, 3],
+      schedule: {
+        steps: 1000,
+        warmup_steps: 0,
+        batch_size: 8,
+        grad_clip: 1,
+        checkpoint_every: 100,
+        eval_batch_size: 8,
+      },
+      sweep: { max_concurrent: 4 },
+    };
+    const began = Date.now();
+    const { status, sweepId, progress } = await runSweepExecutions(spec, ledger, ['a'], 200, 2, async (handle) => {
+      for (let i = 0; i < 200 && ledger.trainCalls < 4; i++) await new Promise((r) => setTimeout(r, 100));
+      await handle.cancel();
+    });
+    expect(progress).toBeNull();
+    expect(status).toBe('CANCELLED');
+    expect(Date.now() - began).toBeLessThan(60_000);
+    expect(ledger.sweeps.get(sweepId)).toBe('cancelled');
+    expect([...ledger.finished.values()].map((f) => f.status)).toEqual([
+      'cancelled',
+      'cancelled',
+      'cancelled',
+      'cancelled',
+    ]);
+    expect(ledger.evalCalls).toBe(0);
+    const groups = await groupsOf(sweepId);
+    expect(groups.length).toBe(2);
+    expect(groups.every((g) => g.status === 'CANCELLED')).toBe(true);
   }, 120_000);
 });

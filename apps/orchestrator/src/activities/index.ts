@@ -1,4 +1,5 @@
 import type { ControlActivities } from '@mirage/workflows';
+import { batchActivity } from './batch';
 import type { ActivityDeps } from './deps';
 import { evaluationActivities } from './evaluations';
 import { progressActivities } from './progress';
@@ -9,10 +10,11 @@ export type { ActivityDeps } from './deps';
 
 /** Every control-plane activity, bound to injected db, S3 and Temporal clients. */
 export function createActivities(deps: ActivityDeps): ControlActivities {
-  return {
+  const activities = {
     ...sweepActivities(deps),
     ...runActivities(deps),
     ...progressActivities(deps),
     ...evaluationActivities(deps),
   };
+  return { ...activities, controlBatch: batchActivity(activities) };
 }

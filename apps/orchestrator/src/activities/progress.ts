@@ -28,7 +28,7 @@ export function progressActivities({
     return response.pollers?.length ?? 0;
   };
   return {
-    async mirrorTrainProgress({ run_id, workflow_id, task_queue }) {
+    async mirrorTrainProgress({ run_id, workflow_id, task_queue, activity_id }) {
       const ctx = Context.current();
       const unpolled = new UnpolledQueueReport(unpolledReportMs);
       let lastStep = -1;
@@ -37,7 +37,12 @@ export function progressActivities({
       for (;;) {
         ctx.heartbeat();
         const description = await temporal.workflow.getHandle(workflow_id).describe();
-        const pending = description.raw.pendingActivities?.find((a) => a.activityType?.name === ACTIVITY_NAMES.train);
+        // A run group's workflow has a training per run in flight: its own is the one with its activity id.
+        const pending = description.raw.pendingActivities?.find(
+          (a) =>
+            a.activityType?.name === ACTIVITY_NAMES.train &&
+            (activity_id === undefined || a.activityId === activity_id),
+        );
         const payload = pending?.heartbeatDetails?.payloads?.[0];
         const waiting = pending?.state === PENDING_ACTIVITY_STATE_SCHEDULED;
         const notice = await unpolled.check(waiting, () => pollers(task_queue), task_queue);
