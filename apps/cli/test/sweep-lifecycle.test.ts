@@ -1,7 +1,8 @@
 // A sweep's lifecycle beyond the happy path, on the real stack: cancel mid-training ends the sweep as Canceled
 // within 60 s with its results kept and its runs marked, a second cancel says the sweep already ended, a later
 // launch starts a new execution that resumes from the last checkpoint; a run on a queue nobody polls is reported;
-// a grid over a path that does not exist is refused before anything starts.
+// a grid over a path that does not exist is refused before anything starts; a sweep in run groups trains every run
+// through the real worker, and cancelling it ends each group's runs as cancelled.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -254,5 +255,71 @@ describe('sweep lifecycle', () => {
       }
     }
     expect(launched.stdout).toMatch(/1 succeeded, 0 failed, 1 stopped early/);
+  }, 300_000);
+
+  it('a sweep in run groups trains every run in group workflows; cancelling one ends its groups and marks its runs', async () => {
+    const grouped = (name: string, steps: number, lrs: number[]) => {
+      const file = sweepFile(name);
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8')
+          .replace('steps: 100000', `steps: ${steps}`)
+          .replace('checkpoint_every: 20', `checkpoint_every: ${Math.min(steps, 20)}`)
+          .replace(
+            'grid: { method: [mirage] }, max_concurrent: 1',
+            `grid: { 'optimizer.lr': [${lrs.join(', ')}] }, max_concurrent: 2, runs_per_group: 2`,
+          ),
+      );
+      return file;
+    };
+    const client = new Client({ connection });
+    const statusOf = async (workflowId: string) => (await client.workflow.getHandle(workflowId).describe()).status.name;
+
+    const done = await mirage(['launch', grouped('life-groups', 4, [0.01, 0.02, 0.03]), '--watch']);
+    expect(done.stderr).toBe('');
+    expect(done.code, done.stdout).toBe(0);
+    expect(done.stdout).toMatch(/3 succeeded, 0 failed/);
+    const sweepId = /started sweep (\S+)/.exec(done.stdout)?.[1] as string;
+    const runs = await rows<{ id: string; status: string; cells: number }>(
+      `select r.id, r.status, (select count(*)::int from eval_results e where e.run_id = r.id) as cells
+         from runs r where r.sweep_id = $1 order by r.id`,
+      [sweepId],
+    );
+    expect(runs.map((r) => [r.status, r.cells])).toEqual([
+      ['succeeded', 1],
+      ['succeeded', 1],
+      ['succeeded', 1],
+    ]);
+    // The first group holds the first two runs of the plan; no run has a workflow of its own.
+    expect(await statusOf(`${sweepId}/group-0`)).toBe('COMPLETED');
+    for (const { id } of runs) await expect(statusOf(`${sweepId}/${id}`)).rejects.toThrow(/not found/i);
+
+    const file = grouped('life-groups-cancel', 100_000, [0.01, 0.02]);
+    const launched = await mirage(['launch', file]);
+    const cancelId = /started sweep (\S+)/.exec(launched.stdout)?.[1] as string;
+    const deadline = Date.now() + 120_000;
+    const checkpoints = async () =>
+      (
+        await rows<{ n: number }>(
+          `select count(*)::int as n from checkpoints c join runs r on r.id = c.run_id where r.sweep_id = $1`,
+          [cancelId],
+        )
+      )[0]?.n ?? 0;
+    while ((await checkpoints()) === 0) {
+      if (Date.now() > deadline) throw new Error(`no checkpoint recorded:\n${workers.log()}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const started = Date.now();
+    const cancelled = await mirage(['cancel', cancelId]);
+    expect(cancelled.stderr).toBe('');
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(await statusOf(cancelId)).toBe('CANCELLED');
+    expect(await statusOf(`${cancelId}/group-0`)).toBe('CANCELLED');
+    expect(await rows<{ status: string }>(`select status from runs where sweep_id = $1`, [cancelId])).toEqual([
+      { status: 'cancelled' },
+      { status: 'cancelled' },
+    ]);
+    expect(await checkpoints()).toBeGreaterThan(0);
+    expect(workers.orchestratorLog()).not.toMatch(/Unhandled Promise rejection/);
   }, 300_000);
 });

@@ -53,6 +53,13 @@ export const SweepSpec = z.strictObject({
     })
     .optional(),
   max_concurrent: z.number().int().positive().default(2),
+  /**
+   * Opt-in: runs per child workflow. Absent (or 1), each run is a workflow of its own (`<sweep_id>/<run_id>` in
+   * Temporal). Above 1, a run group workflow runs up to this many runs side by side, which shares the per-workflow
+   * costs among them (about a third of the orchestration per run for a sweep of many short runs, in
+   * apps/orchestrator/bench/sweep-overhead.ts); Temporal then lists one workflow per group, not per run.
+   */
+  runs_per_group: z.number().int().positive().optional(),
   /** Stop unpromising runs at rungs of a validation metric (needs `val`); null trains every run to the end. */
   early_stop: EarlyStopSpec.nullable().default(null),
 });

@@ -57,6 +57,7 @@ export async function launchSweep(options: {
     code_version: codeVersion,
     bucket,
     total_runs: runs.length,
+    ...(spec.sweep.runs_per_group === undefined ? {} : { runs_per_group: spec.sweep.runs_per_group }),
   });
   const running = await runningExecution(temporal, sweepId);
   if (running) return { sweepId, runId: running, attached: true, input };

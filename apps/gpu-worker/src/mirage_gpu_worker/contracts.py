@@ -37,6 +37,7 @@ class WorkflowNames(TypedDict):
 
     sweep: str
     run: str
+    runGroup: str  # the key as the TS constants name it
 
 
 # functional form: "$comment" is not an identifier

@@ -751,6 +751,7 @@ class SweepSpec(BaseModel):
     grid: dict[str, GridAdditionalProperty] | None = {}
     random: Random | None = None
     max_concurrent: Annotated[int | None, Field(gt=0, le=9007199254740991)] = 2
+    runs_per_group: Annotated[int | None, Field(gt=0, le=9007199254740991)] = None
     early_stop: EarlyStopSpec | None = None
 
 
