@@ -188,6 +188,22 @@ function settle(state: SweepState, finished: RunFinished): void {
   // 'cancelled' is the sweep's own cancellation coming back: the run is no longer in flight, nothing is counted.
 }
 
+/** What every run of the sweep is given besides its own id and config (a run workflow's and a group's input). */
+function runCommon(input: SweepWorkflowInput): RunGroupInput['common'] {
+  return {
+    sweep_id: input.sweep_id,
+    datasets: input.datasets,
+    perturbations: input.spec.perturbations,
+    code_version: input.code_version,
+    bucket: input.bucket,
+    task_queue: input.spec.resources.task_queue,
+    reuse_across_environments: input.spec.reuse_across_environments,
+    early_stop: input.spec.sweep.early_stop,
+    video_aggregate: input.spec.video_aggregate,
+    priority: input.spec.resources.priority,
+  };
+}
+
 /** Starts one run group for `runs`, consecutive in the plan; its id names the sweep and its first run's index. */
 function launchGroup(input: SweepWorkflowInput, runs: PlannedRunRef[], state: SweepState): void {
   const groupId = `${input.sweep_id}/group-${runs[0]!.index}`;
@@ -199,18 +215,7 @@ function launchGroup(input: SweepWorkflowInput, runs: PlannedRunRef[], state: Sw
   state.starting++;
   const methods = new Set(runs.map((r) => r.config.method));
   const group: RunGroupInput = {
-    common: {
-      sweep_id: input.sweep_id,
-      datasets: input.datasets,
-      perturbations: input.spec.perturbations,
-      code_version: input.code_version,
-      bucket: input.bucket,
-      task_queue: input.spec.resources.task_queue,
-      reuse_across_environments: input.spec.reuse_across_environments,
-      early_stop: input.spec.sweep.early_stop,
-      video_aggregate: input.spec.video_aggregate,
-      priority: input.spec.resources.priority,
-    },
+    common: runCommon(input),
     runs: runs.map((r) => ({ run_id: r.run_id, config: r.config })),
   };
   void (async () => {
@@ -249,22 +254,7 @@ function launch(input: SweepWorkflowInput, run: PlannedRunRef, state: SweepState
         ...priorityOf(input.spec.resources.priority),
         // Inherited from the sweep's own attributes plus the run's method; none when the sweep has none.
         typedSearchAttributes: runSearchAttributes(workflowInfo().typedSearchAttributes, run.config.method),
-        args: [
-          {
-            sweep_id: input.sweep_id,
-            run_id: run.run_id,
-            config: run.config,
-            datasets: input.datasets,
-            perturbations: input.spec.perturbations,
-            code_version: input.code_version,
-            bucket: input.bucket,
-            task_queue: input.spec.resources.task_queue,
-            reuse_across_environments: input.spec.reuse_across_environments,
-            early_stop: input.spec.sweep.early_stop,
-            video_aggregate: input.spec.video_aggregate,
-            priority: input.spec.resources.priority,
-          },
-        ],
+        args: [{ ...runCommon(input), run_id: run.run_id, config: run.config }],
       });
     } catch (err) {
       // A child that could not start never signals: count it here. Nothing is rethrown: this promise has no awaiter,

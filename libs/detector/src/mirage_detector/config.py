@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -101,10 +102,11 @@ def _first_non_finite(value: Any, path: str) -> tuple[str, str] | None:
         items: list[tuple[str | int, Any]] = list(value.items())
     elif isinstance(value, list | tuple):
         items = list(enumerate(value))
+    elif isinstance(value, float):
+        return None if math.isfinite(value) else (path or "<root>", str(value))
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > sys.float_info.max:
+        return (path or "<root>", f"{str(value)[:12]}...")  # JSON.parse reads it as Infinity
     else:
-        is_number = isinstance(value, int | float) and not isinstance(value, bool)
-        if is_number and not math.isfinite(float(value) if abs(value) < 2**1024 else math.inf):
-            return (path or "<root>", str(value) if isinstance(value, float) else f"{str(value)[:12]}...")
         return None
     for key, item in items:
         found = _first_non_finite(item, _join(path, key))
